@@ -1,0 +1,58 @@
+using Microsoft.CodeAnalysis;
+
+namespace LipGen.Generator;
+
+/// <summary>Every diagnostic LipGen reports. Each id has a section in docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "LipGen";
+    private const string HelpBase = "docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("LIPG001",
+        "Lipschitz network type must be partial",
+        "'{0}' carries [LipschitzNetwork] but is not declared partial, so the generated members cannot be added to it");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("LIPG002",
+        "Containing type of a Lipschitz network must be partial",
+        "'{0}' contains the Lipschitz network '{1}' but is not declared partial");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error("LIPG003",
+        "Type cannot be a Lipschitz network",
+        "'{0}' cannot carry [LipschitzNetwork]: {1}");
+
+    public static readonly DiagnosticDescriptor TooFewWidths = Error("LIPG004",
+        "A Lipschitz network needs at least two widths",
+        "[LipschitzNetwork] on '{0}' lists {1} width(s); it needs at least two: the input width and the output width");
+
+    public static readonly DiagnosticDescriptor InvalidWidth = Error("LIPG005",
+        "Layer width out of range",
+        "Width {0} (position {1}) is out of range: every width must be between 1 and {2}");
+
+    public static readonly DiagnosticDescriptor TooManyLayers = Error("LIPG006",
+        "Too many layers",
+        "[LipschitzNetwork] on '{0}' lists {1} widths; at most {2} are supported");
+
+    public static readonly DiagnosticDescriptor InvalidGroupSize = Error("LIPG007",
+        "GroupSort group size must be positive",
+        "Group size {0} is invalid: a GroupSort group holds at least one neuron");
+
+    public static readonly DiagnosticDescriptor GroupSizeDoesNotDivide = Error("LIPG008",
+        "GroupSort group size must divide the layer width",
+        "Group size {0} does not divide the width {2} of hidden layer {1}");
+
+    public static readonly DiagnosticDescriptor GroupSizeCountMismatch = Error("LIPG009",
+        "One group size per hidden layer",
+        "GroupSizes lists {0} value(s) but the network has {1} hidden layer(s)");
+
+    public static readonly DiagnosticDescriptor InvalidP = Error("LIPG010",
+        "Invalid input norm p",
+        "P = {0} is not a norm: p must be a number ≥ 1, or Norm.Infinity");
+
+    public static readonly DiagnosticDescriptor InvalidLipschitz = Error("LIPG011",
+        "Invalid Lipschitz bound",
+        "Lipschitz = {0} is not a valid bound: λ must be finite and greater than 0");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

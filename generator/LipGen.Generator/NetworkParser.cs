@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LipGen.Generator;
+
+/// <summary>
+/// Turns a class carrying <c>[LipschitzNetwork]</c> into a <see cref="NetworkSpec"/>, or into the list of problems that
+/// make it invalid. The generator keeps only the spec; the analyzer reports the problems. Never throws on user input.
+/// </summary>
+internal static class NetworkParser
+{
+    public const string AttributeMetadataName = "LipGen.LipschitzNetworkAttribute";
+
+    /// <summary>The widest layer the generator accepts: inference keeps two layers of activations on the stack.</summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>The most widths (so at most MaxWidths − 1 dense layers) one declaration may list.</summary>
+    public const int MaxWidths = 33;
+
+    public readonly record struct Result(NetworkSpec? Spec, ImmutableArray<Diagnostic> Problems);
+
+    public static Result Parse(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        var problems = ImmutableArray.CreateBuilder<Diagnostic>();
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
+        string fullName = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+
+        CheckShape(type, declaration, fullName, problems, cancellationToken);
+
+        // An attribute the compiler could not bind (wrong argument types, syntax errors) has no constructor: the compiler
+        // reports that itself, and there is nothing sound to generate from.
+        if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1)
+            return new Result(null, problems.ToImmutable());
+
+        int[]? widths = ReadIntArray(attribute.ConstructorArguments[0]);
+        if (widths is null)
+            return new Result(null, problems.ToImmutable());
+
+        if (widths.Length < 2)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooFewWidths, attributeLocation, fullName, widths.Length));
+        else if (widths.Length > MaxWidths)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooManyLayers, attributeLocation, fullName, widths.Length, MaxWidths));
+        for (int i = 0; i < widths.Length; i++)
+        {
+            if (widths[i] < 1 || widths[i] > MaxWidth)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWidth, WidthLocation(attributeSyntax, i) ?? attributeLocation,
+                    widths[i], i, MaxWidth));
+        }
+
+        int hiddenLayers = Math.Max(0, widths.Length - 2);
+        int groupSize = 2;
+        int[]? groupSizes = null;
+        double p = 2, lipschitz = 1;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            TypedConstant value = named.Value;
+            switch (named.Key)
+            {
+                case "GroupSize" when value.Value is int g:
+                    groupSize = g;
+                    break;
+                case "GroupSizes":
+                    groupSizes = value.IsNull ? null : ReadIntArray(value);
+                    break;
+                case "P" when value.Value is double d:
+                    p = d;
+                    break;
+                case "Lipschitz" when value.Value is double l:
+                    lipschitz = l;
+                    break;
+            }
+        }
+
+        var perLayer = new int[hiddenLayers];
+        if (groupSizes is not null)
+        {
+            Location location = NamedLocation(attributeSyntax, "GroupSizes") ?? attributeLocation;
+            if (groupSizes.Length != hiddenLayers)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeCountMismatch, location, groupSizes.Length, hiddenLayers));
+            else
+                for (int i = 0; i < hiddenLayers; i++)
+                    perLayer[i] = groupSizes[i];
+        }
+        else
+        {
+            for (int i = 0; i < hiddenLayers; i++)
+                perLayer[i] = groupSize;
+            if (groupSize < 1)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize,
+                    NamedLocation(attributeSyntax, "GroupSize") ?? attributeLocation, groupSize));
+        }
+
+        if (groupSizes is null || groupSizes.Length == hiddenLayers)
+        {
+            string argument = groupSizes is null ? "GroupSize" : "GroupSizes";
+            for (int i = 0; i < hiddenLayers && widths.Length >= 2; i++)
+            {
+                int g = perLayer[i], width = widths[i + 1];
+                if (groupSizes is not null && g < 1)
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize, NamedLocation(attributeSyntax, argument) ?? attributeLocation, g));
+                else if (g >= 1 && width >= 1 && width % g != 0)
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeDoesNotDivide,
+                        NamedLocation(attributeSyntax, argument) ?? attributeLocation, g, i + 1, width));
+            }
+        }
+
+        if (!(p >= 1)) // also catches NaN
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidP, NamedLocation(attributeSyntax, "P") ?? attributeLocation, Format(p)));
+        if (!(lipschitz > 0) || double.IsInfinity(lipschitz))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz,
+                NamedLocation(attributeSyntax, "Lipschitz") ?? attributeLocation, Format(lipschitz)));
+
+        if (problems.Count > 0)
+            return new Result(null, problems.ToImmutable());
+
+        var containing = new List<ContainingType>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+
+        var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), type.Name, fullName,
+            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz);
+        return new Result(spec, ImmutableArray<Diagnostic>.Empty);
+    }
+
+    private static void CheckShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName,
+        ImmutableArray<Diagnostic>.Builder problems, CancellationToken cancellationToken)
+    {
+        Location nameLocation = declaration.Identifier.GetLocation();
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, nameLocation, fullName));
+        if (type.IsGenericType)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "generic types are not supported"));
+        else if (type.IsStatic)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "a network holds its parameters, so it cannot be static"));
+        else if (declaration.Modifiers.Any(SyntaxKind.FileKeyword))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "file-local types cannot be extended from a generated file"));
+
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.IsGenericType)
+            {
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName,
+                    $"its containing type '{outer.Name}' is generic"));
+                continue;
+            }
+            foreach (SyntaxReference reference in outer.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax outerDeclaration
+                    && !outerDeclaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, outerDeclaration.Identifier.GetLocation(),
+                        outer.Name, fullName));
+                    break;
+                }
+            }
+        }
+    }
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Interface } => "interface",
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        _ => "class",
+    };
+
+    private static int[]? ReadIntArray(TypedConstant constant)
+    {
+        if (constant.Kind != TypedConstantKind.Array || constant.IsNull)
+            return null;
+        var values = new int[constant.Values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (constant.Values[i].Value is not int value)
+                return null;
+            values[i] = value;
+        }
+        return values;
+    }
+
+    /// <summary>The i-th width's argument, whether widths were passed as a params list or as one array.</summary>
+    private static Location? WidthLocation(AttributeSyntax? attribute, int index)
+    {
+        if (attribute?.ArgumentList is null)
+            return null;
+        var positional = attribute.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+        if (positional.Count == 1 && positional[0].Expression is ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax)
+        {
+            SeparatedSyntaxList<ExpressionSyntax>? elements = positional[0].Expression switch
+            {
+                ArrayCreationExpressionSyntax a => a.Initializer?.Expressions,
+                ImplicitArrayCreationExpressionSyntax a => a.Initializer.Expressions,
+                _ => null,
+            };
+            if (elements is { } list && index < list.Count)
+                return list[index].GetLocation();
+            if (positional[0].Expression is CollectionExpressionSyntax collection && index < collection.Elements.Count)
+                return collection.Elements[index].GetLocation();
+            return positional[0].GetLocation();
+        }
+        return index < positional.Count ? positional[index].GetLocation() : null;
+    }
+
+    /// <summary>The <c>Name = value</c> argument's location.</summary>
+    public static Location? NamedLocation(AttributeSyntax? attribute, string name) =>
+        attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation();
+
+    private static string Format(double value) =>
+        double.IsPositiveInfinity(value) ? "∞" : double.IsNegativeInfinity(value) ? "-∞" : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,30 @@
+namespace LipGen.Generator;
+
+/// <summary>
+/// Everything the emitter needs to know about one declared network, as plain values: no symbols, syntax or locations,
+/// so the incremental pipeline can compare it by value and skip emission when nothing relevant changed.
+/// </summary>
+/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+/// <param name="ContainingTypes">Enclosing types, outermost first.</param>
+/// <param name="TypeName">The declared class's name.</param>
+/// <param name="FullName">Dotted full name, for messages and the description.</param>
+/// <param name="Widths">Layer widths: input, hidden…, output.</param>
+/// <param name="GroupSizes">GroupSort group size per hidden layer.</param>
+/// <param name="P">Input-space norm p.</param>
+/// <param name="Lipschitz">Lipschitz bound λ.</param>
+internal sealed record NetworkSpec(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string TypeName,
+    string FullName,
+    EquatableArray<int> Widths,
+    EquatableArray<int> GroupSizes,
+    double P,
+    double Lipschitz)
+{
+    /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
+    public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
+}
+
+/// <summary>An enclosing type: the keyword(s) to redeclare it partially, and its name.</summary>
+internal readonly record struct ContainingType(string Keyword, string Name);

@@ -1,0 +1,86 @@
+namespace LipGen;
+
+/// <summary>
+/// The compile-time-specialised operations of one generated network, as static members of a generated struct.
+/// The runtime takes this struct as a generic argument, so the JIT compiles a separate copy of every hot loop per
+/// network, with direct (inlinable) calls: no virtual dispatch, delegates or boxing.
+/// </summary>
+/// <remarks>All spans are checked for length on entry; nothing here allocates.</remarks>
+public interface ILipschitzKernel
+{
+    /// <summary>The declaration and parameter layout.</summary>
+    static abstract NetworkDescription Description { get; }
+
+    /// <summary>Input width.</summary>
+    static abstract int InputCount { get; }
+
+    /// <summary>Output width.</summary>
+    static abstract int OutputCount { get; }
+
+    /// <summary>Number of floats in the parameter buffer.</summary>
+    static abstract int ParameterCount { get; }
+
+    /// <summary>Number of floats of scratch that <see cref="ForwardRecording"/> and the backward passes need.</summary>
+    static abstract int WorkspaceLength { get; }
+
+    /// <summary>Inference: writes f(input) to <paramref name="output"/>. Uses only stack scratch; thread-safe.</summary>
+    static abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Like <see cref="Forward"/>, and records the activations the backward pass needs in <paramref name="workspace"/>.</summary>
+    static abstract void ForwardRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> workspace);
+
+    /// <summary>
+    /// Adds ∂L/∂θ to <paramref name="parameterGradient"/> given ∂L/∂f(input). The workspace must hold the record of a
+    /// <see cref="ForwardRecording"/> call with the same parameters and input.
+    /// </summary>
+    static abstract void BackwardFromRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> workspace);
+
+    /// <summary>Writes the vector–Jacobian product (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/> (∇ₓf for one output and weight 1).</summary>
+    static abstract void InputGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> workspace);
+
+    /// <summary>Rescales every row above its bound onto it: first layer in the dual norm q, later layers in ℓ1.</summary>
+    static abstract void Project(Span<float> parameters);
+
+    /// <summary>∏ of the layers' operator norms (first p→∞, then ∞→∞) computed from the weights in double.</summary>
+    static abstract double LipschitzBound(ReadOnlySpan<float> parameters);
+
+    /// <summary>Seeded initialisation (see <see cref="Kernels.Initialization"/>), followed by <see cref="Project"/>.</summary>
+    static abstract void Initialize(Span<float> parameters, ulong seed);
+}
+
+/// <summary>A generated network: its parameters and the operations on them.</summary>
+public interface ILipschitzNetwork
+{
+    /// <summary>The declaration and parameter layout.</summary>
+    NetworkDescription Description { get; }
+
+    /// <summary>All parameters in one buffer: per layer W row-major [out, in], then b [out].</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>Writes f(input) to <paramref name="output"/>. Thread-safe, allocation-free.</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>
+    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>Adds Σ over the batch of ∂L/∂θ to <paramref name="parameterGradient"/>, given row-major ∂L/∂f [batch, outputs].</summary>
+    void Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, Span<float> parameterGradient);
+
+    /// <summary>Writes (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/>.</summary>
+    void InputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
+    /// <summary>Enforces the Lipschitz constraint on the current weights.</summary>
+    void Project();
+
+    /// <summary>The certificate: ∏ of the layers' operator norms from the current weights.</summary>
+    double LipschitzBound();
+
+    /// <summary>Re-initialises the parameters from a seed and projects them.</summary>
+    void Initialize(ulong seed);
+}
+
+/// <summary>A generated network together with its specialised kernel type.</summary>
+/// <typeparam name="TKernel">The generated struct that holds the network's static operations.</typeparam>
+public interface ILipschitzNetwork<TKernel> : ILipschitzNetwork where TKernel : struct, ILipschitzKernel
+{
+}

@@ -1,0 +1,86 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace LipGen.Kernels;
+
+/// <summary>
+/// Row norms of a row-major matrix and the projection of its rows onto a norm ball. The largest row norm is the operator
+/// norm that matters here: max over rows of ‖wᵢ‖_q is ‖W‖_{p→∞} (q the dual of p), and with q = 1 it is ‖W‖_{∞→∞}.
+/// Norms are accumulated in double.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class RowNorms
+{
+    /// <summary>‖row‖_q for q = 1, 2, ∞ or any real q ≥ 1.</summary>
+    public static double Norm(ReadOnlySpan<float> row, double q)
+    {
+        if (q == 1)
+        {
+            double sum = 0;
+            foreach (float w in row)
+                sum += Math.Abs((double)w);
+            return sum;
+        }
+        if (q == 2)
+        {
+            double sum = 0;
+            foreach (float w in row)
+                sum += (double)w * w;
+            return Math.Sqrt(sum);
+        }
+        if (double.IsPositiveInfinity(q))
+        {
+            double max = 0;
+            foreach (float w in row)
+                max = Math.Max(max, Math.Abs((double)w));
+            return max;
+        }
+        // General q: scale by the largest entry first so that |w|^q cannot overflow or underflow.
+        double largest = Norm(row, double.PositiveInfinity);
+        if (largest == 0 || double.IsNaN(largest))
+            return largest;
+        double total = 0;
+        foreach (float w in row)
+            total += Math.Pow(Math.Abs(w) / largest, q);
+        return largest * Math.Pow(total, 1 / q);
+    }
+
+    /// <summary>max over rows of ‖row‖_q: the operator norm ‖W‖_{p→∞} for the dual pair (p, q).</summary>
+    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
+    {
+        double max = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double norm = Norm(weights.Slice(r * columns, columns), q);
+            if (double.IsNaN(norm))
+                return double.NaN;
+            max = Math.Max(max, norm);
+        }
+        return max;
+    }
+
+    /// <summary>
+    /// Rescales every row whose q-norm exceeds <paramref name="bound"/> onto the bound; other rows are left as they are.
+    /// The rescaled floats are checked again in double and nudged down if rounding left them a hair above.
+    /// </summary>
+    public static void Project(Span<float> weights, int rows, int columns, double q, double bound)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = weights.Slice(r * columns, columns);
+            double norm = Norm(row, q);
+            if (!(norm > bound))
+                continue;
+            Scale(row, bound / norm);
+            while (Norm(row, q) > bound)
+                Scale(row, 1 - 1.0 / (1 << 20));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(Span<float> row, double factor)
+    {
+        for (int i = 0; i < row.Length; i++)
+            row[i] = (float)(row[i] * factor);
+    }
+}

@@ -1,0 +1,52 @@
+namespace LipGen;
+
+/// <summary>
+/// Declares a fixed-architecture Lipschitz network. Put it on a <c>partial class</c>; the LipGen source generator expands
+/// it at compile time into allocation-free forward, backward, input-gradient and projection code.
+/// </summary>
+/// <remarks>
+/// <para>The network is <c>x → Dense₁ → GroupSort → Dense₂ → GroupSort → … → Dense_L</c>: every hidden layer is followed by
+/// GroupSort, the output layer has no activation.</para>
+/// <para>Conventions. <see cref="P"/> is the norm of the <em>input</em> space: the network is
+/// <see cref="Lipschitz"/>-Lipschitz from (ℝⁿ, ‖·‖_p) to (ℝᵐ, ‖·‖_∞), so for a single output its gradient is bounded in the
+/// dual norm q (1/p + 1/q = 1). <see cref="GroupSize"/> is the number of neurons per group (2 = MaxMin, the layer width =
+/// FullSort); the seed post and PyTorch's <c>monotonicnetworks</c> pass the number of groups instead.</para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class LipschitzNetworkAttribute : Attribute
+{
+    /// <summary>Declares the layer widths: input, hidden…, output (at least two numbers).</summary>
+    public LipschitzNetworkAttribute(params int[] widths) => Widths = widths;
+
+    /// <summary>The layer widths: input, hidden…, output.</summary>
+    public int[] Widths { get; }
+
+    /// <summary>GroupSort group size used by every hidden layer (default 2, MaxMin). Must divide each hidden width.</summary>
+    public int GroupSize { get; set; } = 2;
+
+    /// <summary>One GroupSort group size per hidden layer; overrides <see cref="GroupSize"/> when set.</summary>
+    public int[]? GroupSizes { get; set; }
+
+    /// <summary>The input-space norm p ≥ 1 (default 2). Use <see cref="Norm.Infinity"/> for the max norm.</summary>
+    public double P { get; set; } = 2;
+
+    /// <summary>The Lipschitz bound λ &gt; 0 (default 1).</summary>
+    public double Lipschitz { get; set; } = 1;
+}
+
+/// <summary>Named values for <see cref="LipschitzNetworkAttribute.P"/>.</summary>
+public static class Norm
+{
+    /// <summary>ℓ1, the Manhattan norm. The gradient is then bounded in ℓ∞.</summary>
+    public const double L1 = 1;
+
+    /// <summary>ℓ2, the Euclidean norm. The gradient is then bounded in ℓ2.</summary>
+    public const double L2 = 2;
+
+    /// <summary>ℓ∞, the max norm. The gradient is then bounded in ℓ1.</summary>
+    public const double Infinity = double.PositiveInfinity;
+
+    /// <summary>The dual exponent q of p, with 1/p + 1/q = 1 (1 ↔ ∞).</summary>
+    public static double Dual(double p) =>
+        p == 1 ? double.PositiveInfinity : double.IsPositiveInfinity(p) ? 1 : p / (p - 1);
+}
