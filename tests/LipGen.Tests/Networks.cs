@@ -1,0 +1,28 @@
+using LipGen;
+
+// Declarations the tests run: every p the generator special-cases plus a general one, MaxMin, larger groups and FullSort,
+// depths 1 to 4, widths that are not multiples of any vector width, block and file-scoped namespaces, nesting,
+// internal and public types.
+namespace LipGen.Tests.Networks
+{
+    [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
+    public partial class MoonsNet;
+
+    [LipschitzNetwork(5, 12, 8, 3, GroupSizes = new[] { 4, 8 }, P = Norm.L2, Lipschitz = 2.5)]
+    internal partial class EuclideanNet;
+
+    [LipschitzNetwork(3, 6, 2, GroupSize = 3, P = Norm.Infinity, Lipschitz = 0.5)]
+    public partial class MaxNormNet;
+
+    [LipschitzNetwork(4, 2, P = 1.5, Lipschitz = 3)]
+    public partial class LinearNet;
+
+    public static partial class Outer
+    {
+        internal partial class Inner
+        {
+            [LipschitzNetwork(7, 40, 24, 18, 2, GroupSize = 2, P = 3, Lipschitz = 1.7)]
+            internal partial class DeepNet;
+        }
+    }
+}

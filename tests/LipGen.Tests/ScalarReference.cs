@@ -1,0 +1,57 @@
+namespace LipGen.Tests;
+
+/// <summary>
+/// A plain double-precision implementation of the network a <see cref="NetworkDescription"/> declares, written from the
+/// definition (dense layers, GroupSort by sorting each group, no activation after the last layer) and independent of the
+/// generated code. Also the norms of the definition.
+/// </summary>
+public static class ScalarReference
+{
+    public static double[] Forward(NetworkDescription description, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
+    {
+        double[] a = input.ToArray();
+        foreach (LayerShape layer in description.Layers)
+        {
+            var z = new double[layer.Outputs];
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                double sum = parameters[layer.BiasOffset + o];
+                for (int i = 0; i < layer.Inputs; i++)
+                    sum += parameters[layer.WeightOffset + o * layer.Inputs + i] * a[i];
+                z[o] = sum;
+            }
+            if (layer.GroupSize > 0)
+                for (int start = 0; start < z.Length; start += layer.GroupSize)
+                    Array.Sort(z, start, layer.GroupSize);
+            a = z;
+        }
+        return a;
+    }
+
+    public static double[] Forward(NetworkDescription description, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input) =>
+        Forward(description, ToDouble(parameters), ToDouble(input));
+
+    public static double[] ToDouble(ReadOnlySpan<float> values)
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            result[i] = values[i];
+        return result;
+    }
+
+    /// <summary>‖v‖_p for p ≥ 1 or ∞.</summary>
+    public static double PNorm(ReadOnlySpan<double> v, double p)
+    {
+        if (double.IsPositiveInfinity(p))
+        {
+            double max = 0;
+            foreach (double x in v)
+                max = Math.Max(max, Math.Abs(x));
+            return max;
+        }
+        double sum = 0;
+        foreach (double x in v)
+            sum += Math.Pow(Math.Abs(x), p);
+        return Math.Pow(sum, 1 / p);
+    }
+}
