@@ -20,21 +20,21 @@ internal static class Vec
         {
             Vector512<float> acc = Vector512<float>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc);
+                acc = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc);
             sum = Vector512.Sum(acc);
         }
         if (Vector256.IsHardwareAccelerated && n - i >= Vector256<float>.Count)
         {
             Vector256<float> acc = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc);
+                acc = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc);
             sum += Vector256.Sum(acc);
         }
         if (Vector128.IsHardwareAccelerated && n - i >= Vector128<float>.Count)
         {
             Vector128<float> acc = Vector128<float>.Zero;
             for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-                acc = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), acc);
+                acc = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), acc);
             sum += Vector128.Sum(acc);
         }
         for (; i < n; i++)
@@ -51,19 +51,19 @@ internal static class Vec
         {
             Vector512<float> a = Vector512.Create(alpha);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+                Vector512.MultiplyAddEstimate(a, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
         }
         if (Vector256.IsHardwareAccelerated && n - i >= Vector256<float>.Count)
         {
             Vector256<float> a = Vector256.Create(alpha);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+                Vector256.MultiplyAddEstimate(a, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
         }
         if (Vector128.IsHardwareAccelerated && n - i >= Vector128<float>.Count)
         {
             Vector128<float> a = Vector128.Create(alpha);
             for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-                Vector128.FusedMultiplyAdd(a, Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+                Vector128.MultiplyAddEstimate(a, Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
         }
         for (; i < n; i++)
             Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
