@@ -274,7 +274,8 @@ internal static class NetworkEmitter
             w.Line();
             w.Line($"// Layer {layer.Number}: δ{layer.Number} [{layer.Outputs}] = {(i == layout.Layers.Count - 1 ? "∂L/∂f" : "D1")}"
                 + (parameterGradients ? $"; ∂{layer.W} += δ{layer.Number}·{(i == 0 ? "x" : "a" + (i))}ᵀ, ∂{layer.B} += δ{layer.Number}" : "")
-                + (i > 0 ? $"; D0 = {layer.W}ᵀ·δ{layer.Number}, then back through GroupSort {i} into D1." : $"; ∂f/∂x = {layer.W}ᵀ·δ1."));
+                + (i > 0 ? $"; D0 = {layer.W}ᵀ·δ{layer.Number}, then back through GroupSort {i} into D1."
+                    : parameterGradients ? "." : $"; ∂f/∂x = {layer.W}ᵀ·δ1."));
             if (i == 0)
             {
                 if (parameterGradients)

@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using LipGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace LipGen.Generator.Tests;
+
+/// <summary>Compiles source text against the runtime and runs the generator (and analyzer) on it, in memory.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly ImmutableArray<MetadataReference> References =
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
+            .Append(typeof(LipschitzNetworkAttribute).Assembly.Location)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create("UserProject",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver() =>
+        CSharpGeneratorDriver.Create([new LipschitzNetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    {
+        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out Compilation output, out _);
+        return (driver.GetRunResult().Results.Single(), output);
+    }
+
+    /// <summary>The analyzer's diagnostics on the sources.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(params string[] sources)
+    {
+        CompilationWithAnalyzers withAnalyzers = Compilation(sources).WithAnalyzers([new LipschitzNetworkAnalyzer()]);
+        return await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace LipGen.Generator.Tests;
+
+/// <summary>The pipeline's caching: equal specs are not emitted again.</summary>
+public class IncrementalTests
+{
+    private const string Network = """
+        namespace Demo;
+        [LipGen.LipschitzNetwork(2, 16, 1, P = 2)]
+        public partial class Net;
+        """;
+
+    private const string Other = """
+        namespace Demo;
+        public static class Helper { public static int Twice(int x) => x * 2; }
+        """;
+
+    private static IncrementalStepRunReason[] Reasons(GeneratorDriver driver, string step) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[step]
+            .SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    private static IncrementalStepRunReason[] OutputReasons(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    [Fact]
+    public void A_rerun_on_the_same_compilation_is_cached()
+    {
+        Compilation compilation = GeneratorHarness.Compilation(Network, Other);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.Clone());
+        Assert.All(Reasons(driver, LipschitzNetworkGenerator.TrackingNames.ValidSpecs), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(OutputReasons(driver), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    [Fact]
+    public void An_unrelated_edit_leaves_the_output_unchanged()
+    {
+        Compilation compilation = GeneratorHarness.Compilation(Network, Other);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        SyntaxTree other = compilation.SyntaxTrees.Single(t => t.ToString().Contains("Helper"));
+        Compilation edited = compilation.ReplaceSyntaxTree(other,
+            CSharpSyntaxTree.ParseText(Other.Replace("x * 2", "x + x"), (CSharpParseOptions)other.Options, other.FilePath));
+        driver = driver.RunGenerators(edited);
+        Assert.All(Reasons(driver, LipschitzNetworkGenerator.TrackingNames.ValidSpecs),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(OutputReasons(driver), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    [Fact]
+    public void Changing_a_width_regenerates()
+    {
+        Compilation compilation = GeneratorHarness.Compilation(Network);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        Compilation edited = compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText(Network.Replace("2, 16, 1", "2, 24, 1"), (CSharpParseOptions)tree.Options, tree.FilePath));
+        driver = driver.RunGenerators(edited);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, LipschitzNetworkGenerator.TrackingNames.ValidSpecs));
+        Assert.Contains("24", driver.GetRunResult().GeneratedTrees.Single().ToString());
+    }
+}
