@@ -13,11 +13,13 @@ public static class NetworkCases
         nameof(LinearNet) => new LinearNet(),
         nameof(Outer.Inner.DeepNet) => new Outer.Inner.DeepNet(),
         nameof(GlobalFullSortNet) => new GlobalFullSortNet(),
+        nameof(NarrowNet) => new NarrowNet(),
+        nameof(ScalarInputNet) => new ScalarInputNet(),
         _ => throw new ArgumentException(name),
     };
 
     public static TheoryData<string> All => new(nameof(MoonsNet), nameof(EuclideanNet), nameof(MaxNormNet), nameof(LinearNet),
-        nameof(Outer.Inner.DeepNet), nameof(GlobalFullSortNet));
+        nameof(Outer.Inner.DeepNet), nameof(GlobalFullSortNet), nameof(NarrowNet), nameof(ScalarInputNet));
 
     public static float[] RandomVector(ref SeededRandom random, int length, double scale = 2)
     {

@@ -17,6 +17,13 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(4, 2, P = 1.5, Lipschitz = 3)]
     public partial class LinearNet;
 
+    // Narrow layers with at least 16 rows (1, 4 and 8 inputs) take the 16-row block kernels.
+    [LipschitzNetwork(4, 16, 8, 32, 2, GroupSizes = new[] { 2, 4, 2 }, P = Norm.L2, Lipschitz = 1)]
+    public partial class NarrowNet;
+
+    [LipschitzNetwork(1, 48, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 2)]
+    public partial class ScalarInputNet;
+
     public static partial class Outer
     {
         internal partial class Inner

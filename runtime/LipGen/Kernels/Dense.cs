@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace LipGen.Kernels;
 
@@ -13,7 +14,31 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs)
     {
-        for (int o = 0; o < outputs; o++)
+        int o = 0;
+        if (Vector512.IsHardwareAccelerated && outputs >= 16)
+        {
+            if (inputs >= 16)
+            {
+                // Sixteen rows at a time over the whole 16-column chunks; a ragged column tail is added row by row.
+                int full = inputs & ~15;
+                for (; o <= outputs - 16; o += 16)
+                {
+                    ref float block = ref Unsafe.Add(ref weights, o * inputs);
+                    (Blocks512.MatVec16(ref block, ref input, inputs, full / 16) + Vector512.LoadUnsafe(ref bias, (nuint)o))
+                        .StoreUnsafe(ref output, (nuint)o);
+                    for (int r = 0; full < inputs && r < 16; r++)
+                        Unsafe.Add(ref output, o + r) += Vec.Dot(ref Unsafe.Add(ref block, r * inputs + full), ref Unsafe.Add(ref input, full), inputs - full);
+                }
+            }
+            else if (inputs is 1 or 2 or 4 or 8)
+            {
+                Vector512<float> x = Blocks512.Repeat(ref input, inputs);
+                for (; o <= outputs - 16; o += 16)
+                    (Blocks512.MatVecNarrow16(ref Unsafe.Add(ref weights, o * inputs), x, inputs) + Vector512.LoadUnsafe(ref bias, (nuint)o))
+                        .StoreUnsafe(ref output, (nuint)o);
+            }
+        }
+        for (; o < outputs; o++)
             Unsafe.Add(ref output, o) = Unsafe.Add(ref bias, o) + Vec.Dot(ref Unsafe.Add(ref weights, o * inputs), ref input, inputs);
     }
 
@@ -21,7 +46,19 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref float delta, ref float input, int outputs, int inputs)
     {
-        for (int o = 0; o < outputs; o++)
+        int start = 0;
+        if (Vector512.IsHardwareAccelerated && outputs >= 16 && inputs is 1 or 2 or 4 or 8)
+        {
+            // Narrow layers (typically the first): sixteen rows of ∂W are a few whole vectors.
+            Vector512<float> x = Blocks512.Repeat(ref input, inputs);
+            for (; start <= outputs - 16; start += 16)
+            {
+                Vector512<float> d = Vector512.LoadUnsafe(ref delta, (nuint)start);
+                (Vector512.LoadUnsafe(ref biasGradient, (nuint)start) + d).StoreUnsafe(ref biasGradient, (nuint)start);
+                Blocks512.OuterNarrow16(ref Unsafe.Add(ref weightGradient, start * inputs), d, x, inputs);
+            }
+        }
+        for (int o = start; o < outputs; o++)
         {
             float d = Unsafe.Add(ref delta, o);
             Unsafe.Add(ref biasGradient, o) += d;
@@ -33,8 +70,32 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs)
     {
-        Vec.Clear(ref inputGradient, inputs);
-        for (int o = 0; o < outputs; o++)
+        if (Vector512.IsHardwareAccelerated && inputs is 16 or 32)
+        {
+            // The whole input gradient fits in one or two registers: accumulate there, store once.
+            Vector512<float> low = Vector512<float>.Zero, high = Vector512<float>.Zero;
+            for (int o = 0; o < outputs; o++)
+            {
+                Vector512<float> d = Vector512.Create(Unsafe.Add(ref delta, o));
+                ref float row = ref Unsafe.Add(ref weights, o * inputs);
+                low = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row), low);
+                if (inputs == 32)
+                    high = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row, 16), high);
+            }
+            low.StoreUnsafe(ref inputGradient);
+            if (inputs == 32)
+                high.StoreUnsafe(ref inputGradient, 16);
+            return;
+        }
+        int start = 0;
+        if (Vector512.IsHardwareAccelerated && outputs >= 16 && inputs is 1 or 2 or 4 or 8)
+        {
+            start = outputs & ~15;
+            Blocks512.TransposedNarrow(ref weights, ref delta, ref inputGradient, start / 16, inputs);
+        }
+        else
+            Vec.Clear(ref inputGradient, inputs);
+        for (int o = start; o < outputs; o++)
             Vec.Axpy(Unsafe.Add(ref delta, o), ref Unsafe.Add(ref weights, o * inputs), ref inputGradient, inputs);
     }
 
@@ -42,6 +103,31 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward(ref float weights, ref float weightGradient, ref float biasGradient, ref float delta, ref float input, ref float inputGradient, int outputs, int inputs)
     {
+        if (Vector512.IsHardwareAccelerated && inputs is 16 or 32)
+        {
+            // Input and input gradient stay in registers across the rows.
+            Vector512<float> xLow = Vector512.LoadUnsafe(ref input), xHigh = inputs == 32 ? Vector512.LoadUnsafe(ref input, 16) : default;
+            Vector512<float> low = Vector512<float>.Zero, high = Vector512<float>.Zero;
+            for (int o = 0; o < outputs; o++)
+            {
+                float scalar = Unsafe.Add(ref delta, o);
+                Unsafe.Add(ref biasGradient, o) += scalar;
+                Vector512<float> d = Vector512.Create(scalar);
+                ref float row = ref Unsafe.Add(ref weights, o * inputs);
+                ref float gradientRow = ref Unsafe.Add(ref weightGradient, o * inputs);
+                Vector512.MultiplyAddEstimate(d, xLow, Vector512.LoadUnsafe(ref gradientRow)).StoreUnsafe(ref gradientRow);
+                low = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row), low);
+                if (inputs == 32)
+                {
+                    Vector512.MultiplyAddEstimate(d, xHigh, Vector512.LoadUnsafe(ref gradientRow, 16)).StoreUnsafe(ref gradientRow, 16);
+                    high = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row, 16), high);
+                }
+            }
+            low.StoreUnsafe(ref inputGradient);
+            if (inputs == 32)
+                high.StoreUnsafe(ref inputGradient, 16);
+            return;
+        }
         Vec.Clear(ref inputGradient, inputs);
         for (int o = 0; o < outputs; o++)
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LipGen.Kernels;
@@ -15,24 +16,15 @@ public static class RowNorms
     public static double Norm(ReadOnlySpan<float> row, double q)
     {
         if (q == 1)
-        {
-            double sum = 0;
-            foreach (float w in row)
-                sum += Math.Abs((double)w);
-            return sum;
-        }
+            return SumAbsolute(row);
         if (q == 2)
-        {
-            double sum = 0;
-            foreach (float w in row)
-                sum += (double)w * w;
-            return Math.Sqrt(sum);
-        }
+            return Math.Sqrt(SumSquares(row));
         if (double.IsPositiveInfinity(q))
         {
-            double max = 0;
+            // Widening is exact, so the float maximum is the double maximum.
+            float max = 0;
             foreach (float w in row)
-                max = Math.Max(max, Math.Abs((double)w));
+                max = float.IsNaN(w) ? float.NaN : MathF.Max(max, MathF.Abs(w));
             return max;
         }
         // General q: scale by the largest entry first so that |w|^q cannot overflow or underflow.
@@ -75,6 +67,45 @@ public static class RowNorms
             while (Norm(row, q) > bound)
                 Scale(row, 1 - 1.0 / (1 << 20));
         }
+    }
+
+    // Σ|w| and Σw² in double: floats are widened (exactly) and accumulated in double lanes.
+    private static double SumAbsolute(ReadOnlySpan<float> row)
+    {
+        int i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            Vector<double> acc = Vector<double>.Zero;
+            for (; i <= row.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(Vector.Abs(new Vector<float>(row.Slice(i))), out Vector<double> low, out Vector<double> high);
+                acc += low + high;
+            }
+            sum = Vector.Sum(acc);
+        }
+        for (; i < row.Length; i++)
+            sum += Math.Abs((double)row[i]);
+        return sum;
+    }
+
+    private static double SumSquares(ReadOnlySpan<float> row)
+    {
+        int i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            Vector<double> acc = Vector<double>.Zero;
+            for (; i <= row.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(row.Slice(i)), out Vector<double> low, out Vector<double> high);
+                acc += low * low + high * high;
+            }
+            sum = Vector.Sum(acc);
+        }
+        for (; i < row.Length; i++)
+            sum += (double)row[i] * row[i];
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -57,8 +57,9 @@ public sealed class TrainingSession<TKernel, TLoss>
         Array.Clear(_gradient);
         double lossSum = 0;
         int correct = 0;
+        ReadOnlySpan<float> parameters = _network.Parameters;
         for (int s = 0; s < batch; s++)
-            Accumulate(inputs.Slice(s * n, n), targets.Slice(s * m, m), ref lossSum, ref correct);
+            Accumulate(parameters, inputs.Slice(s * n, n), targets.Slice(s * m, m), ref lossSum, ref correct);
         Update(batch);
         return (lossSum, correct);
     }
@@ -89,8 +90,9 @@ public sealed class TrainingSession<TKernel, TLoss>
         {
             int end = Math.Min(start + batchSize, _order.Length);
             Array.Clear(_gradient);
+            ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
             for (int k = start; k < end; k++)
-                Accumulate(data.Input(_order[k]), data.Target(_order[k]), ref lossSum, ref correct);
+                Accumulate(parameters, data.Input(_order[k]), data.Target(_order[k]), ref lossSum, ref correct);
             Update(end - start);
         }
         if (!double.IsFinite(lossSum))
@@ -112,9 +114,8 @@ public sealed class TrainingSession<TKernel, TLoss>
                 throw new ArgumentException($"Target {i} is {targets[i]}; labels must be −1 or +1.", nameof(data));
     }
 
-    private void Accumulate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ref double lossSum, ref int correct)
+    private void Accumulate(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, ref double lossSum, ref int correct)
     {
-        ReadOnlySpan<float> parameters = _network.Parameters;
         TKernel.ForwardRecording(parameters, input, _output, _workspace);
         lossSum += _loss.Evaluate(_output, target, _outputGradient);
         if (Metrics.IsCorrect(_output, target))
