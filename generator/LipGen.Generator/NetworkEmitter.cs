@@ -165,8 +165,8 @@ internal static class NetworkEmitter
         w.Line($"public static int WorkspaceLength => {layout.WorkspaceLength};");
         w.Line();
 
-        EmitForward(w, spec, layout);
-        EmitForwardRecording(w, spec, layout);
+        EmitForward(w, spec, layout, recording: false);
+        EmitForward(w, spec, layout, recording: true);
         EmitBackward(w, layout);
         EmitInputGradient(w, layout);
         EmitProject(w, spec, layout);
@@ -183,52 +183,41 @@ internal static class NetworkEmitter
         w.Close();
     }
 
-    private static void EmitForward(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
+    /// <summary>
+    /// The inference pass (activations in two alternating stack buffers) or the recording pass (activations and GroupSort
+    /// records kept in the workspace for the backward pass).
+    /// </summary>
+    private static void EmitForward(SourceWriter w, NetworkSpec spec, NetworkLayout layout, bool recording)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"public static void Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)");
+        w.Open(recording
+            ? $"public static void ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace)"
+            : $"public static void Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)");
         w.Line($"{Guard}.Length(parameters, ParameterCount, nameof(parameters), Name);");
         w.Line($"{Guard}.Length(input, InputCount, nameof(input), Name);");
         w.Line($"{Guard}.Length(output, OutputCount, nameof(output), Name);");
-        if (layout.MaxHiddenWidth > 0)
+        if (recording)
+            w.Line($"{Guard}.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);");
+        else if (layout.MaxHiddenWidth > 0)
             w.Line($"{Span} hidden = stackalloc float[{2 * layout.MaxHiddenWidth}]; // two alternating activation buffers");
         for (int i = 0; i < layout.Layers.Count; i++)
         {
             DenseLayer layer = layout.Layers[i];
             w.Line();
             LayerComment(w, layer, layout.Layers.Count, spec.P);
-            string source = i == 0 ? "At(input, 0)" : $"At(hidden, {((i - 1) % 2) * layout.MaxHiddenWidth})";
-            string target = layer.IsHidden ? $"At(hidden, {(i % 2) * layout.MaxHiddenWidth})" : "At(output, 0)";
+            string source = i == 0 ? "At(input, 0)"
+                : recording ? $"At(workspace, {layout.Layers[i - 1].A})"
+                : $"At(hidden, {((i - 1) % 2) * layout.MaxHiddenWidth})";
+            string target = !layer.IsHidden ? "At(output, 0)"
+                : recording ? $"At(workspace, {layer.A})"
+                : $"At(hidden, {(i % 2) * layout.MaxHiddenWidth})";
             w.Line($"{Dense}.Forward(ref At(parameters, {layer.W}), ref At(parameters, {layer.B}), ref {source}, ref {target}, outputs: {layer.Outputs}, inputs: {layer.Inputs});");
-            if (layer.IsMaxMin)
-                w.Line($"{GroupSort}.MaxMin(ref {target}, width: {layer.Outputs});");
-            else if (layer.IsHidden)
-                w.Line($"{GroupSort}.Sort(ref {target}, width: {layer.Outputs}, groupSize: {layer.GroupSize});");
-        }
-        w.Close();
-        w.Line();
-    }
-
-    private static void EmitForwardRecording(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
-    {
-        w.Line("/// <inheritdoc/>");
-        w.Open($"public static void ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace)");
-        w.Line($"{Guard}.Length(parameters, ParameterCount, nameof(parameters), Name);");
-        w.Line($"{Guard}.Length(input, InputCount, nameof(input), Name);");
-        w.Line($"{Guard}.Length(output, OutputCount, nameof(output), Name);");
-        w.Line($"{Guard}.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);");
-        for (int i = 0; i < layout.Layers.Count; i++)
-        {
-            DenseLayer layer = layout.Layers[i];
-            w.Line();
-            LayerComment(w, layer, layout.Layers.Count, spec.P);
-            string source = i == 0 ? "At(input, 0)" : $"At(workspace, {layout.Layers[i - 1].A})";
-            string target = layer.IsHidden ? $"At(workspace, {layer.A})" : "At(output, 0)";
-            w.Line($"{Dense}.Forward(ref At(parameters, {layer.W}), ref At(parameters, {layer.B}), ref {source}, ref {target}, outputs: {layer.Outputs}, inputs: {layer.Inputs});");
-            if (layer.IsMaxMin)
-                w.Line($"{GroupSort}.MaxMinRecording(ref {target}, ref IntAt(workspace, {layer.S}), width: {layer.Outputs});");
-            else if (layer.IsHidden)
-                w.Line($"{GroupSort}.SortRecording(ref {target}, ref IntAt(workspace, {layer.S}), width: {layer.Outputs}, groupSize: {layer.GroupSize});");
+            if (!layer.IsHidden)
+                continue;
+            string record = $"ref IntAt(workspace, {layer.S}), ";
+            w.Line(layer.IsMaxMin
+                ? $"{GroupSort}.{(recording ? "MaxMinRecording" : "MaxMin")}(ref {target}, {(recording ? record : "")}width: {layer.Outputs});"
+                : $"{GroupSort}.{(recording ? "SortRecording" : "Sort")}(ref {target}, {(recording ? record : "")}width: {layer.Outputs}, groupSize: {layer.GroupSize});");
         }
         w.Close();
         w.Line();
