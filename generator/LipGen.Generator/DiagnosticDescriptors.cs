@@ -52,6 +52,19 @@ internal static class DiagnosticDescriptors
         "Invalid Lipschitz bound",
         "Lipschitz = {0} is not a valid bound: λ must be finite and greater than 0");
 
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error("LIPG012",
+        "[LipschitzNetwork] applied more than once",
+        "'{0}' carries [LipschitzNetwork] more than once; a type declares exactly one network");
+
+    public static readonly DiagnosticDescriptor MemberNameClash = Error("LIPG013",
+        "Member name is reserved for generated code",
+        "'{0}' declares or inherits a member named '{1}', which the generated network code defines; rename it");
+
+    public static readonly DiagnosticDescriptor GroupSizeIgnored = new("LIPG014",
+        "GroupSize is ignored when GroupSizes is set",
+        "GroupSize = {0} is ignored because GroupSizes gives one group size per hidden layer; remove one of the two",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg014");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

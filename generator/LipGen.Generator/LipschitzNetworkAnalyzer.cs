@@ -13,7 +13,8 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.ContainingTypeNotPartial, DiagnosticDescriptors.UnsupportedType,
         DiagnosticDescriptors.TooFewWidths, DiagnosticDescriptors.InvalidWidth, DiagnosticDescriptors.TooManyLayers,
         DiagnosticDescriptors.InvalidGroupSize, DiagnosticDescriptors.GroupSizeDoesNotDivide, DiagnosticDescriptors.GroupSizeCountMismatch,
-        DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz);
+        DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz, DiagnosticDescriptors.DuplicateAttribute,
+        DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored);
 
     public override void Initialize(AnalysisContext context)
     {

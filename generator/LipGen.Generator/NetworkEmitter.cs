@@ -44,7 +44,7 @@ internal static class NetworkEmitter
         w.Line($"/// Lipschitz network {widths}: {Number(spec.Lipschitz)}-Lipschitz from (ℝ^{layout.InputCount}, ‖·‖_{NormName(spec.P)}) to (ℝ^{layout.OutputCount}, ‖·‖_∞),");
         w.Line($"/// GroupSort activations, {layout.ParameterCount} parameters.");
         w.Line("/// </summary>");
-        w.Open($"partial class {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
+        w.Open($"partial {spec.Keyword} {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
 
         w.Line("/// <summary>Input width.</summary>");
         w.Line($"public const int InputCount = {layout.InputCount};");

@@ -33,6 +33,8 @@ internal static class NetworkParser
         string fullName = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
 
         CheckShape(type, declaration, fullName, problems, cancellationToken);
+        CheckSingleAttribute(type, attributeLocation, fullName, problems);
+        CheckReservedNames(type, declaration, fullName, problems);
 
         // An attribute the compiler could not bind (wrong argument types, syntax errors) has no constructor: the compiler
         // reports that itself, and there is nothing sound to generate from.
@@ -79,6 +81,8 @@ internal static class NetworkParser
         }
 
         var perLayer = new int[hiddenLayers];
+        if (groupSizes is not null && NamedLocation(attributeSyntax, "GroupSize") is { } ignored)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeIgnored, ignored, groupSize));
         if (groupSizes is not null)
         {
             Location location = NamedLocation(attributeSyntax, "GroupSizes") ?? attributeLocation;
@@ -99,15 +103,17 @@ internal static class NetworkParser
 
         if (groupSizes is null || groupSizes.Length == hiddenLayers)
         {
-            string argument = groupSizes is null ? "GroupSize" : "GroupSizes";
             for (int i = 0; i < hiddenLayers && widths.Length >= 2; i++)
             {
                 int g = perLayer[i], width = widths[i + 1];
+                // The element of GroupSizes, or the GroupSize argument, that gave this layer its group size.
+                Location location = (groupSizes is null
+                    ? NamedLocation(attributeSyntax, "GroupSize")
+                    : ElementLocation(NamedArgument(attributeSyntax, "GroupSizes"), i)) ?? attributeLocation;
                 if (groupSizes is not null && g < 1)
-                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize, NamedLocation(attributeSyntax, argument) ?? attributeLocation, g));
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize, location, g));
                 else if (g >= 1 && width >= 1 && width % g != 0)
-                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeDoesNotDivide,
-                        NamedLocation(attributeSyntax, argument) ?? attributeLocation, g, i + 1, width));
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeDoesNotDivide, location, g, i + 1, width));
             }
         }
 
@@ -125,7 +131,7 @@ internal static class NetworkParser
             containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
 
-        var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), type.Name, fullName,
+        var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
             new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz);
         return new Result(spec, ImmutableArray<Diagnostic>.Empty);
     }
@@ -136,7 +142,7 @@ internal static class NetworkParser
         Location nameLocation = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, nameLocation, fullName));
-        if (type.IsGenericType)
+        if (type.TypeParameters.Length > 0)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "generic types are not supported"));
         else if (type.IsStatic)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "a network holds its parameters, so it cannot be static"));
@@ -145,7 +151,7 @@ internal static class NetworkParser
 
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
-            if (outer.IsGenericType)
+            if (outer.TypeParameters.Length > 0)
             {
                 problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName,
                     $"its containing type '{outer.Name}' is generic"));
@@ -163,6 +169,49 @@ internal static class NetworkParser
             }
         }
     }
+
+    /// <summary>
+    /// A type declares one network. The attribute forbids repeats, but two partial declarations can each carry one;
+    /// the compiler then reports CS0579, and we name the network so it is clear which declaration is affected.
+    /// </summary>
+    private static void CheckSingleAttribute(INamedTypeSymbol type, Location attributeLocation, string fullName, ImmutableArray<Diagnostic>.Builder problems)
+    {
+        if (type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName) > 1)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateAttribute, attributeLocation, fullName));
+    }
+
+    /// <summary>Names the generated partial class defines; a user member (or an inherited one) with one of them would clash.</summary>
+    public static readonly ImmutableArray<string> ReservedNames = ImmutableArray.Create(
+        "InputCount", "OutputCount", "ParameterCount", "Description", "Parameters", "Workspace", "Forward", "ForwardBatch",
+        "Backward", "InputGradient", "Project", "LipschitzBound", "Initialize", "CreateInitialParameters", "Kernel",
+        "_parameters", "_workspace");
+
+    private static void CheckReservedNames(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName, ImmutableArray<Diagnostic>.Builder problems)
+    {
+        foreach (string name in ReservedNames)
+        {
+            for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                bool inherited = !SymbolEqualityComparer.Default.Equals(current, type);
+                ISymbol? clash = current.GetMembers(name).FirstOrDefault(m =>
+                    !m.IsImplicitlyDeclared && (!inherited || m.DeclaredAccessibility != Accessibility.Private)
+                    && m.DeclaringSyntaxReferences.Any(r => !IsGeneratedByUs(r.SyntaxTree)));
+                if (clash is null)
+                    continue;
+                Location location = inherited ? declaration.Identifier.GetLocation()
+                    : clash.Locations.FirstOrDefault(l => l.IsInSource && !IsGeneratedByUs(l.SourceTree!)) ?? declaration.Identifier.GetLocation();
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, location, fullName, name));
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The analyzer sees the generator's output in the compilation; a generated member is not the user's. Generated trees
+    /// are named "{assembly}/{generator type}/{hint name}".
+    /// </summary>
+    private static bool IsGeneratedByUs(SyntaxTree tree) =>
+        tree.FilePath.Replace('\\', '/').Contains("/" + typeof(LipschitzNetworkGenerator).FullName + "/");
 
     private static string Keyword(INamedTypeSymbol type) => type switch
     {
@@ -194,25 +243,30 @@ internal static class NetworkParser
             return null;
         var positional = attribute.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
         if (positional.Count == 1 && positional[0].Expression is ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax)
-        {
-            SeparatedSyntaxList<ExpressionSyntax>? elements = positional[0].Expression switch
-            {
-                ArrayCreationExpressionSyntax a => a.Initializer?.Expressions,
-                ImplicitArrayCreationExpressionSyntax a => a.Initializer.Expressions,
-                _ => null,
-            };
-            if (elements is { } list && index < list.Count)
-                return list[index].GetLocation();
-            if (positional[0].Expression is CollectionExpressionSyntax collection && index < collection.Elements.Count)
-                return collection.Elements[index].GetLocation();
-            return positional[0].GetLocation();
-        }
+            return ElementLocation(positional[0], index);
         return index < positional.Count ? positional[index].GetLocation() : null;
     }
 
+    /// <summary>Element <paramref name="index"/> of an array-valued argument, or the whole argument.</summary>
+    private static Location? ElementLocation(AttributeArgumentSyntax? argument, int index)
+    {
+        if (argument is null)
+            return null;
+        SyntaxNode? element = argument.Expression switch
+        {
+            ArrayCreationExpressionSyntax { Initializer: { } init } when index < init.Expressions.Count => init.Expressions[index],
+            ImplicitArrayCreationExpressionSyntax a when index < a.Initializer.Expressions.Count => a.Initializer.Expressions[index],
+            CollectionExpressionSyntax c when index < c.Elements.Count => c.Elements[index],
+            _ => null,
+        };
+        return (element ?? argument).GetLocation();
+    }
+
+    private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? attribute, string name) =>
+        attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+
     /// <summary>The <c>Name = value</c> argument's location.</summary>
-    public static Location? NamedLocation(AttributeSyntax? attribute, string name) =>
-        attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation();
+    public static Location? NamedLocation(AttributeSyntax? attribute, string name) => NamedArgument(attribute, name)?.GetLocation();
 
     private static string Format(double value) =>
         double.IsPositiveInfinity(value) ? "∞" : double.IsNegativeInfinity(value) ? "-∞" : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

@@ -6,6 +6,7 @@ namespace LipGen.Generator;
 /// </summary>
 /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
 /// <param name="ContainingTypes">Enclosing types, outermost first.</param>
+/// <param name="Keyword">"class" or "record": how to redeclare the type partially.</param>
 /// <param name="TypeName">The declared class's name.</param>
 /// <param name="FullName">Dotted full name, for messages and the description.</param>
 /// <param name="Widths">Layer widths: input, hidden…, output.</param>
@@ -15,6 +16,7 @@ namespace LipGen.Generator;
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
+    string Keyword,
     string TypeName,
     string FullName,
     EquatableArray<int> Widths,

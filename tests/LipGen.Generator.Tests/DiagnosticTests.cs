@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using LipGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LipGen.Generator.Tests;
+
+/// <summary>
+/// Every diagnostic with its id, its location (the text between {| and |} in the source) and its full message, which
+/// pins its arguments.
+/// </summary>
+public class DiagnosticTests
+{
+    private static async Task AssertSingle(string markedSource, string id, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+    {
+        int start = markedSource.IndexOf("{|", StringComparison.Ordinal);
+        int end = markedSource.IndexOf("|}", StringComparison.Ordinal) - 2;
+        string source = markedSource.Replace("{|", "").Replace("|}", "");
+        ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(source);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(severity, diagnostic.Severity);
+        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        Assert.Equal(message, diagnostic.GetMessage());
+        Assert.Equal($"docs/diagnostics.md#{id.ToLowerInvariant()}", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public Task LIPG001_class_not_partial() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 1)] public class {|Net|};",
+        "LIPG001", "'Net' carries [LipschitzNetwork] but is not declared partial, so the generated members cannot be added to it");
+
+    [Fact]
+    public Task LIPG002_containing_type_not_partial() => AssertSingle(
+        "namespace N; public class {|Outer|} { [LipGen.LipschitzNetwork(2, 4, 1)] partial class Net; }",
+        "LIPG002", "'Outer' contains the Lipschitz network 'N.Outer.Net' but is not declared partial");
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] partial class {|Net|}<T>;", "'Net<T>' cannot carry [LipschitzNetwork]: generic types are not supported")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] static partial class {|Net|};", "'Net' cannot carry [LipschitzNetwork]: a network holds its parameters, so it cannot be static")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] file partial class {|Net|};", "'Net' cannot carry [LipschitzNetwork]: file-local types cannot be extended from a generated file")]
+    [InlineData("partial class Outer<T> { [LipGen.LipschitzNetwork(2, 4, 1)] partial class {|Net|}; }", "'Outer<T>.Net' cannot carry [LipschitzNetwork]: its containing type 'Outer' is generic")]
+    public Task LIPG003_unsupported_shapes(string source, string message) => AssertSingle(source, "LIPG003", message);
+
+    [Fact]
+    public Task LIPG004_fewer_than_two_widths() => AssertSingle(
+        "[{|LipGen.LipschitzNetwork(2)|}] partial class Net;",
+        "LIPG004", "[LipschitzNetwork] on 'Net' lists 1 width(s); it needs at least two: the input width and the output width");
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, {|0|}, 1)] partial class Net;", "Width 0 (position 1) is out of range: every width must be between 1 and 4096")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, {|4097|})] partial class Net;", "Width 4097 (position 2) is out of range: every width must be between 1 and 4096")]
+    [InlineData("[LipGen.LipschitzNetwork(new[] { 2, {|-3|}, 1 })] partial class Net;", "Width -3 (position 1) is out of range: every width must be between 1 and 4096")]
+    public Task LIPG005_width_out_of_range(string source, string message) => AssertSingle(source, "LIPG005", message);
+
+    [Fact]
+    public Task LIPG006_too_many_layers() => AssertSingle(
+        $"[{{|LipGen.LipschitzNetwork({string.Join(", ", Enumerable.Repeat(2, 34))})|}}] partial class Net;",
+        "LIPG006", "[LipschitzNetwork] on 'Net' lists 34 widths; at most 33 are supported");
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|GroupSize = 0|})] partial class Net;", "Group size 0 is invalid: a GroupSort group holds at least one neuron")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 4, 1, GroupSizes = new[] { 2, {|-1|} })] partial class Net;", "Group size -1 is invalid: a GroupSort group holds at least one neuron")]
+    public Task LIPG007_group_size_not_positive(string source, string message) => AssertSingle(source, "LIPG007", message);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 6, 1, {|GroupSize = 4|})] partial class Net;", "Group size 4 does not divide the width 6 of hidden layer 1")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 6, 1, GroupSizes = new[] { 2, {|4|} })] partial class Net;", "Group size 4 does not divide the width 6 of hidden layer 2")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 6, 1, GroupSizes = [2, {|4|}])] partial class Net;", "Group size 4 does not divide the width 6 of hidden layer 2")]
+    public Task LIPG008_group_size_does_not_divide(string source, string message) => AssertSingle(source, "LIPG008", message);
+
+    [Fact]
+    public Task LIPG009_one_group_size_per_hidden_layer() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 4, 1, {|GroupSizes = new[] { 2 }|})] partial class Net;",
+        "LIPG009", "GroupSizes lists 1 value(s) but the network has 2 hidden layer(s)");
+
+    [Theory]
+    [InlineData("{|P = 0.5|}", "P = 0.5 is not a norm: p must be a number ≥ 1, or Norm.Infinity")]
+    [InlineData("{|P = double.NaN|}", "P = NaN is not a norm: p must be a number ≥ 1, or Norm.Infinity")]
+    [InlineData("{|P = -1|}", "P = -1 is not a norm: p must be a number ≥ 1, or Norm.Infinity")]
+    public Task LIPG010_invalid_p(string argument, string message) =>
+        AssertSingle($"[LipGen.LipschitzNetwork(2, 4, 1, {argument})] partial class Net;", "LIPG010", message);
+
+    [Theory]
+    [InlineData("{|Lipschitz = 0|}", "Lipschitz = 0 is not a valid bound: λ must be finite and greater than 0")]
+    [InlineData("{|Lipschitz = -2.5|}", "Lipschitz = -2.5 is not a valid bound: λ must be finite and greater than 0")]
+    [InlineData("{|Lipschitz = double.NaN|}", "Lipschitz = NaN is not a valid bound: λ must be finite and greater than 0")]
+    [InlineData("{|Lipschitz = double.PositiveInfinity|}", "Lipschitz = ∞ is not a valid bound: λ must be finite and greater than 0")]
+    public Task LIPG011_invalid_lipschitz(string argument, string message) =>
+        AssertSingle($"[LipGen.LipschitzNetwork(2, 4, 1, {argument})] partial class Net;", "LIPG011", message);
+
+    [Fact]
+    public async Task LIPG012_attribute_on_two_partial_declarations()
+    {
+        const string source = """
+            [LipGen.LipschitzNetwork(2, 4, 1)] partial class Net;
+            [LipGen.LipschitzNetwork(2, 8, 1)] partial class Net;
+            """;
+        ImmutableArray<Diagnostic> diagnostics = await GeneratorHarness.AnalyzeAsync(source);
+        Assert.Equal(2, diagnostics.Length);
+        Assert.All(diagnostics, d => Assert.Equal("LIPG012", d.Id));
+        Assert.Equal(["LipGen.LipschitzNetwork(2, 4, 1)", "LipGen.LipschitzNetwork(2, 8, 1)"],
+            diagnostics.Select(d => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)).Order());
+        Assert.Equal("'Net' carries [LipschitzNetwork] more than once; a type declares exactly one network", diagnostics[0].GetMessage());
+        // And the generator stays out of it (two files with one hint name would crash it).
+        var (result, _) = GeneratorHarness.Run(source);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public Task LIPG013_member_clashes_with_generated_code() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 1)] partial class Net { public void {|Project|}() { } }",
+        "LIPG013", "'Net' declares or inherits a member named 'Project', which the generated network code defines; rename it");
+
+    [Fact]
+    public Task LIPG013_inherited_member_clashes_too() => AssertSingle(
+        "class Base { protected int Parameters; } [LipGen.LipschitzNetwork(2, 4, 1)] partial class {|Net|} : Base;",
+        "LIPG013", "'Net' declares or inherits a member named 'Parameters', which the generated network code defines; rename it");
+
+    [Fact]
+    public Task LIPG014_group_size_ignored() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 1, {|GroupSize = 4|}, GroupSizes = new[] { 2 })] partial class Net;",
+        "LIPG014", "GroupSize = 4 is ignored because GroupSizes gives one group size per hidden layer; remove one of the two",
+        DiagnosticSeverity.Warning);
+
+    [Fact]
+    public async Task A_valid_declaration_with_its_generated_code_reports_nothing()
+    {
+        // The analyzer also sees the generated members: they must not count as clashes.
+        var (_, output) = GeneratorHarness.Run("""
+            namespace N;
+            [LipGen.LipschitzNetwork(2, 4, 1)] public partial class Net { public float Twice(float x) => 2 * Forward([x, x]); }
+            [LipGen.LipschitzNetwork(3, 6, 6, 2, GroupSizes = [3, 6], P = LipGen.Norm.Infinity)] internal partial record Other;
+            """);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        ImmutableArray<Diagnostic> diagnostics = await output.WithAnalyzers([new LipschitzNetworkAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public void Every_descriptor_is_supported_and_documented()
+    {
+        ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
+        Assert.Equal(14, supported.Length);
+        foreach (DiagnosticDescriptor d in supported)
+        {
+            Assert.Contains($"## {d.Id}", docs);
+            Assert.Contains($"{d.Id} | LipGen | {d.DefaultSeverity}", releases);
+        }
+    }
+
+    internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
+}
