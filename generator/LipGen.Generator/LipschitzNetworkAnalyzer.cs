@@ -1,4 +1,8 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -16,6 +20,34 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz, DiagnosticDescriptors.DuplicateAttribute,
         DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored);
 
+    /// <summary>LIPG002 on <paramref name="type"/> for every network nested in it, at any depth, when it is not partial.</summary>
+    private static void ReportNonPartialContainer(SymbolAnalysisContext context, INamedTypeSymbol type, INamedTypeSymbol attributeType)
+    {
+        if (type.GetTypeMembers().IsEmpty)
+            return;
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(context.CancellationToken) is not TypeDeclarationSyntax declaration
+                || declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                continue;
+            foreach (INamedTypeSymbol network in NestedNetworks(type, attributeType))
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, declaration.Identifier.GetLocation(),
+                    type.Name, network.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+            return;
+        }
+    }
+
+    private static IEnumerable<INamedTypeSymbol> NestedNetworks(INamedTypeSymbol type, INamedTypeSymbol attributeType)
+    {
+        foreach (INamedTypeSymbol nested in type.GetTypeMembers())
+        {
+            if (nested.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType)))
+                yield return nested;
+            foreach (INamedTypeSymbol deeper in NestedNetworks(nested, attributeType))
+                yield return deeper;
+        }
+    }
+
     public override void Initialize(AnalysisContext context)
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
@@ -28,15 +60,19 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbolContext =>
             {
                 var type = (INamedTypeSymbol)symbolContext.Symbol;
+                CancellationToken ct = symbolContext.CancellationToken;
                 foreach (AttributeData attribute in type.GetAttributes())
                 {
                     if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
                         continue;
-                    if (attribute.ApplicationSyntaxReference?.GetSyntax(symbolContext.CancellationToken).Parent?.Parent is not TypeDeclarationSyntax declaration)
+                    if (attribute.ApplicationSyntaxReference?.GetSyntax(ct).Parent?.Parent is not TypeDeclarationSyntax declaration)
                         continue;
-                    foreach (Diagnostic problem in NetworkParser.Parse(type, attribute, declaration, symbolContext.CancellationToken).Problems)
-                        symbolContext.ReportDiagnostic(problem);
+                    // LIPG002 sits on the containing type, so that type's own action reports it (diagnostics stay local).
+                    foreach (Diagnostic problem in NetworkParser.Parse(type, attribute, declaration, ct).Problems)
+                        if (problem.Id != DiagnosticDescriptors.ContainingTypeNotPartial.Id)
+                            symbolContext.ReportDiagnostic(problem);
                 }
+                ReportNonPartialContainer(symbolContext, type, attributeType);
             }, SymbolKind.NamedType);
         });
     }

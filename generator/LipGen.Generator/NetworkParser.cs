@@ -28,6 +28,13 @@ internal static class NetworkParser
     public static Result Parse(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
         var problems = ImmutableArray.CreateBuilder<Diagnostic>();
+        // A declaration the parser had to repair (a missing name, say) is the user's syntax error: the compiler reports it,
+        // and generating from the repaired tree would only add errors inside generated code.
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            if (string.IsNullOrEmpty(t.Name))
+                return new Result(null, problems.ToImmutable());
+        if (declaration.Identifier.IsMissing)
+            return new Result(null, problems.ToImmutable());
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
         string fullName = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
@@ -41,7 +48,9 @@ internal static class NetworkParser
         if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1)
             return new Result(null, problems.ToImmutable());
 
-        int[]? widths = ReadIntArray(attribute.ConstructorArguments[0]);
+        // A null width list ([LipschitzNetwork(null)]) binds, and is reported as zero widths.
+        TypedConstant widthArgument = attribute.ConstructorArguments[0];
+        int[]? widths = widthArgument.IsNull ? [] : ReadIntArray(widthArgument);
         if (widths is null)
             return new Result(null, problems.ToImmutable());
 

@@ -93,6 +93,8 @@ public class BaselineTests
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, P = 0.5)] partial class BadP;")]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Lipschitz = double.NaN)] partial class BadLambda;")]
     [InlineData("class Outer { [LipGen.LipschitzNetwork(2, 4, 1)] partial class InNonPartial; }")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] partial class [Net;")] // found by the fuzz test: a type without a name
+    [InlineData("[LipGen.LipschitzNetwork(null)] partial class NullWidths;")]
     public void Invalid_declarations_generate_nothing(string source)
     {
         var (result, _) = GeneratorHarness.Run(source);

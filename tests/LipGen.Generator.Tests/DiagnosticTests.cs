@@ -48,6 +48,11 @@ public class DiagnosticTests
         "[{|LipGen.LipschitzNetwork(2)|}] partial class Net;",
         "LIPG004", "[LipschitzNetwork] on 'Net' lists 1 width(s); it needs at least two: the input width and the output width");
 
+    [Fact]
+    public Task LIPG004_null_width_list() => AssertSingle(
+        "[{|LipGen.LipschitzNetwork(null)|}] partial class Net;",
+        "LIPG004", "[LipschitzNetwork] on 'Net' lists 0 width(s); it needs at least two: the input width and the output width");
+
     [Theory]
     [InlineData("[LipGen.LipschitzNetwork(2, {|0|}, 1)] partial class Net;", "Width 0 (position 1) is out of range: every width must be between 1 and 4096")]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, {|4097|})] partial class Net;", "Width 4097 (position 2) is out of range: every width must be between 1 and 4096")]
