@@ -65,6 +65,15 @@ internal static class DiagnosticDescriptors
         "GroupSize = {0} is ignored because GroupSizes gives one group size per hidden layer; remove one of the two",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg014");
 
+    public static readonly DiagnosticDescriptor InvalidActivation = Error("LIPG015",
+        "Unknown activation",
+        "Activation = {0} is not an activation LipGen knows: use Activation.GroupSort or Activation.ReLU");
+
+    public static readonly DiagnosticDescriptor GroupSizeWithoutGroupSort = new("LIPG016",
+        "Group sizes need GroupSort",
+        "{0} has no effect because the activation is ReLU; remove it or use Activation.GroupSort",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg016");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

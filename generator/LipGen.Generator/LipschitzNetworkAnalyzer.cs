@@ -18,7 +18,8 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TooFewWidths, DiagnosticDescriptors.InvalidWidth, DiagnosticDescriptors.TooManyLayers,
         DiagnosticDescriptors.InvalidGroupSize, DiagnosticDescriptors.GroupSizeDoesNotDivide, DiagnosticDescriptors.GroupSizeCountMismatch,
         DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz, DiagnosticDescriptors.DuplicateAttribute,
-        DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored);
+        DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored, DiagnosticDescriptors.InvalidActivation,
+        DiagnosticDescriptors.GroupSizeWithoutGroupSort);
 
     /// <summary>LIPG002 on <paramref name="type"/> for every network nested in it, at any depth, when it is not partial.</summary>
     private static void ReportNonPartialContainer(SymbolAnalysisContext context, INamedTypeSymbol type, INamedTypeSymbol attributeType)

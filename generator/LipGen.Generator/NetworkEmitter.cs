@@ -11,6 +11,7 @@ internal static class NetworkEmitter
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Dense = "global::LipGen.Kernels.Dense";
     private const string GroupSort = "global::LipGen.Kernels.GroupSort";
+    private const string ReLU = "global::LipGen.Kernels.ReLU";
     private const string RowNorms = "global::LipGen.Kernels.RowNorms";
     private const string Guard = "global::LipGen.Kernels.Guard";
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
@@ -42,7 +43,7 @@ internal static class NetworkEmitter
         string widths = string.Join(" → ", spec.Widths);
         w.Line("/// <summary>");
         w.Line($"/// Lipschitz network {widths}: {Number(spec.Lipschitz)}-Lipschitz from (ℝ^{layout.InputCount}, ‖·‖_{NormName(spec.P)}) to (ℝ^{layout.OutputCount}, ‖·‖_∞),");
-        w.Line($"/// GroupSort activations, {layout.ParameterCount} parameters.");
+        w.Line($"/// {(spec.ReLU ? "ReLU" : "GroupSort")} activations, {layout.ParameterCount} parameters.");
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
 
@@ -140,7 +141,7 @@ internal static class NetworkEmitter
             w.Line($"private const int {layer.W} = {layer.WeightOffset}, {layer.B} = {layer.BiasOffset};");
         }
         w.Line();
-        w.Line("// Workspace layout (floats): for each hidden layer its sorted activations (A) and its GroupSort record (S,");
+        w.Line($"// Workspace layout (floats): for each hidden layer its activations (A) and its {(spec.ReLU ? "ReLU on/off mask" : "GroupSort record")} (S,");
         w.Line("// ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).");
         foreach (DenseLayer layer in layout.Layers.Where(l => l.IsHidden))
             w.Line($"private const int {layer.A} = {layer.ActivationOffset}, {layer.S} = {layer.RecordOffset};");
@@ -150,7 +151,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, "
             + (spec.GroupSizes.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", spec.GroupSizes)} }}")
-            + ", P, Lipschitz);");
+            + (spec.ReLU ? ", P, Lipschitz, global::LipGen.Activation.ReLU);" : ", P, Lipschitz);"));
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line($"public static int InputCount => {layout.InputCount};");
@@ -215,6 +216,11 @@ internal static class NetworkEmitter
             if (!layer.IsHidden)
                 continue;
             string record = $"ref IntAt(workspace, {layer.S}), ";
+            if (layer.IsReLU)
+            {
+                w.Line($"{ReLU}.{(recording ? "ForwardRecording" : "Forward")}(ref {target}, {(recording ? record : "")}width: {layer.Outputs});");
+                continue;
+            }
             w.Line(layer.IsMaxMin
                 ? $"{GroupSort}.{(recording ? "MaxMinRecording" : "MaxMin")}(ref {target}, {(recording ? record : "")}width: {layer.Outputs});"
                 : $"{GroupSort}.{(recording ? "SortRecording" : "Sort")}(ref {target}, {(recording ? record : "")}width: {layer.Outputs}, groupSize: {layer.GroupSize});");
@@ -263,7 +269,7 @@ internal static class NetworkEmitter
             w.Line();
             w.Line($"// Layer {layer.Number}: δ{layer.Number} [{layer.Outputs}] = {(i == layout.Layers.Count - 1 ? "∂L/∂f" : "D1")}"
                 + (parameterGradients ? $"; ∂{layer.W} += δ{layer.Number}·{(i == 0 ? "x" : "a" + (i))}ᵀ, ∂{layer.B} += δ{layer.Number}" : "")
-                + (i > 0 ? $"; D0 = {layer.W}ᵀ·δ{layer.Number}, then back through GroupSort {i} into D1."
+                + (i > 0 ? $"; D0 = {layer.W}ᵀ·δ{layer.Number}, then back through {(layout.Layers[i - 1].IsReLU ? "ReLU" : "GroupSort")} {i} into D1."
                     : parameterGradients ? "." : $"; ∂f/∂x = {layer.W}ᵀ·δ1."));
             if (i == 0)
             {
@@ -278,7 +284,9 @@ internal static class NetworkEmitter
                 w.Line($"{Dense}.Backward(ref At(parameters, {layer.W}), ref At(parameterGradient, {layer.W}), ref At(parameterGradient, {layer.B}), ref {delta}, ref At(workspace, {previous.A}), ref At(workspace, D0), outputs: {layer.Outputs}, inputs: {layer.Inputs});");
             else
                 w.Line($"{Dense}.BackpropagateInput(ref At(parameters, {layer.W}), ref {delta}, ref At(workspace, D0), outputs: {layer.Outputs}, inputs: {layer.Inputs});");
-            if (previous.IsMaxMin)
+            if (previous.IsReLU)
+                w.Line($"{ReLU}.Backward(ref At(workspace, D0), ref IntAt(workspace, {previous.S}), ref At(workspace, D1), width: {previous.Outputs});");
+            else if (previous.IsMaxMin)
                 w.Line($"{GroupSort}.MaxMinBackward(ref At(workspace, D0), ref IntAt(workspace, {previous.S}), ref At(workspace, D1), width: {previous.Outputs});");
             else
                 w.Line($"{GroupSort}.SortBackward(ref At(workspace, D0), ref IntAt(workspace, {previous.S}), ref At(workspace, D1), width: {previous.Outputs}, groupSize: {previous.GroupSize});");
@@ -334,6 +342,7 @@ internal static class NetworkEmitter
             ? $"rows bounded in {DualNormName(p)} by λ₁ (‖W1‖_{{{NormName(p)}→∞}} ≤ λ₁)"
             : $"rows bounded in ℓ1 by λ{Subscript(layer.Number)} (‖{layer.W}‖_{{∞→∞}} ≤ λ{Subscript(layer.Number)})";
         string activation = !layer.IsHidden ? "output, no activation"
+            : layer.IsReLU ? "ReLU"
             : layer.IsMaxMin ? "GroupSort, group size 2 (MaxMin)"
             : $"GroupSort, group size {layer.GroupSize}{(layer.GroupSize == layer.Outputs ? " (FullSort)" : "")}";
         w.Line($"// Layer {layer.Number} of {layerCount}: dense {layer.Inputs} → {layer.Outputs}, {constraint}; {activation}.");

@@ -6,11 +6,10 @@ namespace LipGen.Generator;
 
 /// <summary>One dense layer, with its offsets in the parameter buffer and in the workspace.</summary>
 internal sealed record DenseLayer(
-    int Number, int Inputs, int Outputs, int WeightOffset, int BiasOffset, int GroupSize,
+    int Number, int Inputs, int Outputs, int WeightOffset, int BiasOffset, bool IsHidden, bool IsReLU, int GroupSize,
     int ActivationOffset, int RecordOffset)
 {
-    public bool IsHidden => GroupSize > 0;
-    public bool IsMaxMin => GroupSize == 2;
+    public bool IsMaxMin => IsHidden && !IsReLU && GroupSize == 2;
     public string W => "W" + Number;
     public string B => "B" + Number;
     public string A => "A" + Number;
@@ -19,7 +18,7 @@ internal sealed record DenseLayer(
 
 /// <summary>
 /// The arithmetic of a spec: parameter offsets (per layer W [out, in] then b [out]) and the workspace layout
-/// (per hidden layer its sorted activations and its GroupSort record, then two gradient buffers and the output).
+/// (per hidden layer its activations and its activation record, then two gradient buffers and the output).
 /// </summary>
 internal sealed class NetworkLayout
 {
@@ -38,7 +37,7 @@ internal sealed class NetworkLayout
             if (hidden)
                 workspace += 2 * outputs;
             layers.Add(new DenseLayer(i + 1, inputs, outputs, parameters, parameters + inputs * outputs,
-                hidden ? spec.GroupSizes[i] : 0, activation, record));
+                hidden, hidden && spec.ReLU, hidden ? spec.GroupSizes[i] : 0, activation, record));
             parameters += inputs * outputs + outputs;
         }
         Layers = layers;

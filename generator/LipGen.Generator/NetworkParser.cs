@@ -69,6 +69,7 @@ internal static class NetworkParser
         int groupSize = 2;
         int[]? groupSizes = null;
         double p = 2, lipschitz = 1;
+        int activation = 0; // Activation.GroupSort
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
@@ -86,13 +87,30 @@ internal static class NetworkParser
                 case "Lipschitz" when value.Value is double l:
                     lipschitz = l;
                     break;
+                case "Activation" when value.Value is int a:
+                    activation = a;
+                    break;
             }
         }
 
         var perLayer = new int[hiddenLayers];
-        if (groupSizes is not null && NamedLocation(attributeSyntax, "GroupSize") is { } ignored)
+        bool relu = activation == 1;
+        if (activation is not (0 or 1))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidActivation, NamedLocation(attributeSyntax, "Activation") ?? attributeLocation, activation));
+        if (relu)
+        {
+            // ReLU has no groups: group sizes are not checked, and setting one is a mistake worth a warning.
+            foreach (string name in new[] { "GroupSize", "GroupSizes" })
+                if (NamedLocation(attributeSyntax, name) is { } pointless)
+                    problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeWithoutGroupSort, pointless, name));
+        }
+        else if (groupSizes is not null && NamedLocation(attributeSyntax, "GroupSize") is { } ignored)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeIgnored, ignored, groupSize));
-        if (groupSizes is not null)
+        if (relu)
+        {
+            // perLayer stays all zero: no groups.
+        }
+        else if (groupSizes is not null)
         {
             Location location = NamedLocation(attributeSyntax, "GroupSizes") ?? attributeLocation;
             if (groupSizes.Length != hiddenLayers)
@@ -110,7 +128,7 @@ internal static class NetworkParser
                     NamedLocation(attributeSyntax, "GroupSize") ?? attributeLocation, groupSize));
         }
 
-        if (groupSizes is null || groupSizes.Length == hiddenLayers)
+        if (!relu && (groupSizes is null || groupSizes.Length == hiddenLayers))
         {
             for (int i = 0; i < hiddenLayers && widths.Length >= 2; i++)
             {
@@ -132,7 +150,8 @@ internal static class NetworkParser
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz,
                 NamedLocation(attributeSyntax, "Lipschitz") ?? attributeLocation, Format(lipschitz)));
 
-        if (problems.Count > 0)
+        // Warnings (LIPG014, LIPG016) are reported but do not stop generation.
+        if (problems.Any(d => d.Severity == DiagnosticSeverity.Error))
             return new Result(null, problems.ToImmutable());
 
         var containing = new List<ContainingType>();
@@ -141,8 +160,8 @@ internal static class NetworkParser
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
 
         var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
-            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz);
-        return new Result(spec, ImmutableArray<Diagnostic>.Empty);
+            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz, relu);
+        return new Result(spec, problems.ToImmutable());
     }
 
     private static void CheckShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName,

@@ -13,6 +13,7 @@ namespace LipGen.Generator;
 /// <param name="GroupSizes">GroupSort group size per hidden layer.</param>
 /// <param name="P">Input-space norm p.</param>
 /// <param name="Lipschitz">Lipschitz bound λ.</param>
+/// <param name="ReLU">True for ReLU activations, false for GroupSort.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -22,7 +23,8 @@ internal sealed record NetworkSpec(
     EquatableArray<int> Widths,
     EquatableArray<int> GroupSizes,
     double P,
-    double Lipschitz)
+    double Lipschitz,
+    bool ReLU)
 {
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";

@@ -32,6 +32,22 @@ public sealed class LipschitzNetworkAttribute : Attribute
 
     /// <summary>The Lipschitz bound λ &gt; 0 (default 1).</summary>
     public double Lipschitz { get; set; } = 1;
+
+    /// <summary>
+    /// The activation after every hidden layer (default <see cref="LipGen.Activation.GroupSort"/>). ReLU is offered to
+    /// show what GroupSort fixes: under the same constraint it loses gradient norm wherever a unit is off.
+    /// </summary>
+    public Activation Activation { get; set; } = Activation.GroupSort;
+}
+
+/// <summary>Activations a generated network can use between its dense layers; both are 1-Lipschitz in every ℓp norm.</summary>
+public enum Activation
+{
+    /// <summary>Sorts contiguous groups of <see cref="LipschitzNetworkAttribute.GroupSize"/> neurons: gradient-norm preserving.</summary>
+    GroupSort = 0,
+
+    /// <summary>max(0, z) per neuron: its gradient is 0 wherever the unit is off.</summary>
+    ReLU = 1,
 }
 
 /// <summary>Named values for <see cref="LipschitzNetworkAttribute.P"/>.</summary>

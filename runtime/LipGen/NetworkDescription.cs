@@ -7,9 +7,10 @@ namespace LipGen;
 /// <param name="BiasOffset">Offset of b [Outputs] in the parameter buffer.</param>
 /// <param name="RowNorm">The norm every row of W is bounded in: the dual q of p for the first layer, 1 (ℓ1) after it.</param>
 /// <param name="Bound">λᵢ, the bound on every row's norm, so that ‖W‖ ≤ λᵢ in the layer's operator norm.</param>
-/// <param name="GroupSize">GroupSort group size after this layer, or 0 for the output layer (no activation).</param>
+/// <param name="Activation">The activation after this layer, or null for the output layer (none).</param>
+/// <param name="GroupSize">GroupSort group size after this layer; 0 when the activation is not GroupSort.</param>
 public readonly record struct LayerShape(
-    int Inputs, int Outputs, int WeightOffset, int BiasOffset, double RowNorm, double Bound, int GroupSize);
+    int Inputs, int Outputs, int WeightOffset, int BiasOffset, double RowNorm, double Bound, Activation? Activation, int GroupSize);
 
 /// <summary>Static metadata of a generated network: its declaration and its parameter layout.</summary>
 /// <remarks>
@@ -22,7 +23,7 @@ public sealed class NetworkDescription
     private readonly LayerShape[] _layers;
 
     /// <summary>Creates the description; generated code calls this once per network type.</summary>
-    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz)
+    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation = Activation.GroupSort)
     {
         ArgumentNullException.ThrowIfNull(widths);
         ArgumentNullException.ThrowIfNull(groupSizes);
@@ -35,6 +36,7 @@ public sealed class NetworkDescription
         P = p;
         Q = Norm.Dual(p);
         Lipschitz = lipschitz;
+        Activation = activation;
         int layerCount = widths.Length - 1;
         double layerBound = LayerBound(lipschitz, layerCount);
         _layers = new LayerShape[layerCount];
@@ -42,8 +44,10 @@ public sealed class NetworkDescription
         for (int i = 0; i < layerCount; i++)
         {
             int inputs = widths[i], outputs = widths[i + 1];
-            int groupSize = i < layerCount - 1 ? groupSizes[i] : 0;
-            _layers[i] = new LayerShape(inputs, outputs, offset, offset + inputs * outputs, i == 0 ? Q : 1, layerBound, groupSize);
+            bool hidden = i < layerCount - 1;
+            int groupSize = hidden && activation == Activation.GroupSort ? groupSizes[i] : 0;
+            _layers[i] = new LayerShape(inputs, outputs, offset, offset + inputs * outputs, i == 0 ? Q : 1, layerBound,
+                hidden ? activation : null, groupSize);
             offset += inputs * outputs + outputs;
         }
         ParameterCount = offset;
@@ -70,6 +74,9 @@ public sealed class NetworkDescription
     /// <summary>The declared Lipschitz bound λ.</summary>
     public double Lipschitz { get; }
 
+    /// <summary>The activation after every hidden layer.</summary>
+    public Activation Activation { get; }
+
     /// <summary>Input width.</summary>
     public int InputCount => _widths[0];
 
@@ -82,8 +89,10 @@ public sealed class NetworkDescription
     /// <inheritdoc/>
     public override string ToString()
     {
-        var groups = string.Join(", ", _layers[..^1].Select(l => l.GroupSize));
-        return $"{Name}: {string.Join("-", _widths)}, GroupSort sizes [{groups}], p = {FormatNorm(P)}, λ = {Lipschitz}";
+        string activation = Activation == Activation.GroupSort
+            ? $"GroupSort sizes [{string.Join(", ", _layers[..^1].Select(l => l.GroupSize))}]"
+            : Activation.ToString();
+        return $"{Name}: {string.Join("-", _widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -45,6 +45,16 @@ public class BaselineTests
             """
         },
         {
+            "ReluNet", """
+            using LipGen;
+
+            namespace Demo;
+
+            [LipschitzNetwork(1, 16, 16, 1, Activation = Activation.ReLU, P = Norm.Infinity)]
+            internal partial class ReluNet;
+            """
+        },
+        {
             "LinearGeneralP", """
             namespace Demo.Linear;
 

@@ -131,6 +131,21 @@ public class DiagnosticTests
         DiagnosticSeverity.Warning);
 
     [Fact]
+    public Task LIPG015_unknown_activation() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 1, {|Activation = (LipGen.Activation)7|})] partial class Net;",
+        "LIPG015", "Activation = 7 is not an activation LipGen knows: use Activation.GroupSort or Activation.ReLU");
+
+    [Fact]
+    public async Task LIPG016_group_size_with_relu_warns_and_still_generates()
+    {
+        const string source = "[LipGen.LipschitzNetwork(2, 6, 1, {|GroupSize = 4|}, Activation = LipGen.Activation.ReLU)] partial class Net;";
+        await AssertSingle(source, "LIPG016", "GroupSize has no effect because the activation is ReLU; remove it or use Activation.GroupSort",
+            DiagnosticSeverity.Warning);
+        var (result, _) = GeneratorHarness.Run(source.Replace("{|", "").Replace("|}", ""));
+        Assert.Single(result.GeneratedSources); // a warning does not stop generation (4 need not divide 6 without groups)
+    }
+
+    [Fact]
     public async Task A_valid_declaration_with_its_generated_code_reports_nothing()
     {
         // The analyzer also sees the generated members: they must not count as clashes.
@@ -150,7 +165,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(14, supported.Length);
+        Assert.Equal(16, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);

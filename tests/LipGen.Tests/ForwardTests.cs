@@ -93,6 +93,11 @@ public class ForwardTests
         Assert.Equal(0, d.Layers[^1].GroupSize);
         Assert.Equal(double.PositiveInfinity, Networks.MoonsNet.Kernel.Description.Layers[0].RowNorm);
         Assert.Equal(1, Networks.MaxNormNet.Kernel.Description.Layers[0].RowNorm);
+        NetworkDescription relu = Networks.ReluNet.Kernel.Description;
+        Assert.Equal(Activation.ReLU, relu.Activation);
+        Assert.Equal([Activation.ReLU, Activation.ReLU, null], relu.Layers.ToArray().Select(l => l.Activation));
+        Assert.All(relu.Layers.ToArray(), l => Assert.Equal(0, l.GroupSize));
+        Assert.Equal(Activation.GroupSort, d.Layers[0].Activation);
     }
 
     [Fact]

@@ -15,11 +15,12 @@ public static class NetworkCases
         nameof(GlobalFullSortNet) => new GlobalFullSortNet(),
         nameof(NarrowNet) => new NarrowNet(),
         nameof(ScalarInputNet) => new ScalarInputNet(),
+        nameof(ReluNet) => new ReluNet(),
         _ => throw new ArgumentException(name),
     };
 
     public static TheoryData<string> All => new(nameof(MoonsNet), nameof(EuclideanNet), nameof(MaxNormNet), nameof(LinearNet),
-        nameof(Outer.Inner.DeepNet), nameof(GlobalFullSortNet), nameof(NarrowNet), nameof(ScalarInputNet));
+        nameof(Outer.Inner.DeepNet), nameof(GlobalFullSortNet), nameof(NarrowNet), nameof(ScalarInputNet), nameof(ReluNet));
 
     public static float[] RandomVector(ref SeededRandom random, int length, double scale = 2)
     {

@@ -24,6 +24,10 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(1, 48, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 2)]
     public partial class ScalarInputNet;
 
+    // ReLU instead of GroupSort, same constraint.
+    [LipschitzNetwork(3, 24, 10, 2, Activation = Activation.ReLU, P = Norm.L2, Lipschitz = 1.5)]
+    public partial class ReluNet;
+
     public static partial class Outer
     {
         internal partial class Inner

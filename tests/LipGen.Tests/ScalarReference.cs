@@ -2,7 +2,7 @@ namespace LipGen.Tests;
 
 /// <summary>
 /// A plain double-precision implementation of the network a <see cref="NetworkDescription"/> declares, written from the
-/// definition (dense layers, GroupSort by sorting each group, no activation after the last layer) and independent of the
+/// definition (dense layers, GroupSort by sorting each group or ReLU, no activation after the last layer) and independent of the
 /// generated code. Also the norms of the definition.
 /// </summary>
 public static class ScalarReference
@@ -20,9 +20,12 @@ public static class ScalarReference
                     sum += parameters[layer.WeightOffset + o * layer.Inputs + i] * a[i];
                 z[o] = sum;
             }
-            if (layer.GroupSize > 0)
+            if (layer.Activation == Activation.GroupSort)
                 for (int start = 0; start < z.Length; start += layer.GroupSize)
                     Array.Sort(z, start, layer.GroupSize);
+            else if (layer.Activation == Activation.ReLU)
+                for (int k = 0; k < z.Length; k++)
+                    z[k] = Math.Max(z[k], 0);
             a = z;
         }
         return a;

@@ -81,7 +81,7 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         //   layer 2: W2 [2 × 6] at 24, B2 [2] at 36
         private const int W2 = 24, B2 = 36;
 
-        // Workspace layout (floats): for each hidden layer its sorted activations (A) and its GroupSort record (S,
+        // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
         // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
         private const int A1 = 0, S1 = 6;
         private const int D0 = 12, D1 = 18, O = 24;

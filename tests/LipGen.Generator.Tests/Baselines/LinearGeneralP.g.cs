@@ -81,7 +81,7 @@ namespace Demo.Linear
             //   layer 1: W1 [2 × 4] at 0, B1 [2] at 8
             private const int W1 = 0, B1 = 8;
 
-            // Workspace layout (floats): for each hidden layer its sorted activations (A) and its GroupSort record (S,
+            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
             // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
             private const int D0 = 0, D1 = 0, O = 0;
 

@@ -93,7 +93,7 @@ namespace Demo
             //   layer 3: W3 [1 × 32] at 1152, B3 [1] at 1184
             private const int W3 = 1152, B3 = 1184;
 
-            // Workspace layout (floats): for each hidden layer its sorted activations (A) and its GroupSort record (S,
+            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
             // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
             private const int A1 = 0, S1 = 32;
             private const int A2 = 64, S2 = 96;

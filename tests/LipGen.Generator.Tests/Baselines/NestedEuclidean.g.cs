@@ -89,7 +89,7 @@ namespace Company.Models
                     //   layer 3: W3 [3 × 8] at 176, B3 [3] at 200
                     private const int W3 = 176, B3 = 200;
 
-                    // Workspace layout (floats): for each hidden layer its sorted activations (A) and its GroupSort record (S,
+                    // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
                     // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
                     private const int A1 = 0, S1 = 12;
                     private const int A2 = 24, S2 = 32;
