@@ -11,6 +11,32 @@ public interface ILoss
 
     /// <summary>Returns the loss of one sample and writes ∂loss/∂output to <paramref name="outputGradient"/>.</summary>
     float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient);
+
+    /// <summary>True when the targets must be −1 / +1 labels (classification losses).</summary>
+    bool NeedsLabels { get; }
+}
+
+/// <summary>Squared error ½·Σ (f − t)² per sample, for regression (targets are any finite values).</summary>
+public readonly struct MeanSquaredError : ILoss
+{
+    /// <inheritdoc/>
+    public string Name => "squared error";
+
+    /// <inheritdoc/>
+    public bool NeedsLabels => false;
+
+    /// <inheritdoc/>
+    public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
+    {
+        float loss = 0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            float error = output[i] - target[i];
+            loss += 0.5f * error * error;
+            outputGradient[i] = error;
+        }
+        return loss;
+    }
 }
 
 /// <summary>
@@ -34,6 +60,9 @@ public readonly struct HingeLoss : ILoss
     public string Name => $"hinge (margin {Margin})";
 
     /// <inheritdoc/>
+    public bool NeedsLabels => true;
+
+    /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
     {
         float loss = 0;
@@ -54,6 +83,9 @@ public readonly struct BinaryCrossEntropyWithLogits : ILoss
 {
     /// <inheritdoc/>
     public string Name => "BCE with logits";
+
+    /// <inheritdoc/>
+    public bool NeedsLabels => true;
 
     /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)

@@ -41,7 +41,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
-        TrainingSession<TKernel, TLoss>.CheckData(data);
+        TrainingSession<TKernel, TLoss>.CheckData(data, loss);
         var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed);
         var epochs = new List<EpochReport>(options.Epochs);
         for (int e = 0; e < options.Epochs; e++)
@@ -59,7 +59,7 @@ public static class Trainer
         where TLoss : struct, ILoss
     {
         ArgumentNullException.ThrowIfNull(network);
-        TrainingSession<TKernel, TLoss>.CheckData(data);
+        TrainingSession<TKernel, TLoss>.CheckData(data, loss);
         Span<float> output = stackalloc float[TKernel.OutputCount];
         Span<float> gradient = stackalloc float[TKernel.OutputCount];
         ReadOnlySpan<float> parameters = network.Parameters;

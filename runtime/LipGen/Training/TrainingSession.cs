@@ -5,7 +5,7 @@ namespace LipGen.Training;
 /// <summary>What one epoch measured.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Loss">Mean loss over the epoch's samples, each taken at the parameters of its own step.</param>
-/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>).</param>
+/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>); meaningful for ±1 labels.</param>
 /// <param name="LipschitzBound">The certificate after the epoch's last projection.</param>
 public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound);
 
@@ -70,7 +70,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     /// </summary>
     public EpochReport RunEpoch(Dataset data, int batchSize)
     {
-        CheckData(data);
+        CheckData(data, _loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (_order.Length != data.Count)
         {
@@ -100,18 +100,20 @@ public sealed class TrainingSession<TKernel, TLoss>
         return new EpochReport(++_epoch, lossSum / data.Count, (double)correct / data.Count, TKernel.LipschitzBound(_network.Parameters));
     }
 
-    /// <summary>Checks that <paramref name="data"/> fits the network and has ±1 targets.</summary>
-    public static void CheckData(Dataset data)
+    /// <summary>Checks that <paramref name="data"/> fits the network and, for a classification loss, has ±1 targets.</summary>
+    public static void CheckData(Dataset data, TLoss loss)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.InputWidth != TKernel.InputCount || data.TargetWidth != TKernel.OutputCount)
             throw new ArgumentException(
                 $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {TKernel.Description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.",
                 nameof(data));
+        if (!loss.NeedsLabels)
+            return;
         ReadOnlySpan<float> targets = data.Targets;
         for (int i = 0; i < targets.Length; i++)
             if (targets[i] is not (1 or -1))
-                throw new ArgumentException($"Target {i} is {targets[i]}; labels must be −1 or +1.", nameof(data));
+                throw new ArgumentException($"Target {i} is {targets[i]}; {loss.Name} needs labels −1 or +1.", nameof(data));
     }
 
     private void Accumulate(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, ref double lossSum, ref int correct)

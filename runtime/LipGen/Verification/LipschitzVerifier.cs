@@ -1,0 +1,411 @@
+using LipGen.Data;
+using LipGen.Kernels;
+
+namespace LipGen.Verification;
+
+/// <summary>
+/// Asks a trained network what it guarantees: the certificate from its weights, the slope it actually reaches (gradients
+/// over the data and a seeded attack on difference quotients), how tight the two are, and certified robustness radii.
+/// </summary>
+public static class LipschitzVerifier
+{
+    /// <summary>Relative slack before an empirical slope counts as beating the certificate (float evaluation of f).</summary>
+    public const double SoundnessTolerance = 1e-5;
+
+    /// <summary>
+    /// Verifies <paramref name="network"/> on <paramref name="data"/> (inputs, and ±1 targets for the robustness part:
+    /// one column for a binary output, or one +1 per row for several outputs).
+    /// </summary>
+    public static VerificationReport Verify<TKernel>(ILipschitzNetwork<TKernel> network, Dataset data, VerificationOptions? options = null,
+        IProgress<VerificationProgress>? progress = null)
+        where TKernel : struct, ILipschitzKernel
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new VerificationOptions();
+        options.Validate();
+        NetworkDescription description = TKernel.Description;
+        if (data.InputWidth != TKernel.InputCount || data.TargetWidth != TKernel.OutputCount)
+            throw new ArgumentException(
+                $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.",
+                nameof(data));
+
+        ReadOnlySpan<float> parameters = network.Parameters;
+        double certified = CertifiedBound.Compute(description, parameters);
+        var gradients = new GradientScan<TKernel>();
+        (double gradientBound, int gradientSample) = gradients.Run(parameters, data, progress);
+        InputPair? pair = new Attack<TKernel>(data, options).Run(parameters, progress);
+        double attackBound = pair?.Ratio ?? 0;
+
+        double empirical = Math.Max(gradientBound, attackBound);
+        VerificationStatus status =
+            empirical > certified * (1 + SoundnessTolerance) || double.IsNaN(certified) ? VerificationStatus.Failed
+            : certified > description.Lipschitz * (1 + 1e-6) ? VerificationStatus.ExceedsDeclaredBound
+            : VerificationStatus.Verified;
+
+        // Robustness needs labels; for regression targets (|x|, say) only the Lipschitz part applies.
+        bool labelled = HasLabels(data);
+        float[] radii = labelled ? Radii<TKernel>(parameters, data, certified) : [];
+        double correct = radii.Count(r => r > 0);
+        return new VerificationReport
+        {
+            Network = description,
+            CertifiedBound = certified,
+            GradientBound = gradientBound,
+            GradientBoundSample = gradientSample,
+            AttackBound = attackBound,
+            AttackPair = pair,
+            Status = status,
+            Radii = radii,
+            Accuracy = labelled ? correct / data.Count : double.NaN,
+            MeanRadius = labelled ? radii.Average(r => Math.Max(r, 0.0)) : double.NaN,
+            CertifiedAccuracies = labelled ? options.Epsilons.Select(e => new CertifiedAccuracy(e, (double)radii.Count(r => r > e) / data.Count)).ToList() : [],
+            AttackStarts = options.AttackStarts,
+            AttackSteps = options.AttackSteps,
+        };
+    }
+
+    /// <summary>
+    /// r(x) for every sample, in ‖·‖_p. One output: y·f(x) / L̂. Several outputs: (f_y − max_{j≠y} f_j) / (2·L̂), because
+    /// each output moves by at most L̂·ε in a ball of radius ε (the network is L̂-Lipschitz into ℓ∞), so the margin moves
+    /// by at most 2·L̂·ε. Within r(x) of x the predicted class provably stays.
+    /// </summary>
+    public static float[] Radii<TKernel>(ReadOnlySpan<float> parameters, Dataset data, double certifiedBound)
+        where TKernel : struct, ILipschitzKernel
+    {
+        var radii = new float[data.Count];
+        Span<float> output = new float[TKernel.OutputCount];
+        for (int i = 0; i < data.Count; i++)
+        {
+            TKernel.Forward(parameters, data.Input(i), output);
+            radii[i] = (float)(Margin(output, data.Target(i)) / (output.Length == 1 ? certifiedBound : 2 * certifiedBound));
+        }
+        return radii;
+    }
+
+    /// <summary>True when every target is −1 or +1 (and, with several outputs, each row has exactly one +1).</summary>
+    public static bool HasLabels(Dataset data)
+    {
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<float> t = data.Target(i);
+            int positives = 0;
+            foreach (float v in t)
+            {
+                if (v is not (1 or -1))
+                    return false;
+                if (v == 1)
+                    positives++;
+            }
+            if (t.Length > 1 && positives != 1)
+                return false;
+        }
+        return data.Count > 0;
+    }
+
+    /// <summary>y·f for one output; f_y − max_{j≠y} f_j for several, y the position of the largest target.</summary>
+    public static double Margin(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        if (output.Length == 1)
+            return (double)target[0] * output[0];
+        int label = 0;
+        for (int j = 1; j < target.Length; j++)
+            if (target[j] > target[label])
+                label = j;
+        double runnerUp = double.NegativeInfinity;
+        for (int j = 0; j < output.Length; j++)
+            if (j != label)
+                runnerUp = Math.Max(runnerUp, output[j]);
+        return output[label] - runnerUp;
+    }
+
+    /// <summary>‖v‖_p.</summary>
+    internal static double Norm(ReadOnlySpan<double> v, double p)
+    {
+        if (double.IsPositiveInfinity(p))
+        {
+            double max = 0;
+            foreach (double x in v)
+                max = Math.Max(max, Math.Abs(x));
+            return max;
+        }
+        if (p == 1 || p == 2)
+        {
+            double sum = 0;
+            foreach (double x in v)
+                sum += p == 1 ? Math.Abs(x) : x * x;
+            return p == 1 ? sum : Math.Sqrt(sum);
+        }
+        double total = 0;
+        foreach (double x in v)
+            total += Math.Pow(Math.Abs(x), p);
+        return Math.Pow(total, 1 / p);
+    }
+
+    /// <summary>max over samples and outputs of ‖∇ₓf_k‖_q.</summary>
+    private sealed class GradientScan<TKernel> where TKernel : struct, ILipschitzKernel
+    {
+        private readonly float[] _gradient = new float[TKernel.InputCount];
+        private readonly double[] _wide = new double[TKernel.InputCount];
+        private readonly float[] _weight = new float[TKernel.OutputCount];
+        private readonly float[] _workspace = new float[TKernel.WorkspaceLength];
+
+        public (double Bound, int Sample) Run(ReadOnlySpan<float> parameters, Dataset data, IProgress<VerificationProgress>? progress)
+        {
+            double q = TKernel.Description.Q, best = 0;
+            int where = -1;
+            for (int i = 0; i < data.Count; i++)
+            {
+                for (int k = 0; k < _weight.Length; k++)
+                {
+                    Array.Clear(_weight);
+                    _weight[k] = 1;
+                    TKernel.InputGradient(parameters, data.Input(i), _weight, _gradient, _workspace);
+                    for (int j = 0; j < _gradient.Length; j++)
+                        _wide[j] = _gradient[j];
+                    double norm = Norm(_wide, q);
+                    if (norm > best || double.IsNaN(norm))
+                        (best, where) = (norm, i);
+                }
+                if (progress is not null && (i + 1) % 1000 == 0)
+                    progress.Report(new VerificationProgress("gradients", i + 1, data.Count));
+            }
+            return (best, where);
+        }
+    }
+
+    /// <summary>
+    /// Seeded projected gradient ascent on R(x, y) = |f_k(x) − f_k(y)| / ‖x − y‖_p, both points moving, inside the data's
+    /// bounding box widened by 10 % on each side. Starts cycle through: two data points; a data point and a nearby point;
+    /// two uniform points of the box. Outputs k are cycled over the starts.
+    /// </summary>
+    private sealed class Attack<TKernel> where TKernel : struct, ILipschitzKernel
+    {
+        private readonly Dataset _data;
+        private readonly VerificationOptions _options;
+        private readonly double[] _low, _high;
+        private readonly double _scale;
+        private readonly float[] _x, _y, _gx, _gy, _fx, _fy, _weight, _workspace, _bestX, _bestY, _proposal, _fProposal;
+        private readonly double[] _difference, _direction, _stepX, _stepY;
+
+        public Attack(Dataset data, VerificationOptions options)
+        {
+            _data = data;
+            _options = options;
+            int n = TKernel.InputCount, m = TKernel.OutputCount;
+            (_low, _high) = (new double[n], new double[n]);
+            Array.Fill(_low, double.PositiveInfinity);
+            Array.Fill(_high, double.NegativeInfinity);
+            for (int i = 0; i < data.Count; i++)
+            {
+                ReadOnlySpan<float> x = data.Input(i);
+                for (int j = 0; j < n; j++)
+                    (_low[j], _high[j]) = (Math.Min(_low[j], x[j]), Math.Max(_high[j], x[j]));
+            }
+            double rangeSum = 0;
+            for (int j = 0; j < n; j++)
+            {
+                double range = _high[j] - _low[j];
+                double margin = range > 0 ? 0.1 * range : 0.5;
+                (_low[j], _high[j]) = (_low[j] - margin, _high[j] + margin);
+                rangeSum += _high[j] - _low[j];
+            }
+            _scale = rangeSum / n;
+            (_x, _y, _gx, _gy, _bestX, _bestY) = (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n]);
+            (_fx, _fy, _weight, _fProposal) = (new float[m], new float[m], new float[m], new float[m]);
+            _proposal = new float[n];
+            _workspace = new float[TKernel.WorkspaceLength];
+            (_difference, _direction, _stepX, _stepY) = (new double[n], new double[n], new double[n], new double[n]);
+        }
+
+        public InputPair? Run(ReadOnlySpan<float> parameters, IProgress<VerificationProgress>? progress)
+        {
+            var random = new SeededRandom(_options.Seed);
+            double p = TKernel.Description.P, minimum = _options.MinimumSeparation * _scale;
+            double bestRatio = -1;
+            int m = TKernel.OutputCount;
+            for (int start = 0; start < _options.AttackStarts; start++)
+            {
+                int k = start % m;
+                Start(start % 3, ref random);
+                double step = _options.StepSize * _scale;
+                for (int t = 0; t <= _options.AttackSteps; t++)
+                {
+                    TKernel.Forward(parameters, _x, _fx);
+                    TKernel.Forward(parameters, _y, _fy);
+                    for (int j = 0; j < _x.Length; j++)
+                        _difference[j] = (double)_x[j] - _y[j];
+                    double distance = Norm(_difference, p);
+                    Record(k, distance, minimum, ref bestRatio);
+                    if (t == _options.AttackSteps)
+                        break;
+                    if (distance >= minimum)
+                    {
+                        distance = ProposeDualDirection(parameters, k, distance, p);
+                        Record(k, distance, minimum, ref bestRatio);
+                    }
+                    Ascend(parameters, k, distance, step, minimum, p);
+                    step *= 0.97;
+                }
+                if (progress is not null && (start + 1) % 16 == 0)
+                    progress.Report(new VerificationProgress("attack", start + 1, _options.AttackStarts));
+            }
+            return bestRatio < 0 ? null : new InputPair(_bestX, _bestY, bestRatio);
+        }
+
+        /// <summary>Keeps the current pair if its difference quotient is the best so far.</summary>
+        private void Record(int k, double distance, double minimum, ref double bestRatio)
+        {
+            if (distance < minimum * (1 - 1e-9))
+                return;
+            double ratio = Math.Abs((double)_fx[k] - _fy[k]) / distance;
+            if (ratio > bestRatio || double.IsNaN(ratio))
+            {
+                bestRatio = ratio;
+                _x.CopyTo(_bestX, 0);
+                _y.CopyTo(_bestY, 0);
+            }
+        }
+
+        private void Start(int kind, ref SeededRandom random)
+        {
+            int n = _x.Length;
+            switch (kind)
+            {
+                case 0:
+                    _data.Input(random.NextInt(_data.Count)).CopyTo(_x);
+                    _data.Input(random.NextInt(_data.Count)).CopyTo(_y);
+                    break;
+                case 1:
+                    _data.Input(random.NextInt(_data.Count)).CopyTo(_x);
+                    for (int j = 0; j < n; j++)
+                        _y[j] = (float)(_x[j] + 0.05 * _scale * random.NextGaussian());
+                    break;
+                default:
+                    for (int j = 0; j < n; j++)
+                    {
+                        _x[j] = (float)(_low[j] + random.NextDouble() * (_high[j] - _low[j]));
+                        _y[j] = (float)(_low[j] + random.NextDouble() * (_high[j] - _low[j]));
+                    }
+                    break;
+            }
+            Clamp(_x);
+            Clamp(_y);
+        }
+
+        /// <summary>
+        /// Where f is locally linear with gradient g, the best y at distance D from x is x − D·u with u the unit vector (in
+        /// ‖·‖_p) that maximises g·u (u ∝ sign(g)|g|^(q−1)), reaching the ratio ‖g‖_q. Try that y; keep it if it is better.
+        /// Returns the distance of the pair kept.
+        /// </summary>
+        private double ProposeDualDirection(ReadOnlySpan<float> parameters, int k, double distance, double p)
+        {
+            Array.Clear(_weight);
+            _weight[k] = 1;
+            TKernel.InputGradient(parameters, _x, _weight, _gx, _workspace);
+            double q = TKernel.Description.Q;
+            for (int j = 0; j < _gx.Length; j++)
+            {
+                double g = _gx[j];
+                _direction[j] = double.IsPositiveInfinity(q) ? 0 : q == 1 ? Math.Sign(g) : Math.Sign(g) * Math.Pow(Math.Abs(g), q - 1);
+            }
+            if (double.IsPositiveInfinity(q)) // p = 1: all the budget on the largest |g_j|
+            {
+                int at = 0;
+                for (int j = 1; j < _gx.Length; j++)
+                    if (Math.Abs(_gx[j]) > Math.Abs(_gx[at]))
+                        at = j;
+                _direction[at] = Math.Sign(_gx[at]);
+            }
+            double length = Norm(_direction, p);
+            if (!(length > 0))
+                return distance;
+            // Within a linear piece the ratio does not depend on the length, and a long jump would leave the box (where
+            // clamping bends it): propose at a moderate length, on both sides of x.
+            double minimum = _options.MinimumSeparation * _scale;
+            double reach = Math.Max(2 * minimum, Math.Min(distance, 0.25 * _scale));
+            double current = Math.Abs((double)_fx[k] - _fy[k]) / distance;
+            foreach (double sign in (ReadOnlySpan<double>)[1.0, -1.0])
+            {
+                for (int j = 0; j < _x.Length; j++)
+                    _proposal[j] = (float)(_x[j] - sign * reach * _direction[j] / length);
+                Clamp(_proposal);
+                TKernel.Forward(parameters, _proposal, _fProposal);
+                for (int j = 0; j < _x.Length; j++)
+                    _stepX[j] = (double)_x[j] - _proposal[j];
+                double proposedDistance = Norm(_stepX, p);
+                if (proposedDistance < minimum * (1 - 1e-9))
+                    continue;
+                double proposed = Math.Abs((double)_fx[k] - _fProposal[k]) / proposedDistance;
+                if (!(proposed > current))
+                    continue;
+                (current, distance) = (proposed, proposedDistance);
+                _proposal.CopyTo(_y, 0);
+                _fProposal.CopyTo(_fy, 0);
+                _stepX.CopyTo(_difference, 0);
+            }
+            return distance;
+        }
+
+        /// <summary>One normalised ascent step on R, then projection onto the box; pairs closer than the minimum are pushed apart.</summary>
+        private void Ascend(ReadOnlySpan<float> parameters, int k, double distance, double step, double minimum, double p)
+        {
+            int n = _x.Length;
+            if (distance < minimum)
+            {
+                // Too close to measure a difference quotient: move y away from x along the current difference (or any axis).
+                double scale = distance > 0 ? minimum * 1.5 / distance : 0;
+                for (int j = 0; j < n; j++)
+                    _y[j] = distance > 0 ? (float)(_x[j] - _difference[j] * scale) : _x[j] + (j == 0 ? (float)(minimum * 1.5) : 0);
+                Clamp(_y);
+                return;
+            }
+            Array.Clear(_weight);
+            _weight[k] = 1;
+            TKernel.InputGradient(parameters, _x, _weight, _gx, _workspace);
+            TKernel.InputGradient(parameters, _y, _weight, _gy, _workspace);
+            double change = (double)_fx[k] - _fy[k];
+            double sign = change >= 0 ? 1 : -1, magnitude = Math.Abs(change);
+            NormGradient(_difference, distance, p, _direction); // ∇_x ‖x − y‖_p; ∇_y is its negative
+            double length = 0;
+            for (int j = 0; j < n; j++)
+            {
+                _stepX[j] = sign * _gx[j] / distance - magnitude * _direction[j] / (distance * distance);
+                _stepY[j] = -sign * _gy[j] / distance + magnitude * _direction[j] / (distance * distance);
+                length += _stepX[j] * _stepX[j] + _stepY[j] * _stepY[j];
+            }
+            length = Math.Sqrt(length);
+            if (!(length > 0))
+                return;
+            for (int j = 0; j < n; j++)
+            {
+                _x[j] = (float)(_x[j] + step * _stepX[j] / length);
+                _y[j] = (float)(_y[j] + step * _stepY[j] / length);
+            }
+            Clamp(_x);
+            Clamp(_y);
+        }
+
+        private static void NormGradient(ReadOnlySpan<double> v, double norm, double p, Span<double> gradient)
+        {
+            if (double.IsPositiveInfinity(p))
+            {
+                gradient.Clear();
+                int at = 0;
+                for (int j = 1; j < v.Length; j++)
+                    if (Math.Abs(v[j]) > Math.Abs(v[at]))
+                        at = j;
+                gradient[at] = Math.Sign(v[at]);
+                return;
+            }
+            for (int j = 0; j < v.Length; j++)
+                gradient[j] = p == 1 ? Math.Sign(v[j]) : Math.Sign(v[j]) * Math.Pow(Math.Abs(v[j]) / norm, p - 1);
+        }
+
+        private void Clamp(float[] point)
+        {
+            for (int j = 0; j < point.Length; j++)
+                point[j] = (float)Math.Clamp(point[j], _low[j], _high[j]);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+
+namespace LipGen.Verification;
+
+/// <summary>The outcome of a verification.</summary>
+public enum VerificationStatus
+{
+    /// <summary>No pair beats the certificate, and the certificate is within the declared λ.</summary>
+    Verified,
+
+    /// <summary>The certificate holds, but it exceeds the declared λ (the weights left the constraint).</summary>
+    ExceedsDeclaredBound,
+
+    /// <summary>A pair beats the certificate: L̲ &gt; L̂·(1 + 1e-5). This would be a bug in LipGen; the pair is in the report.</summary>
+    Failed,
+}
+
+/// <summary>A pair of inputs and the difference quotient max_k |f_k(x) − f_k(y)| / ‖x − y‖_p it reaches.</summary>
+public sealed record InputPair(float[] X, float[] Y, double Ratio)
+{
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"x = [{string.Join(", ", X.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}], " +
+        $"y = [{string.Join(", ", Y.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}], ratio {Ratio.ToString("G7", CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>Certified accuracy at one radius: the fraction of samples whose prediction is correct and provably cannot change within ε.</summary>
+public readonly record struct CertifiedAccuracy(double Epsilon, double Accuracy);
+
+/// <summary>What <see cref="LipschitzVerifier.Verify"/> found. <see cref="ToString"/> prints it for people.</summary>
+public sealed record VerificationReport
+{
+    /// <summary>The network's declaration.</summary>
+    public required NetworkDescription Network { get; init; }
+
+    /// <summary>L̂: ∏ of the layers' operator norms from the actual weights, rounded outward.</summary>
+    public required double CertifiedBound { get; init; }
+
+    /// <summary>L̲ = max(<see cref="GradientBound"/>, <see cref="AttackBound"/>): a Lipschitz constant actually reached.</summary>
+    public double EmpiricalBound => Math.Max(GradientBound, AttackBound);
+
+    /// <summary>max over the data and the outputs of ‖∇ₓf_k(x)‖_q.</summary>
+    public required double GradientBound { get; init; }
+
+    /// <summary>Where <see cref="GradientBound"/> was reached (sample index).</summary>
+    public required int GradientBoundSample { get; init; }
+
+    /// <summary>The best difference quotient the attack found.</summary>
+    public required double AttackBound { get; init; }
+
+    /// <summary>The pair that reached <see cref="AttackBound"/> (null when the attack had no budget).</summary>
+    public required InputPair? AttackPair { get; init; }
+
+    /// <summary>L̲ / L̂: how much of the certified slope the network actually uses.</summary>
+    public double Tightness => CertifiedBound > 0 ? EmpiricalBound / CertifiedBound : 0;
+
+    /// <summary>The outcome.</summary>
+    public required VerificationStatus Status { get; init; }
+
+    /// <summary>Per sample: the certified radius r(x) in ‖·‖_p (negative when the prediction is wrong).</summary>
+    public required float[] Radii { get; init; }
+
+    /// <summary>The fraction of samples classified correctly.</summary>
+    public required double Accuracy { get; init; }
+
+    /// <summary>Mean of max(r(x), 0) over the samples: misclassified samples count as radius 0.</summary>
+    public required double MeanRadius { get; init; }
+
+    /// <summary>Certified accuracy at each requested ε.</summary>
+    public required IReadOnlyList<CertifiedAccuracy> CertifiedAccuracies { get; init; }
+
+    /// <summary>Attack budget used.</summary>
+    public required int AttackStarts { get; init; }
+
+    /// <summary>Ascent steps per start.</summary>
+    public required int AttackSteps { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var c = CultureInfo.InvariantCulture;
+        string p = NetworkDescription.FormatNorm(Network.P), q = NetworkDescription.FormatNorm(Network.Q);
+        var text = new StringBuilder();
+        text.AppendLine(c, $"Lipschitz verification of {Network}");
+        text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
+        text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
+        text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
+        if (Radii.Length == 0)
+            text.AppendLine("  robustness: not computed (the targets are not ±1 labels)");
+        else
+            AppendRobustness(text, c, p);
+        text.Append(Status switch
+
+        {
+            VerificationStatus.Verified => $"  VERIFIED: no pair beats L̂, and L̂ ≤ λ = {Network.Lipschitz.ToString(c)}.",
+            VerificationStatus.ExceedsDeclaredBound => $"  FLAGGED: L̂ = {CertifiedBound.ToString("F6", c)} exceeds the declared λ = {Network.Lipschitz.ToString(c)}; the weights left the constraint (call Project())."
+                + (AttackPair is { } pair && pair.Ratio > Network.Lipschitz ? $"{Environment.NewLine}  pair violating λ: {pair}" : ""),
+            _ => $"  FAILED: L̲ = {EmpiricalBound.ToString("F6", c)} > L̂ = {CertifiedBound.ToString("F6", c)}; the certificate does not hold. Pair: {AttackPair}",
+        });
+        return text.ToString();
+    }
+
+    private void AppendRobustness(StringBuilder text, CultureInfo c, string p)
+    {
+        text.AppendLine(c, $"  robustness (ℓ{p} balls): accuracy {Accuracy:P1}, mean certified radius {MeanRadius:F4}");
+        text.Append("    ε          ");
+        foreach (CertifiedAccuracy a in CertifiedAccuracies)
+            text.Append(c, $"{a.Epsilon,8:G4}");
+        text.AppendLine();
+        text.Append("    certified  ");
+        foreach (CertifiedAccuracy a in CertifiedAccuracies)
+            text.Append(c, $"{a.Accuracy,8:P1}");
+        text.AppendLine();
+    }
+}
