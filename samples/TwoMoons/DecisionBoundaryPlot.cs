@@ -9,7 +9,17 @@ internal static class DecisionBoundaryPlot
     private const double Left = -1.6, Right = 2.6, Bottom = -1.1, Top = 1.6;
     private const int Columns = 300, Rows = 200;
 
-    public static void Save(MoonsNet net, Dataset data, string title, string path)
+    public static void Save(MoonsNet net, Dataset data, string title, string path) =>
+        Render(net, data, title, path, f => f, "f(x)", symmetric: true);
+
+    /// <summary>
+    /// The certified radius |f(x)| / L̂ over the plane: around every point, no input within that ℓ1 distance gets another
+    /// class. It is 0 on the decision boundary and grows at most linearly away from it.
+    /// </summary>
+    public static void SaveRadius(MoonsNet net, Dataset data, double certifiedBound, string title, string path) =>
+        Render(net, data, title, path, f => Math.Abs(f) / certifiedBound, "certified radius", symmetric: false);
+
+    private static void Render(MoonsNet net, Dataset data, string title, string path, Func<double, double> shade, string scale, bool symmetric)
     {
         // Heat-map rows run top to bottom.
         var values = new double[Rows, Columns];
@@ -21,15 +31,22 @@ internal static class DecisionBoundaryPlot
                 point[0] = (float)X(c);
                 point[1] = (float)Y(r);
                 values[r, c] = net.Forward(point);
-                largest = Math.Max(largest, Math.Abs(values[r, c]));
+            }
+
+        var shades = new double[Rows, Columns];
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Columns; c++)
+            {
+                shades[r, c] = shade(values[r, c]);
+                largest = Math.Max(largest, Math.Abs(shades[r, c]));
             }
 
         var plot = new Plot();
-        var heatmap = plot.Add.Heatmap(values);
+        var heatmap = plot.Add.Heatmap(shades);
         heatmap.Extent = new CoordinateRect(Left, Right, Bottom, Top);
-        heatmap.Colormap = new ScottPlot.Colormaps.MellowRainbow();
-        heatmap.ManualRange = new ScottPlot.Range(-largest, largest);
-        plot.Add.ColorBar(heatmap).Label = "f(x)";
+        heatmap.Colormap = symmetric ? new ScottPlot.Colormaps.MellowRainbow() : new ScottPlot.Colormaps.Viridis();
+        heatmap.ManualRange = symmetric ? new ScottPlot.Range(-largest, largest) : new ScottPlot.Range(0, largest);
+        plot.Add.ColorBar(heatmap).Label = scale;
 
         var boundary = BoundaryPoints(values);
         if (boundary.Count > 0)

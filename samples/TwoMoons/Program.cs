@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LipGen.Data;
 using LipGen.Training;
+using LipGen.Verification;
 using TwoMoons;
 
 // The seed post's experiment: one 1-Lipschitz GroupSort network, trained on two moons with BCE and with hinge loss.
@@ -26,19 +27,20 @@ Console.WriteLine($"Network: {MoonsNet.Kernel.Description}");
 Console.WriteLine($"Training: {options.Epochs} epochs, batches of {options.BatchSize}, Adam lr {options.LearningRate}, projection after every step.");
 Console.WriteLine();
 
-var rows = new List<(string Loss, Evaluation Train, Evaluation Test, double Bound, TimeSpan Time, string Plot)>();
+var rows = new List<(string Loss, Evaluation Train, Evaluation Test, VerificationReport Report, TimeSpan Time, string Plot)>();
 rows.Add(Run("BCE", new BinaryCrossEntropyWithLogits()));
 rows.Add(Run("hinge", new HingeLoss(options.Margin)));
 
 Console.WriteLine();
-Console.WriteLine($"{"loss",-18} {"train loss",11} {"train acc",10} {"test acc",9} {"certified L",12} {"time",8}  plot");
+Console.WriteLine($"{"loss",-18} {"train loss",11} {"train acc",10} {"test acc",9} {"certified L̂",12} {"tightness",10} {"mean radius",12} {"time",8}");
 foreach (var r in rows)
-    Console.WriteLine($"{r.Loss,-18} {r.Train.Loss,11:F4} {r.Train.Accuracy,10:P1} {r.Test.Accuracy,9:P1} {r.Bound,12:F6} {r.Time.TotalSeconds,7:F2}s  {r.Plot}");
+    Console.WriteLine($"{r.Loss,-18} {r.Train.Loss,11:F4} {r.Train.Accuracy,10:P1} {r.Test.Accuracy,9:P1} {r.Report.CertifiedBound,12:F6} {r.Report.Tightness,10:F4} {r.Report.MeanRadius,12:F4} {r.Time.TotalSeconds,7:F2}s");
 Console.WriteLine();
-Console.WriteLine($"Both networks are certified {MoonsNet.Kernel.Lipschitz}-Lipschitz (ℓ1 inputs). Plots are in {Path.GetFullPath(options.OutputDirectory)}");
+Console.WriteLine($"Both networks are certified {MoonsNet.Kernel.Lipschitz}-Lipschitz (ℓ1 inputs); radii are on the test points, in ℓ1.");
+Console.WriteLine($"Plots are in {Path.GetFullPath(options.OutputDirectory)}: {string.Join(", ", rows.Select(r => Path.GetFileName(r.Plot)))} and their -radius twins.");
 return 0;
 
-(string, Evaluation, Evaluation, double, TimeSpan, string) Run<TLoss>(string name, TLoss loss) where TLoss : struct, ILoss
+(string, Evaluation, Evaluation, VerificationReport, TimeSpan, string) Run<TLoss>(string name, TLoss loss) where TLoss : struct, ILoss
 {
     var net = new MoonsNet();
     net.Initialize(options.Seed); // the same starting point for both losses
@@ -57,5 +59,11 @@ return 0;
     Evaluation testEvaluation = Trainer.Evaluate(net, test, loss);
     string plot = Path.Combine(options.OutputDirectory, $"two-moons-{name.ToLowerInvariant()}.png");
     DecisionBoundaryPlot.Save(net, train, $"{loss.Name}: train accuracy {result.Final.Accuracy:P1}, certified L = {net.LipschitzBound():F4}", plot);
-    return (loss.Name, result.Final, testEvaluation, net.LipschitzBound(), clock.Elapsed, plot);
+
+    VerificationReport report = LipschitzVerifier.Verify(net, test, new VerificationOptions { Seed = options.Seed, Epsilons = [0.01, 0.05, 0.1, 0.2, 0.3] });
+    Console.WriteLine();
+    Console.WriteLine(report);
+    DecisionBoundaryPlot.SaveRadius(net, test, report.CertifiedBound, $"{loss.Name}: certified L1 radius |f(x)| / L, mean on test points {report.MeanRadius:F3}",
+        Path.ChangeExtension(plot, null) + "-radius.png");
+    return (loss.Name, result.Final, testEvaluation, report, clock.Elapsed, plot);
 }
