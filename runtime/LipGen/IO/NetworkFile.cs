@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+
+namespace LipGen.IO;
+
+/// <summary>A network file that cannot be loaded into the network asked for; the message names the file and the problem.</summary>
+public sealed class NetworkFileException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    public NetworkFileException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// Saves and loads a network's parameters and declaration as safetensors. Tensors are <c>layers.{i}.weight</c> [out, in]
+/// and <c>layers.{i}.bias</c> [out], float32 little-endian: the names <c>torch.nn.Linear</c> layers get in a module list
+/// called <c>layers</c>. The declaration is in the metadata (<c>lipgen.widths</c>, <c>lipgen.group_sizes</c>,
+/// <c>lipgen.p</c>, <c>lipgen.lipschitz</c>, <c>lipgen.activation</c>).
+/// </summary>
+public static class NetworkFile
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// Writes the network to <paramref name="path"/> atomically: a temporary file in the same folder is written, flushed to
+    /// disk and then moved over the target, so a crash mid-save leaves the old file intact.
+    /// </summary>
+    public static void Save(ILipschitzNetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = Serialize(network.Description, network.Parameters);
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot save to {full}: the folder {directory} does not exist.");
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); } catch (IOException) { } // best effort: the original file was never touched
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="network"/>. Everything is checked before anything is copied:
+    /// the container, the architecture (metadata when present, and the tensors' names, dtypes and shapes) and the values
+    /// (no NaN or ∞). On any problem a <see cref="NetworkFileException"/> names it and the network is left unchanged.
+    /// Files without LipGen metadata (written by PyTorch, say) are accepted when their tensors fit.
+    /// </summary>
+    public static void Load(ILipschitzNetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] file = File.ReadAllBytes(path);
+        float[] parameters = Deserialize(network.Description, file, path);
+        parameters.CopyTo(network.Parameters);
+    }
+
+    /// <summary>The safetensors bytes of a network with <paramref name="description"/> and these parameters.</summary>
+    public static byte[] Serialize(NetworkDescription description, ReadOnlySpan<float> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (parameters.Length != description.ParameterCount)
+            throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
+        var header = new StringBuilder("{\"__metadata__\":{");
+        foreach ((string key, string value) in Metadata(description))
+            header.Append(Invariant, $"\"{key}\":\"{value}\",");
+        header.Length--; // the last comma
+        header.Append('}');
+        long offset = 0;
+        int index = 0;
+        foreach (LayerShape layer in description.Layers)
+        {
+            long weightBytes = 4L * layer.Inputs * layer.Outputs, biasBytes = 4L * layer.Outputs;
+            header.Append(Invariant, $",\"layers.{index}.weight\":{{\"dtype\":\"F32\",\"shape\":[{layer.Outputs},{layer.Inputs}],\"data_offsets\":[{offset},{offset + weightBytes}]}}");
+            offset += weightBytes;
+            header.Append(Invariant, $",\"layers.{index}.bias\":{{\"dtype\":\"F32\",\"shape\":[{layer.Outputs}],\"data_offsets\":[{offset},{offset + biasBytes}]}}");
+            offset += biasBytes;
+            index++;
+        }
+        header.Append('}');
+        while ((header.Length + 8) % 8 != 0) // the format pads the header with spaces to keep the data 8-byte aligned
+            header.Append(' ');
+
+        byte[] json = Encoding.UTF8.GetBytes(header.ToString());
+        var bytes = new byte[8 + json.Length + 4L * parameters.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
+        if (!BitConverter.IsLittleEndian)
+            bytes.AsSpan(0, 8).Reverse();
+        json.CopyTo(bytes, 8);
+        // The parameter buffer is already laid out as the tensors, in order: W₁, b₁, W₂, b₂, …
+        Span<byte> data = bytes.AsSpan(8 + json.Length);
+        for (int i = 0; i < parameters.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i, 4), parameters[i]);
+        return bytes;
+    }
+
+    /// <summary>The parameters stored in <paramref name="file"/>, checked against <paramref name="description"/>.</summary>
+    public static float[] Deserialize(NetworkDescription description, byte[] file, string name = "the file")
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(file);
+        SafetensorsFile contents;
+        try
+        {
+            contents = SafetensorsFile.Parse(file);
+        }
+        catch (SafetensorsException e)
+        {
+            throw new NetworkFileException($"{name} is not a valid safetensors file: {e.Message}", e);
+        }
+        CheckMetadata(description, contents.Metadata, name);
+
+        var expected = new HashSet<string>();
+        var parameters = new float[description.ParameterCount];
+        int index = 0;
+        foreach (LayerShape layer in description.Layers)
+        {
+            Copy(contents, file, $"layers.{index}.weight", [layer.Outputs, layer.Inputs], parameters.AsSpan(layer.WeightOffset, layer.Inputs * layer.Outputs), name, description);
+            Copy(contents, file, $"layers.{index}.bias", [layer.Outputs], parameters.AsSpan(layer.BiasOffset, layer.Outputs), name, description);
+            expected.Add($"layers.{index}.weight");
+            expected.Add($"layers.{index}.bias");
+            index++;
+        }
+        foreach (SafetensorsTensor tensor in contents.Tensors)
+            if (!expected.Contains(tensor.Name))
+                throw new NetworkFileException($"{name} holds tensor \"{tensor.Name}\", which {description.Name} ({Architecture(description)}) does not have: a file for another architecture.");
+        return parameters;
+    }
+
+    private static void Copy(SafetensorsFile contents, byte[] file, string tensorName, long[] shape, Span<float> target, string name, NetworkDescription description)
+    {
+        SafetensorsTensor? tensor = contents.Tensors.FirstOrDefault(t => t.Name == tensorName)
+            ?? throw new NetworkFileException($"{name} has no tensor \"{tensorName}\", which {description.Name} ({Architecture(description)}) needs: a file for another architecture.");
+        if (tensor.DType != "F32")
+            throw new NetworkFileException($"{name}: tensor \"{tensorName}\" is {tensor.DType}; LipGen networks hold F32.");
+        if (!tensor.Shape.AsSpan().SequenceEqual(shape))
+            throw new NetworkFileException(
+                $"{name}: tensor \"{tensorName}\" has shape [{string.Join(", ", tensor.Shape)}]; {description.Name} ({Architecture(description)}) needs [{string.Join(", ", shape)}].");
+        float[] values = contents.ReadFloats(file, tensor);
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new NetworkFileException($"{name}: tensor \"{tensorName}\" holds {values[i]} at index {i}; every weight must be finite.");
+        values.CopyTo(target);
+    }
+
+    private static void CheckMetadata(NetworkDescription description, IReadOnlyDictionary<string, string> metadata, string name)
+    {
+        foreach ((string key, string value) in Metadata(description))
+        {
+            if (metadata.TryGetValue(key, out string? stored) && stored != value)
+                throw new NetworkFileException($"{name} was saved from a network with {key} = {stored}; {description.Name} has {value}.");
+        }
+    }
+
+    private static IEnumerable<(string Key, string Value)> Metadata(NetworkDescription d)
+    {
+        yield return ("format", "pt");
+        yield return ("lipgen.widths", string.Join(",", d.Widths.ToArray()));
+        yield return ("lipgen.activation", d.Activation.ToString());
+        if (d.Activation == Activation.GroupSort)
+            yield return ("lipgen.group_sizes", string.Join(",", d.Layers[..^1].ToArray().Select(l => l.GroupSize)));
+        yield return ("lipgen.p", double.IsPositiveInfinity(d.P) ? "inf" : d.P.ToString("R", Invariant));
+        yield return ("lipgen.lipschitz", d.Lipschitz.ToString("R", Invariant));
+    }
+
+    private static string Architecture(NetworkDescription d) => string.Join("-", d.Widths.ToArray());
+}
