@@ -26,30 +26,11 @@ public static class NetworkFile
     /// Writes the network to <paramref name="path"/> atomically: a temporary file in the same folder is written, flushed to
     /// disk and then moved over the target, so a crash mid-save leaves the old file intact.
     /// </summary>
-    public static void Save(ILipschitzNetwork network, string path)
+    public static void Save(this ILipschitzNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = Serialize(network.Description, network.Parameters);
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Cannot save to {full}: the folder {directory} does not exist.");
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { } // best effort: the original file was never touched
-            throw;
-        }
+        AtomicFile.Write(path, Serialize(network.Description, network.Parameters));
     }
 
     /// <summary>
@@ -58,7 +39,7 @@ public static class NetworkFile
     /// (no NaN or ∞). On any problem a <see cref="NetworkFileException"/> names it and the network is left unchanged.
     /// Files without LipGen metadata (written by PyTorch, say) are accepted when their tensors fit.
     /// </summary>
-    public static void Load(ILipschitzNetwork network, string path)
+    public static void Load(this ILipschitzNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -176,4 +157,35 @@ public static class NetworkFile
     }
 
     private static string Architecture(NetworkDescription d) => string.Join("-", d.Widths.ToArray());
+}
+
+/// <summary>Replaces a file so that a crash never leaves it half-written.</summary>
+internal static class AtomicFile
+{
+    /// <summary>
+    /// Writes a temporary file in the target's folder, flushes it to disk, then moves it over the target (a rename,
+    /// atomic on one file system). On failure the temporary file is removed and the target is untouched.
+    /// </summary>
+    public static void Write(string path, byte[] bytes)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot save to {full}: the folder {directory} does not exist.");
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); } catch (IOException) { } // best effort: the target was never touched
+            throw;
+        }
+    }
 }
