@@ -74,6 +74,18 @@ internal static class DiagnosticDescriptors
         "{0} has no effect because the activation is ReLU; remove it or use Activation.GroupSort",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg016");
 
+    public static readonly DiagnosticDescriptor WeightsFileMissing = Error("LIPG017",
+        "Weights file not found",
+        "Weights = \"{0}\" {1}; add the file to the project as <AdditionalFiles Include=\"…\" />");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error("LIPG018",
+        "Weights file does not fit the declaration",
+        "Weights file '{0}' cannot be compiled into this network: {1}");
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = Error("LIPG019",
+        "Too many weights to compile in",
+        "The network has {0} parameters; at most {1} can be compiled into the assembly (load larger ones at run time with NetworkFile.Load)");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -19,7 +19,21 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidGroupSize, DiagnosticDescriptors.GroupSizeDoesNotDivide, DiagnosticDescriptors.GroupSizeCountMismatch,
         DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz, DiagnosticDescriptors.DuplicateAttribute,
         DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored, DiagnosticDescriptors.InvalidActivation,
-        DiagnosticDescriptors.GroupSizeWithoutGroupSort);
+        DiagnosticDescriptors.GroupSizeWithoutGroupSort, DiagnosticDescriptors.WeightsFileMissing, DiagnosticDescriptors.WeightsFileInvalid,
+        DiagnosticDescriptors.WeightsTooLarge);
+
+    /// <summary>LIPG017/LIPG018 on the Weights argument when its file is missing or does not fit the declaration.</summary>
+    private static void ReportWeightsFile(SymbolAnalysisContext context, NetworkSpec spec, AttributeData attribute)
+    {
+        ImmutableArray<AdditionalText> files = context.Options.AdditionalFiles
+            .Where(f => f.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase)).ToImmutableArray();
+        EmbeddedWeights.Result result = EmbeddedWeights.Load(spec, files);
+        if (result.Problem is null)
+            return;
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
+        Location location = NetworkParser.NamedLocation(syntax, "Weights") ?? syntax?.GetLocation() ?? Location.None;
+        context.ReportDiagnostic(Diagnostic.Create(result.Problem, location, result.Arguments));
+    }
 
     /// <summary>LIPG002 on <paramref name="type"/> for every network nested in it, at any depth, when it is not partial.</summary>
     private static void ReportNonPartialContainer(SymbolAnalysisContext context, INamedTypeSymbol type, INamedTypeSymbol attributeType)
@@ -69,9 +83,12 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
                     if (attribute.ApplicationSyntaxReference?.GetSyntax(ct).Parent?.Parent is not TypeDeclarationSyntax declaration)
                         continue;
                     // LIPG002 sits on the containing type, so that type's own action reports it (diagnostics stay local).
-                    foreach (Diagnostic problem in NetworkParser.Parse(type, attribute, declaration, ct).Problems)
+                    NetworkParser.Result parsed = NetworkParser.Parse(type, attribute, declaration, ct);
+                    foreach (Diagnostic problem in parsed.Problems)
                         if (problem.Id != DiagnosticDescriptors.ContainingTypeNotPartial.Id)
                             symbolContext.ReportDiagnostic(problem);
+                    if (parsed.Spec?.WeightsFile is not null)
+                        ReportWeightsFile(symbolContext, parsed.Spec, attribute);
                 }
                 ReportNonPartialContainer(symbolContext, type, attributeType);
             }, SymbolKind.NamedType);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -15,6 +16,7 @@ public sealed class LipschitzNetworkGenerator : IIncrementalGenerator
     {
         public const string Specs = nameof(Specs);
         public const string ValidSpecs = nameof(ValidSpecs);
+        public const string Models = nameof(Models);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -30,6 +32,25 @@ public sealed class LipschitzNetworkGenerator : IIncrementalGenerator
             .Where(static spec => spec is not null)!
             .WithTrackingName(TrackingNames.ValidSpecs)!;
 
-        context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(spec.HintName, NetworkEmitter.Emit(spec)));
+        // Weights files are binary AdditionalFiles; only networks that name one read it (the analyzer reports a missing or
+        // unsuitable file, and such a network is skipped here).
+        IncrementalValueProvider<ImmutableArray<AdditionalText>> weightFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase))
+            .Collect();
+        IncrementalValuesProvider<NetworkModel> models = specs
+            .Combine(weightFiles)
+            .Select(static (pair, _) => Model(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Models)
+            .Where(static model => model is not null)!;
+
+        context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.Spec.HintName, NetworkEmitter.Emit(model)));
+    }
+
+    private static NetworkModel? Model(NetworkSpec spec, ImmutableArray<AdditionalText> files)
+    {
+        if (spec.WeightsFile is null)
+            return new NetworkModel(spec, default, null);
+        EmbeddedWeights.Result weights = EmbeddedWeights.Load(spec, files);
+        return weights.Parameters is null ? null : new NetworkModel(spec, new EquatableArray<float>(weights.Parameters), weights.Path);
     }
 }

@@ -70,6 +70,7 @@ internal static class NetworkParser
         int[]? groupSizes = null;
         double p = 2, lipschitz = 1;
         int activation = 0; // Activation.GroupSort
+        string? weightsFile = null;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
@@ -89,6 +90,9 @@ internal static class NetworkParser
                     break;
                 case "Activation" when value.Value is int a:
                     activation = a;
+                    break;
+                case "Weights" when value.Value is string w:
+                    weightsFile = w;
                     break;
             }
         }
@@ -150,6 +154,19 @@ internal static class NetworkParser
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz,
                 NamedLocation(attributeSyntax, "Lipschitz") ?? attributeLocation, Format(lipschitz)));
 
+        if (type.IsStatic && weightsFile is null)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, declaration.Identifier.GetLocation(), fullName,
+                "a trainable network holds its parameters in an instance, so it cannot be static (one with compiled-in Weights can)"));
+        if (weightsFile is not null && widths.Length >= 2)
+        {
+            long count = 0;
+            for (int i = 0; i + 1 < widths.Length; i++)
+                count += (long)widths[i] * widths[i + 1] + widths[i + 1];
+            if (count > EmbeddedWeights.MaxParameters)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, NamedLocation(attributeSyntax, "Weights") ?? attributeLocation,
+                    count, EmbeddedWeights.MaxParameters));
+        }
+
         // Warnings (LIPG014, LIPG016) are reported but do not stop generation.
         if (problems.Any(d => d.Severity == DiagnosticSeverity.Error))
             return new Result(null, problems.ToImmutable());
@@ -160,7 +177,7 @@ internal static class NetworkParser
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
 
         var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
-            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz, relu);
+            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz, relu, weightsFile);
         return new Result(spec, problems.ToImmutable());
     }
 
@@ -172,8 +189,6 @@ internal static class NetworkParser
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, nameLocation, fullName));
         if (type.TypeParameters.Length > 0)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "generic types are not supported"));
-        else if (type.IsStatic)
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "a network holds its parameters, so it cannot be static"));
         else if (declaration.Modifiers.Any(SyntaxKind.FileKeyword))
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, nameLocation, fullName, "file-local types cannot be extended from a generated file"));
 
@@ -211,7 +226,7 @@ internal static class NetworkParser
     /// <summary>Names the generated partial class defines; a user member (or an inherited one) with one of them would clash.</summary>
     public static readonly ImmutableArray<string> ReservedNames = ImmutableArray.Create(
         "InputCount", "OutputCount", "ParameterCount", "Description", "Parameters", "Workspace", "Forward", "ForwardBatch",
-        "Backward", "InputGradient", "Project", "LipschitzBound", "Initialize", "CreateInitialParameters", "Kernel",
+        "Backward", "InputGradient", "Project", "LipschitzBound", "Initialize", "CreateInitialParameters", "Kernel", "WeightsFile",
         "_parameters", "_workspace");
 
     private static void CheckReservedNames(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName, ImmutableArray<Diagnostic>.Builder problems)

@@ -14,6 +14,7 @@ namespace LipGen.Generator;
 /// <param name="P">Input-space norm p.</param>
 /// <param name="Lipschitz">Lipschitz bound λ.</param>
 /// <param name="ReLU">True for ReLU activations, false for GroupSort.</param>
+/// <param name="WeightsFile">The Weights argument (a safetensors AdditionalFiles item), or null.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -24,11 +25,15 @@ internal sealed record NetworkSpec(
     EquatableArray<int> GroupSizes,
     double P,
     double Lipschitz,
-    bool ReLU)
+    bool ReLU,
+    string? WeightsFile)
 {
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
 }
+
+/// <summary>A spec with the weights read from its Weights file, when it has one.</summary>
+internal sealed record NetworkModel(NetworkSpec Spec, EquatableArray<float> Weights, string? WeightsPath);
 
 /// <summary>An enclosing type: the keyword(s) to redeclare it partially, and its name.</summary>
 internal readonly record struct ContainingType(string Keyword, string Name);

@@ -38,6 +38,13 @@ public sealed class LipschitzNetworkAttribute : Attribute
     /// show what GroupSort fixes: under the same constraint it loses gradient norm wherever a unit is off.
     /// </summary>
     public Activation Activation { get; set; } = Activation.GroupSort;
+
+    /// <summary>
+    /// A safetensors file (written by <c>NetworkFile.Save</c>, or by PyTorch with the same tensor names) to compile into
+    /// the assembly. The file must be an <c>AdditionalFiles</c> item of the project; it is matched by its name or by the
+    /// end of its path. The class then becomes inference-only: static members over weights that are constant data.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>Activations a generated network can use between its dense layers; both are 1-Lipschitz in every ℓp norm.</summary>

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace TwoMoons;
 
 /// <summary>Command-line options of the demo, with defaults that reproduce the README's figures.</summary>
-internal sealed record DemoOptions(string OutputDirectory, int Points, double Noise, int Epochs, int BatchSize, float LearningRate, float Margin, ulong Seed)
+internal sealed record DemoOptions(string OutputDirectory, int Points, double Noise, int Epochs, int BatchSize, float LearningRate, float Margin, ulong Seed, string? SavePath = null)
 {
     public const string Usage =
-        "usage: TwoMoons [--out DIR] [--points N] [--noise X] [--epochs N] [--batch N] [--lr X] [--margin X] [--seed N]";
+        "usage: TwoMoons [--out DIR] [--points N] [--noise X] [--epochs N] [--batch N] [--lr X] [--margin X] [--seed N] [--save FILE.safetensors]";
 
     public static DemoOptions Parse(string[] args)
     {
@@ -22,6 +22,7 @@ internal sealed record DemoOptions(string OutputDirectory, int Points, double No
             o = name switch
             {
                 "--out" => o with { OutputDirectory = value },
+                "--save" => o with { SavePath = value },
                 "--points" => o with { Points = Int(name, value, min: 2) },
                 "--noise" => o with { Noise = Real(name, value, min: 0) },
                 "--epochs" => o with { Epochs = Int(name, value, min: 1) },

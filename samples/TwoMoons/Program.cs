@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LipGen.Data;
+using LipGen.IO;
 using LipGen.Training;
 using LipGen.Verification;
 using TwoMoons;
@@ -65,5 +66,10 @@ return 0;
     Console.WriteLine(report);
     DecisionBoundaryPlot.SaveRadius(net, test, report.CertifiedBound, $"{loss.Name}: certified L1 radius |f(x)| / L, mean on test points {report.MeanRadius:F3}",
         Path.ChangeExtension(plot, null) + "-radius.png");
+    if (options.SavePath is not null && loss is HingeLoss)
+    {
+        net.Save(options.SavePath);
+        Console.WriteLine($"Saved the hinge network to {Path.GetFullPath(options.SavePath)}");
+    }
     return (loss.Name, result.Final, testEvaluation, report, clock.Elapsed, plot);
 }

@@ -75,7 +75,12 @@ public class BaselineTests
         // The generated file must compile cleanly together with the user's code (warnings included).
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
 
-        string text = generated.SourceText.ToString();
+        AssertBaseline(name, generated.SourceText.ToString());
+    }
+
+    /// <summary>Compares <paramref name="text"/> with Baselines/<paramref name="name"/>.g.cs (or rewrites it, see above).</summary>
+    internal static void AssertBaseline(string name, string text)
+    {
         string path = Path.Combine(BaselineDirectory(), name + ".g.cs");
         if (Environment.GetEnvironmentVariable("LIPGEN_UPDATE_BASELINES") == "1")
         {

@@ -41,6 +41,40 @@ internal static class GeneratorHarness
         return (driver.GetRunResult().Results.Single(), output);
     }
 
+    /// <summary>An additional file on disk (the generator reads weights files by path).</summary>
+    public sealed class FileText(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText? GetText(CancellationToken cancellationToken = default) => null;
+    }
+
+    /// <summary>Writes <paramref name="files"/> to a fresh folder and returns them as additional files.</summary>
+    public static ImmutableArray<AdditionalText> Files(params (string Name, byte[] Bytes)[] files)
+    {
+        string folder = Directory.CreateTempSubdirectory("lipgen-gen-").FullName;
+        return files.Select(f =>
+        {
+            string path = System.IO.Path.Combine(folder, f.Name);
+            File.WriteAllBytes(path, f.Bytes);
+            return (AdditionalText)new FileText(path);
+        }).ToImmutableArray();
+    }
+
+    /// <summary>Runs the generator with additional files.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(ImmutableArray<AdditionalText> files, params string[] sources)
+    {
+        GeneratorDriver driver = Driver().AddAdditionalTexts(files).RunGeneratorsAndUpdateCompilation(Compilation(sources), out Compilation output, out _);
+        return (driver.GetRunResult().Results.Single(), output);
+    }
+
+    /// <summary>The analyzer's diagnostics on the sources, with additional files.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(ImmutableArray<AdditionalText> files, params string[] sources)
+    {
+        CompilationWithAnalyzers withAnalyzers = Compilation(sources).WithAnalyzers([new LipschitzNetworkAnalyzer()], new AnalyzerOptions(files));
+        return await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+    }
+
     /// <summary>The analyzer's diagnostics on the sources.</summary>
     public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(params string[] sources)
     {

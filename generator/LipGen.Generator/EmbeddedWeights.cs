@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using LipGen.IO;
+using Microsoft.CodeAnalysis;
+
+namespace LipGen.Generator;
+
+/// <summary>Finds a declaration's Weights file among the AdditionalFiles and turns it into its parameter buffer.</summary>
+internal static class EmbeddedWeights
+{
+    /// <summary>Beyond this the generated file (one literal per weight) stops being a sane size.</summary>
+    public const int MaxParameters = 1_000_000;
+
+    public readonly record struct Result(float[]? Parameters, string? Path, DiagnosticDescriptor? Problem, string[] Arguments);
+
+    public static Result Load(NetworkSpec spec, ImmutableArray<AdditionalText> files)
+    {
+        string wanted = spec.WeightsFile!.Replace('\\', '/').TrimStart('/');
+        var matches = files.Where(f => Matches(f.Path, wanted)).ToList();
+        if (matches.Count != 1)
+            return Fail(DiagnosticDescriptors.WeightsFileMissing, null, spec.WeightsFile,
+                matches.Count == 0 ? "matches no AdditionalFiles item" : $"matches {matches.Count} AdditionalFiles items");
+        string path = matches[0].Path;
+        byte[] bytes;
+        try
+        {
+            // Roslyn offers AdditionalFiles only as decoded text, which would corrupt binary data; the file is a declared
+            // input of the compilation, so reading its bytes by path keeps the build deterministic.
+#pragma warning disable RS1035 // File IO: see above
+            bytes = File.ReadAllBytes(path);
+#pragma warning restore RS1035
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(DiagnosticDescriptors.WeightsFileMissing, path, spec.WeightsFile, $"cannot be read ({e.Message})");
+        }
+        try
+        {
+            return new Result(Read(spec, bytes), path, null, Array.Empty<string>());
+        }
+        catch (SafetensorsException e)
+        {
+            return Fail(DiagnosticDescriptors.WeightsFileInvalid, path, System.IO.Path.GetFileName(path), e.Message);
+        }
+    }
+
+    private static bool Matches(string path, string wanted)
+    {
+        string normalized = path.Replace('\\', '/');
+        return normalized.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase) || string.Equals(normalized, wanted, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static Result Fail(DiagnosticDescriptor descriptor, string? path, params string[] arguments) => new(null, path, descriptor, arguments);
+
+    /// <summary>The parameter buffer (per layer W row-major, then b) from the file's layers.{i}.weight / .bias tensors.</summary>
+    private static float[] Read(NetworkSpec spec, byte[] bytes)
+    {
+        SafetensorsFile file = SafetensorsFile.Parse(bytes);
+        var widths = spec.Widths;
+        var parameters = new List<float>();
+        var expected = new HashSet<string>();
+        for (int i = 0; i + 1 < widths.Count; i++)
+        {
+            parameters.AddRange(Tensor(file, bytes, $"layers.{i}.weight", new long[] { widths[i + 1], widths[i] }));
+            parameters.AddRange(Tensor(file, bytes, $"layers.{i}.bias", new long[] { widths[i + 1] }));
+            expected.Add($"layers.{i}.weight");
+            expected.Add($"layers.{i}.bias");
+        }
+        foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
+            throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", widths)} network does not have");
+        if (file.Metadata.TryGetValue("lipgen.widths", out string? stored) && stored != string.Join(",", widths))
+            throw new SafetensorsException($"it was saved from a network with widths {stored}, not {string.Join(",", widths)}");
+        return parameters.ToArray();
+    }
+
+    private static float[] Tensor(SafetensorsFile file, byte[] bytes, string name, long[] shape)
+    {
+        SafetensorsTensor tensor = file.Tensors.FirstOrDefault(t => t.Name == name)
+            ?? throw new SafetensorsException($"it has no tensor \"{name}\"");
+        if (!tensor.Shape.SequenceEqual(shape))
+            throw new SafetensorsException($"tensor \"{name}\" has shape [{string.Join(", ", tensor.Shape)}], the declaration needs [{string.Join(", ", shape)}]");
+        float[] values = file.ReadFloats(bytes, tensor);
+        for (int i = 0; i < values.Length; i++)
+            if (float.IsNaN(values[i]) || float.IsInfinity(values[i]))
+                throw new SafetensorsException($"tensor \"{name}\" holds {values[i]} at index {i}");
+        return values;
+    }
+}
