@@ -37,18 +37,37 @@ public static class RowNorms
         return largest * Math.Pow(total, 1 / q);
     }
 
-    /// <summary>max over rows of ‖row‖_q: the operator norm ‖W‖_{p→∞} for the dual pair (p, q).</summary>
-    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
+    /// <summary>
+    /// max over rows of ‖row‖_q: the operator norm ‖W‖_{p→∞} for the dual pair (p, q). With <paramref name="outward"/>,
+    /// every row norm is rounded so that it can only be too large (see <see cref="Verification.CertifiedBound"/>).
+    /// </summary>
+    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q, bool outward = false)
     {
         double max = 0;
         for (int r = 0; r < rows; r++)
         {
-            double norm = Norm(weights.Slice(r * columns, columns), q);
+            ReadOnlySpan<float> row = weights.Slice(r * columns, columns);
+            double norm = outward ? UpperBound(row, q) : Norm(row, q);
             if (double.IsNaN(norm))
                 return double.NaN;
             max = Math.Max(max, norm);
         }
         return max;
+    }
+
+    /// <summary>An upper bound on ‖row‖_q.</summary>
+    public static double UpperBound(ReadOnlySpan<float> row, double q)
+    {
+        double computed = Norm(row, q);
+        if (double.IsPositiveInfinity(q) || computed == 0 || !double.IsFinite(computed))
+            return computed; // exact
+        // (n + 3) rather than n: the extra terms also cover the rounding of sqrt (q = 2) and of the final product.
+        double sumSlack = 1 + 4.0 * (row.Length + 3) / (1L << 53);
+        if (q == 1)
+            return RoundUp(computed * sumSlack);
+        if (q == 2)
+            return RoundUp(computed * RoundUp(Math.Sqrt(RoundUp(sumSlack)))); // √(Σw²·(1+4nu)) = √Σw² · √(1+4nu)
+        return RoundUp(computed * (sumSlack + 1e-12));
     }
 
     /// <summary>
@@ -107,6 +126,9 @@ public static class RowNorms
             sum += (double)row[i] * row[i];
         return sum;
     }
+
+    /// <summary>The next double up: covers a rounding to nearest of <paramref name="value"/>.</summary>
+    internal static double RoundUp(double value) => double.IsFinite(value) ? Math.BitIncrement(value) : value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Scale(Span<float> row, double factor)

@@ -18,8 +18,6 @@ namespace LipGen.Verification;
 /// </remarks>
 public static class CertifiedBound
 {
-    private const double Unit = 1.0 / (1L << 53);
-
     /// <summary>L̂ for a network with <paramref name="description"/>'s layout and these parameters.</summary>
     public static double Compute(NetworkDescription description, ReadOnlySpan<float> parameters)
     {
@@ -29,40 +27,9 @@ public static class CertifiedBound
         double bound = 1;
         foreach (LayerShape layer in description.Layers)
         {
-            double norm = LayerNorm(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), layer.Outputs, layer.Inputs, layer.RowNorm);
-            bound = RoundUp(bound * norm);
+            double norm = RowNorms.MaxRowNorm(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), layer.Outputs, layer.Inputs, layer.RowNorm, outward: true);
+            bound = RowNorms.RoundUp(bound * norm);
         }
         return bound;
     }
-
-    /// <summary>An upper bound on max over rows of ‖row‖_q.</summary>
-    public static double LayerNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
-    {
-        double max = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            double norm = RowUpperBound(weights.Slice(r * columns, columns), q);
-            if (double.IsNaN(norm))
-                return double.NaN;
-            max = Math.Max(max, norm);
-        }
-        return max;
-    }
-
-    /// <summary>An upper bound on ‖row‖_q.</summary>
-    public static double RowUpperBound(ReadOnlySpan<float> row, double q)
-    {
-        double computed = RowNorms.Norm(row, q);
-        if (double.IsPositiveInfinity(q) || computed == 0 || !double.IsFinite(computed))
-            return computed; // exact
-        // (n + 3) rather than n: the extra terms also cover the rounding of sqrt (q = 2) and of the final product.
-        double sumSlack = 1 + 4.0 * (row.Length + 3) * Unit;
-        if (q == 1)
-            return RoundUp(computed * sumSlack);
-        if (q == 2)
-            return RoundUp(computed * RoundUp(Math.Sqrt(RoundUp(sumSlack)))); // √(Σw²·(1+4nu)) = √Σw² · √(1+4nu)
-        return RoundUp(computed * (sumSlack + 1e-12));
-    }
-
-    private static double RoundUp(double value) => double.IsFinite(value) ? Math.BitIncrement(value) : value;
 }
