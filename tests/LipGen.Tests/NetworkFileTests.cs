@@ -222,3 +222,68 @@ public sealed partial class NetworkFileTests : IDisposable
         }
     }
 }
+
+/// <summary>Random damage to a good file: loading either succeeds or throws NetworkFileException, never anything else.</summary>
+public class NetworkFileFuzzTests
+{
+    [Fact]
+    public void Damaged_files_never_escape_as_anything_but_NetworkFileException()
+    {
+        byte[] good = NetworkFile.Serialize(MoonsNet.Kernel.Description, new MoonsNet().Parameters);
+        int headerEnd = 8 + (int)BitConverter.ToInt64(good, 0);
+        var random = new SeededRandom(2026);
+        int rejected = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            byte[] bytes = Damage(good, headerEnd, ref random);
+            try
+            {
+                float[] loaded = NetworkFile.Deserialize(MoonsNet.Kernel.Description, bytes, "fuzzed");
+                Assert.All(loaded, v => Assert.True(float.IsFinite(v))); // what loads is usable
+            }
+            catch (NetworkFileException)
+            {
+                rejected++; // any other exception type fails the test
+            }
+        }
+        Assert.InRange(rejected, 500, 3000); // most damage is caught; some (a changed weight) is a valid file
+    }
+
+    [Fact]
+    public void Deeply_nested_headers_are_rejected_not_a_stack_overflow()
+    {
+        string json = "{\"a\":" + new string('[', 200_000) + new string(']', 200_000) + "}";
+        byte[] header = System.Text.Encoding.UTF8.GetBytes(json);
+        var bytes = new byte[8 + header.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        var e = Assert.Throws<NetworkFileException>(() => NetworkFile.Deserialize(MoonsNet.Kernel.Description, bytes, "deep"));
+        Assert.Contains("nesting deeper than 32 levels", e.Message);
+    }
+
+    private static byte[] Damage(byte[] good, int headerEnd, ref SeededRandom random)
+    {
+        byte[] bytes = (byte[])good.Clone();
+        switch (random.NextInt(5))
+        {
+            case 0: // truncate anywhere
+                return bytes[..random.NextInt(bytes.Length)];
+            case 1: // flip bytes in the header
+                for (int i = 0, n = 1 + random.NextInt(4); i < n; i++)
+                    bytes[8 + random.NextInt(headerEnd - 8)] = (byte)random.NextInt(256);
+                return bytes;
+            case 2: // a random header length
+                BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), random.NextUInt64() >> random.NextInt(64));
+                return bytes;
+            case 3: // flip bytes in the data (may make NaN or ∞, or just other weights)
+                for (int i = 0, n = 1 + random.NextInt(8); i < n; i++)
+                    bytes[headerEnd + random.NextInt(bytes.Length - headerEnd)] = (byte)random.NextInt(256);
+                return bytes;
+            default: // digits in the header changed: offsets and shapes that lie
+                for (int i = 8; i < headerEnd; i++)
+                    if (bytes[i] is >= (byte)'0' and <= (byte)'9' && random.NextDouble() < 0.05)
+                        bytes[i] = (byte)('0' + random.NextInt(10));
+                return bytes;
+        }
+    }
+}

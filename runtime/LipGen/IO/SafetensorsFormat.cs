@@ -208,9 +208,27 @@ public sealed class SafetensorsFile
     /// </summary>
     private sealed class JsonReader(string text)
     {
+        /// <summary>Deeper nesting than any safetensors header needs; a limit keeps hostile input off the stack's end.</summary>
+        private const int MaxDepth = 32;
+
         private int _at;
+        private int _depth;
 
         public object? ReadValue()
+        {
+            if (++_depth > MaxDepth)
+                throw Error($"nesting deeper than {MaxDepth} levels");
+            try
+            {
+                return ReadValueAt();
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+
+        private object? ReadValueAt()
         {
             SkipSpace();
             if (_at >= text.Length)
