@@ -72,7 +72,9 @@ public static class RowNorms
 
     /// <summary>
     /// Rescales every row whose q-norm exceeds <paramref name="bound"/> onto the bound; other rows are left as they are.
-    /// The rescaled floats are checked again in double and nudged down if rounding left them a hair above.
+    /// The factor is bound/norm less 2⁻²² relative: the rounding of the float factor and of each float product is at most
+    /// about 2⁻²³ relative, so the rescaled row cannot end above the bound. It is checked again in double all the same,
+    /// and nudged down if it ever were.
     /// </summary>
     public static void Project(Span<float> weights, int rows, int columns, double q, double bound)
     {
@@ -82,9 +84,9 @@ public static class RowNorms
             double norm = Norm(row, q);
             if (!(norm > bound))
                 continue;
-            Scale(row, bound / norm);
+            Scale(row, (float)(bound / norm * (1 - 1.0 / (1 << 22))));
             while (Norm(row, q) > bound)
-                Scale(row, 1 - 1.0 / (1 << 20));
+                Scale(row, 1 - 1f / (1 << 20));
         }
     }
 
@@ -130,10 +132,17 @@ public static class RowNorms
     /// <summary>The next double up: covers a rounding to nearest of <paramref name="value"/>.</summary>
     internal static double RoundUp(double value) => double.IsFinite(value) ? Math.BitIncrement(value) : value;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale(Span<float> row, double factor)
+    private static void Scale(Span<float> row, float factor)
     {
-        for (int i = 0; i < row.Length; i++)
-            row[i] = (float)(row[i] * factor);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Span<Vector<float>> vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(row);
+            for (int k = 0; k < vectors.Length; k++)
+                vectors[k] *= factor;
+            i = vectors.Length * Vector<float>.Count;
+        }
+        for (; i < row.Length; i++)
+            row[i] *= factor;
     }
 }
