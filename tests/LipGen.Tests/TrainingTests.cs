@@ -39,7 +39,6 @@ public class TrainingTests
     [Fact]
     public void Every_step_leaves_the_network_within_its_bound()
     {
-        Dataset data = TwoMoons.Generate(256, noise: 0.1, seed: 2);
         var net = new Networks.EuclideanNet();
         var inputs = new float[64 * 5];
         var targets = new float[64 * 3];
@@ -55,7 +54,6 @@ public class TrainingTests
             Assert.True(net.LipschitzBound() <= 2.5 * (1 + 1e-6));
         }
         Assert.Equal(20, session.Optimizer.StepCount);
-        _ = data;
     }
 
     [Fact]
