@@ -53,12 +53,7 @@ internal static class NetworkEmitter
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
 
-        w.Line("/// <summary>Input width.</summary>");
-        w.Line($"public const int InputCount = {layout.InputCount};");
-        w.Line("/// <summary>Output width.</summary>");
-        w.Line($"public const int OutputCount = {layout.OutputCount};");
-        w.Line("/// <summary>Number of floats in <see cref=\"Parameters\"/>.</summary>");
-        w.Line($"public const int ParameterCount = {layout.ParameterCount};");
+        EmitCounts(w, layout, "Number of floats in <see cref=\"Parameters\"/>.");
         w.Line();
         w.Line("private readonly float[] _parameters = CreateInitialParameters();");
         w.Line("private float[]? _workspace;");
@@ -75,16 +70,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(_parameters, input, output);");
         w.Line();
-        if (layout.OutputCount == 1)
-        {
-            w.Line("/// <summary>f(input) of this single-output network. Thread-safe, allocation-free.</summary>");
-            w.Open($"public float Forward({ReadOnlySpan} input)");
-            w.Line("float output = 0;");
-            w.Line("Kernel.Forward(_parameters, input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
-            w.Line("return output;");
-            w.Close();
-            w.Line();
-        }
+        EmitSingleOutputForward(w, layout, "public", "_parameters");
         w.Line("/// <inheritdoc/>");
         w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);");
@@ -127,12 +113,7 @@ internal static class NetworkEmitter
         w.Line("/// no file I/O, no allocation, no start-up cost.");
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName}");
-        w.Line("/// <summary>Input width.</summary>");
-        w.Line($"public const int InputCount = {layout.InputCount};");
-        w.Line("/// <summary>Output width.</summary>");
-        w.Line($"public const int OutputCount = {layout.OutputCount};");
-        w.Line("/// <summary>Number of compiled-in parameters.</summary>");
-        w.Line($"public const int ParameterCount = {layout.ParameterCount};");
+        EmitCounts(w, layout, "Number of compiled-in parameters.");
         w.Line("/// <summary>The file the weights were compiled from.</summary>");
         w.Line($"public const string WeightsFile = \"{file.Replace("\\", "\\\\").Replace("\"", "\\\"")}\";");
         w.Line();
@@ -148,16 +129,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Writes f(input) to <paramref name=\"output\"/>. Thread-safe, allocation-free.</summary>");
         w.Line($"public static void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(Parameters, input, output);");
         w.Line();
-        if (layout.OutputCount == 1)
-        {
-            w.Line("/// <summary>f(input) of this single-output network. Thread-safe, allocation-free.</summary>");
-            w.Open($"public static float Forward({ReadOnlySpan} input)");
-            w.Line("float output = 0;");
-            w.Line("Kernel.Forward(Parameters, input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
-            w.Line("return output;");
-            w.Close();
-            w.Line();
-        }
+        EmitSingleOutputForward(w, layout, "public static", "Parameters");
         w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>");
         w.Line($"public static void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
         w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);");
@@ -167,6 +139,30 @@ internal static class NetworkEmitter
         w.Line();
         EmitKernel(w, spec, layout);
         w.Close();
+    }
+
+    private static void EmitCounts(SourceWriter w, NetworkLayout layout, string parameterCountSummary)
+    {
+        w.Line("/// <summary>Input width.</summary>");
+        w.Line($"public const int InputCount = {layout.InputCount};");
+        w.Line("/// <summary>Output width.</summary>");
+        w.Line($"public const int OutputCount = {layout.OutputCount};");
+        w.Line($"/// <summary>{parameterCountSummary}</summary>");
+        w.Line($"public const int ParameterCount = {layout.ParameterCount};");
+    }
+
+    /// <summary>float Forward(input) for single-output networks, over <paramref name="parameters"/>.</summary>
+    private static void EmitSingleOutputForward(SourceWriter w, NetworkLayout layout, string modifiers, string parameters)
+    {
+        if (layout.OutputCount != 1)
+            return;
+        w.Line("/// <summary>f(input) of this single-output network. Thread-safe, allocation-free.</summary>");
+        w.Open($"{modifiers} float Forward({ReadOnlySpan} input)");
+        w.Line("float output = 0;");
+        w.Line($"Kernel.Forward({parameters}, input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
+        w.Line("return output;");
+        w.Close();
+        w.Line();
     }
 
     private static void EmitWeights(SourceWriter w, EquatableArray<float> weights, NetworkLayout layout)
