@@ -12,6 +12,7 @@ internal static class NetworkEmitter
     private const string Dense = "global::LipGen.Kernels.Dense";
     private const string GroupSort = "global::LipGen.Kernels.GroupSort";
     private const string ReLU = "global::LipGen.Kernels.ReLU";
+    private const string Batched = "global::LipGen.Kernels.Batched";
     private const string RowNorms = "global::LipGen.Kernels.RowNorms";
     private const string Guard = "global::LipGen.Kernels.Guard";
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
@@ -249,6 +250,8 @@ internal static class NetworkEmitter
         EmitForward(w, spec, layout, recording: false);
         EmitForward(w, spec, layout, recording: true);
         EmitBackward(w, layout);
+        EmitBatchedForward(w, spec, layout);
+        EmitBatchedBackward(w, layout);
         EmitInputGradient(w, layout);
         EmitProject(w, spec, layout);
         EmitLipschitzBound(w, layout);
@@ -371,6 +374,75 @@ internal static class NetworkEmitter
             else
                 w.Line($"{GroupSort}.SortBackward(ref At(workspace, D0), ref IntAt(workspace, {previous.S}), ref At(workspace, D1), width: {previous.Outputs}, groupSize: {previous.GroupSize});");
         }
+    }
+
+    /// <summary>
+    /// The mini-batch forward pass on feature-major data: the same layers and workspace layout as the single-sample
+    /// pass, every region <c>columns</c> times as wide (one column per sample).
+    /// </summary>
+    private static void EmitBatchedForward(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public static void ForwardBatchRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)");
+        w.Line($"{Guard}.Columns(columns, Name);");
+        w.Line($"{Guard}.Length(parameters, ParameterCount, nameof(parameters), Name);");
+        w.Line($"{Guard}.Length(inputs, InputCount * columns, nameof(inputs), Name);");
+        w.Line($"{Guard}.Length(outputs, OutputCount * columns, nameof(outputs), Name);");
+        w.Line($"{Guard}.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);");
+        for (int i = 0; i < layout.Layers.Count; i++)
+        {
+            DenseLayer layer = layout.Layers[i];
+            w.Line();
+            LayerComment(w, layer, layout.Layers.Count, spec.P);
+            string source = i == 0 ? "At(inputs, 0)" : $"At(workspace, {layout.Layers[i - 1].A} * columns)";
+            string target = layer.IsHidden ? $"At(workspace, {layer.A} * columns)" : "At(outputs, 0)";
+            w.Line($"{Batched}.DenseForward(ref At(parameters, {layer.W}), ref At(parameters, {layer.B}), ref {source}, ref {target}, outputs: {layer.Outputs}, inputs: {layer.Inputs}, columns);");
+            string record = $"ref IntAt(workspace, {layer.S} * columns)";
+            if (layer.IsReLU)
+                w.Line($"{Batched}.ReLURecording(ref {target}, {record}, width: {layer.Outputs}, columns);");
+            else if (layer.IsMaxMin)
+                w.Line($"{Batched}.MaxMinRecording(ref {target}, {record}, width: {layer.Outputs}, columns);");
+            else if (layer.IsHidden)
+                w.Line($"{Batched}.SortRecording(ref {target}, {record}, width: {layer.Outputs}, groupSize: {layer.GroupSize}, columns);");
+        }
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The mini-batch backward pass: the chain of <see cref="EmitBackwardChain"/> on [width × columns] blocks.</summary>
+    private static void EmitBatchedBackward(SourceWriter w, NetworkLayout layout)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public static void BackwardBatchFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient, int columns, {Span} workspace)");
+        w.Line($"{Guard}.Columns(columns, Name);");
+        w.Line($"{Guard}.Length(parameters, ParameterCount, nameof(parameters), Name);");
+        w.Line($"{Guard}.Length(inputs, InputCount * columns, nameof(inputs), Name);");
+        w.Line($"{Guard}.Length(outputGradients, OutputCount * columns, nameof(outputGradients), Name);");
+        w.Line($"{Guard}.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);");
+        w.Line($"{Guard}.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);");
+        for (int i = layout.Layers.Count - 1; i >= 0; i--)
+        {
+            DenseLayer layer = layout.Layers[i];
+            string delta = i == layout.Layers.Count - 1 ? "At(outputGradients, 0)" : "At(workspace, D1 * columns)";
+            string input = i == 0 ? "At(inputs, 0)" : $"At(workspace, {layout.Layers[i - 1].A} * columns)";
+            w.Line();
+            w.Line($"// Layer {layer.Number}: ∂{layer.W} += Δ{layer.Number}·{(i == 0 ? "X" : "A" + i)}ᵀ over the batch, ∂{layer.B} += Δ{layer.Number}·1"
+                + (i > 0 ? $"; D0 = {layer.W}ᵀ·Δ{layer.Number}, then back through {(layout.Layers[i - 1].IsReLU ? "ReLU" : "GroupSort")} {i} into D1." : "."));
+            w.Line($"{Batched}.DenseAccumulateGradients(ref At(parameterGradient, {layer.W}), ref At(parameterGradient, {layer.B}), ref {delta}, ref {input}, outputs: {layer.Outputs}, inputs: {layer.Inputs}, columns);");
+            if (i == 0)
+                continue;
+            DenseLayer previous = layout.Layers[i - 1];
+            w.Line($"{Batched}.DenseBackpropagateInput(ref At(parameters, {layer.W}), ref {delta}, ref At(workspace, D0 * columns), outputs: {layer.Outputs}, inputs: {layer.Inputs}, columns);");
+            string record = $"ref IntAt(workspace, {previous.S} * columns)";
+            if (previous.IsReLU)
+                w.Line($"{Batched}.ReLUBackward(ref At(workspace, D0 * columns), {record}, ref At(workspace, D1 * columns), width: {previous.Outputs}, columns);");
+            else if (previous.IsMaxMin)
+                w.Line($"{Batched}.MaxMinBackward(ref At(workspace, D0 * columns), {record}, ref At(workspace, D1 * columns), width: {previous.Outputs}, columns);");
+            else
+                w.Line($"{Batched}.SortBackward(ref At(workspace, D0 * columns), {record}, ref At(workspace, D1 * columns), width: {previous.Outputs}, groupSize: {previous.GroupSize}, columns);");
+        }
+        w.Close();
+        w.Line();
     }
 
     private static void EmitProject(SourceWriter w, NetworkSpec spec, NetworkLayout layout)

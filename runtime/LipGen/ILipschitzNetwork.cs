@@ -38,6 +38,23 @@ public interface ILipschitzKernel
     /// <summary>Writes the vector–Jacobian product (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/> (∇ₓf for one output and weight 1).</summary>
     static abstract void InputGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> workspace);
 
+    /// <summary>
+    /// The training forward pass for a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns]
+    /// (row i holds input i of every sample), <paramref name="outputs"/> [outputs × columns]. <paramref name="columns"/>
+    /// is a positive multiple of <see cref="Kernels.Batched.ColumnMultiple"/> (pad with zero columns); the workspace needs
+    /// <see cref="WorkspaceLength"/> × <paramref name="columns"/> floats and keeps the record for
+    /// <see cref="BackwardBatchFromRecording"/>.
+    /// </summary>
+    static abstract void ForwardBatchRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int columns, Span<float> workspace);
+
+    /// <summary>
+    /// Adds Σ over the batch's columns of ∂L/∂θ to <paramref name="parameterGradient"/>, given feature-major ∂L/∂f
+    /// [outputs × columns], from the record of <see cref="ForwardBatchRecording"/> on the same inputs. Padding columns must
+    /// have zero output gradients.
+    /// </summary>
+    static abstract void BackwardBatchFromRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients,
+        Span<float> parameterGradient, int columns, Span<float> workspace);
+
     /// <summary>Rescales every row above its bound onto it: first layer in the dual norm q, later layers in ℓ1.</summary>
     static abstract void Project(Span<float> parameters);
 

@@ -24,6 +24,18 @@ public static class Guard
             ThrowMinimumLength(span.Length, expected, name, what);
     }
 
+    /// <summary>Throws unless <paramref name="columns"/> is a positive multiple of <see cref="Batched.ColumnMultiple"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Columns(int columns, string what)
+    {
+        if (columns <= 0 || columns % Batched.ColumnMultiple != 0)
+            ThrowColumns(columns, what);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowColumns(int columns, string what) =>
+        throw new ArgumentOutOfRangeException(nameof(columns), columns, $"{what} needs a positive multiple of {Batched.ColumnMultiple} columns (pad the batch with zero columns).");
+
     [DoesNotReturn]
     private static void ThrowLength(int actual, int expected, string name, string what) =>
         throw new ArgumentException($"{name} has {actual} elements; {what} needs exactly {expected}.", name);

@@ -10,10 +10,11 @@ namespace LipGen.Training;
 public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound);
 
 /// <summary>
-/// Mini-batch training of one generated network: every step accumulates the batch's gradient with the network's own
-/// backward pass, takes an Adam step on the mean gradient and projects onto the Lipschitz constraint. All buffers are made
-/// up front, so a step allocates nothing. The kernel and the loss are generic arguments: the JIT compiles this class once
-/// per network and loss, with direct calls into the generated code.
+/// Mini-batch training of one generated network. Each step gathers the batch feature-major ([width × samples], padded with
+/// zero columns to whole vectors), runs the network's batched forward pass, evaluates the loss per sample, runs the
+/// batched backward pass into one gradient, takes an Adam step on the mean gradient and projects onto the Lipschitz
+/// constraint. Buffers grow only when a larger batch arrives, so steps allocate nothing. The kernel and the loss are
+/// generic arguments: the JIT compiles this class once per network and loss, with direct calls into the generated code.
 /// </summary>
 public sealed class TrainingSession<TKernel, TLoss>
     where TKernel : struct, ILipschitzKernel
@@ -22,9 +23,9 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly ILipschitzNetwork<TKernel> _network;
     private readonly TLoss _loss;
     private readonly float[] _gradient = new float[TKernel.ParameterCount];
-    private readonly float[] _workspace = new float[TKernel.WorkspaceLength];
     private readonly float[] _output = new float[TKernel.OutputCount];
     private readonly float[] _outputGradient = new float[TKernel.OutputCount];
+    private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
     private int[] _order = [];
     private SeededRandom _shuffle;
     private int _epoch;
@@ -54,13 +55,12 @@ public sealed class TrainingSession<TKernel, TLoss>
         int batch = inputs.Length / n;
         if (targets.Length != batch * m)
             throw new ArgumentException($"targets has {targets.Length} values; {batch} rows of {m} need {batch * m}.", nameof(targets));
-        Array.Clear(_gradient);
+        int columns = Prepare(batch);
+        for (int s = 0; s < batch; s++)
+            Scatter(inputs.Slice(s * n, n), _inputs, s, columns);
         double lossSum = 0;
         int correct = 0;
-        ReadOnlySpan<float> parameters = _network.Parameters;
-        for (int s = 0; s < batch; s++)
-            Accumulate(parameters, inputs.Slice(s * n, n), targets.Slice(s * m, m), ref lossSum, ref correct);
-        Update(batch);
+        Train(batch, columns, null, default, targets, ref lossSum, ref correct);
         return (lossSum, correct);
     }
 
@@ -88,16 +88,72 @@ public sealed class TrainingSession<TKernel, TLoss>
         int correct = 0;
         for (int start = 0; start < _order.Length; start += batchSize)
         {
-            int end = Math.Min(start + batchSize, _order.Length);
-            Array.Clear(_gradient);
-            ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
-            for (int k = start; k < end; k++)
-                Accumulate(parameters, data.Input(_order[k]), data.Target(_order[k]), ref lossSum, ref correct);
-            Update(end - start);
+            int batch = Math.Min(batchSize, _order.Length - start);
+            int columns = Prepare(batch);
+            ReadOnlySpan<int> order = _order.AsSpan(start, batch);
+            for (int s = 0; s < batch; s++)
+                Scatter(data.Input(order[s]), _inputs, s, columns);
+            Train(batch, columns, data, order, default, ref lossSum, ref correct);
         }
         if (!double.IsFinite(lossSum))
             throw new InvalidOperationException($"Training diverged in epoch {_epoch + 1}: the loss is {lossSum}. Lower the learning rate.");
         return new EpochReport(++_epoch, lossSum / data.Count, (double)correct / data.Count, TKernel.LipschitzBound(_network.Parameters));
+    }
+
+    /// <summary>Sizes the buffers for a batch and returns its padded column count; padding columns are zeroed.</summary>
+    private int Prepare(int batch)
+    {
+        int columns = (batch + Kernels.Batched.ColumnMultiple - 1) / Kernels.Batched.ColumnMultiple * Kernels.Batched.ColumnMultiple;
+        if (_workspace.Length < TKernel.WorkspaceLength * columns)
+        {
+            _inputs = new float[TKernel.InputCount * columns];
+            _outputs = new float[TKernel.OutputCount * columns];
+            _outputGradients = new float[TKernel.OutputCount * columns];
+            _workspace = new float[TKernel.WorkspaceLength * columns];
+        }
+        // Padding samples: zero inputs, and zero output gradients so they add nothing to the gradient.
+        for (int s = batch; s < columns; s++)
+        {
+            for (int i = 0; i < TKernel.InputCount; i++)
+                _inputs[i * columns + s] = 0;
+            for (int k = 0; k < TKernel.OutputCount; k++)
+                _outputGradients[k * columns + s] = 0;
+        }
+        return columns;
+    }
+
+    private static void Scatter(ReadOnlySpan<float> sample, float[] matrix, int column, int columns)
+    {
+        for (int i = 0; i < sample.Length; i++)
+            matrix[i * columns + column] = sample[i];
+    }
+
+    /// <summary>
+    /// Forward, loss and backward for the prepared batch, then the update. Targets come from <paramref name="data"/> rows
+    /// in <paramref name="order"/>, or from the contiguous <paramref name="targets"/>.
+    /// </summary>
+    private void Train(int batch, int columns, Dataset? data, ReadOnlySpan<int> order, ReadOnlySpan<float> targets, ref double lossSum, ref int correct)
+    {
+        int n = TKernel.InputCount, m = TKernel.OutputCount;
+        ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
+        ReadOnlySpan<float> inputs = _inputs.AsSpan(0, n * columns);
+        TKernel.ForwardBatchRecording(parameters, inputs, _outputs.AsSpan(0, m * columns), columns, _workspace);
+        for (int s = 0; s < batch; s++)
+        {
+            for (int k = 0; k < m; k++)
+                _output[k] = _outputs[k * columns + s];
+            ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
+            lossSum += _loss.Evaluate(_output, target, _outputGradient);
+            if (Metrics.IsCorrect(_output, target))
+                correct++;
+            for (int k = 0; k < m; k++)
+                _outputGradients[k * columns + s] = _outputGradient[k];
+        }
+        Array.Clear(_gradient);
+        TKernel.BackwardBatchFromRecording(parameters, inputs, _outputGradients.AsSpan(0, m * columns), _gradient, columns, _workspace);
+        Span<float> writable = _network.Parameters;
+        Optimizer.Step(writable, _gradient, 1f / batch);
+        TKernel.Project(writable);
     }
 
     /// <summary>Checks that <paramref name="data"/> fits the network and, for a classification loss, has ±1 targets.</summary>
@@ -114,22 +170,6 @@ public sealed class TrainingSession<TKernel, TLoss>
         for (int i = 0; i < targets.Length; i++)
             if (targets[i] is not (1 or -1))
                 throw new ArgumentException($"Target {i} is {targets[i]}; {loss.Name} needs labels −1 or +1.", nameof(data));
-    }
-
-    private void Accumulate(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, ref double lossSum, ref int correct)
-    {
-        TKernel.ForwardRecording(parameters, input, _output, _workspace);
-        lossSum += _loss.Evaluate(_output, target, _outputGradient);
-        if (Metrics.IsCorrect(_output, target))
-            correct++;
-        TKernel.BackwardFromRecording(parameters, input, _outputGradient, _gradient, _workspace);
-    }
-
-    private void Update(int batch)
-    {
-        Span<float> parameters = _network.Parameters;
-        Optimizer.Step(parameters, _gradient, 1f / batch);
-        TKernel.Project(parameters);
     }
 }
 

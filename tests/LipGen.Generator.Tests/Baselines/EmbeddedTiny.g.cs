@@ -146,6 +146,42 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBatchRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 2, inputs: 2, columns);
+                global::LipGen.Kernels.Batched.MaxMinRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 2, columns);
+
+                // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 1, inputs: 2, columns);
+            }
+
+            /// <inheritdoc/>
+            public static void BackwardBatchFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputGradients, OutputCount * columns, nameof(outputGradients), Name);
+                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 2: ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2·1; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
+                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 1, inputs: 2, columns);
+                global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W2), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 1, inputs: 2, columns);
+                global::LipGen.Kernels.Batched.MaxMinBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 2, columns);
+
+                // Layer 1: ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1·1.
+                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 2, inputs: 2, columns);
+            }
+
+            /// <inheritdoc/>
             public static void InputGradient(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);

@@ -172,6 +172,51 @@ namespace Company.Models
                     }
 
                     /// <inheritdoc/>
+                    public static void ForwardBatchRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+                    {
+                        global::LipGen.Kernels.Guard.Columns(columns, Name);
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                        global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
+                        global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 12, inputs: 5, columns);
+                        global::LipGen.Kernels.Batched.SortRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 12, groupSize: 4, columns);
+
+                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
+                        global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.SortRecording(ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), width: 8, groupSize: 8, columns);
+
+                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                        global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 3, inputs: 8, columns);
+                    }
+
+                    /// <inheritdoc/>
+                    public static void BackwardBatchFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient, int columns, global::System.Span<float> workspace)
+                    {
+                        global::LipGen.Kernels.Guard.Columns(columns, Name);
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                        global::LipGen.Kernels.Guard.Length(outputGradients, OutputCount * columns, nameof(outputGradients), Name);
+                        global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                        // Layer 3: ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3·1; D0 = W3ᵀ·Δ3, then back through GroupSort 2 into D1.
+                        global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W3), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.SortBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), width: 8, groupSize: 8, columns);
+
+                        // Layer 2: ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2·1; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
+                        global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W2), ref At(workspace, D1 * columns), ref At(workspace, D0 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.SortBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 12, groupSize: 4, columns);
+
+                        // Layer 1: ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1·1.
+                        global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 12, inputs: 5, columns);
+                    }
+
+                    /// <inheritdoc/>
                     public static void InputGradient(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient, global::System.Span<float> workspace)
                     {
                         global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
