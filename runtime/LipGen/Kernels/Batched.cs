@@ -146,7 +146,7 @@ public static class Batched
                 Vector<int> swap = Vector.GreaterThan(a, b);
                 Store(Vector.ConditionalSelect(swap, b, a), ref Unsafe.Add(ref low, c));
                 Store(Vector.ConditionalSelect(swap, a, b), ref Unsafe.Add(ref high, c));
-                Unsafe.WriteUnaligned(ref Unsafe.As<int, byte>(ref Unsafe.Add(ref mask, c)), swap);
+                StoreMask(swap, ref Unsafe.Add(ref mask, c));
             }
         }
     }
@@ -163,7 +163,7 @@ public static class Batched
             for (int c = 0; c < columns; c += Vector<float>.Count)
             {
                 Vector<float> a = Load(ref Unsafe.Add(ref low, c)), b = Load(ref Unsafe.Add(ref high, c));
-                Vector<int> swap = Unsafe.ReadUnaligned<Vector<int>>(ref Unsafe.As<int, byte>(ref Unsafe.Add(ref mask, c)));
+                Vector<int> swap = LoadMask(ref Unsafe.Add(ref mask, c));
                 Store(Vector.ConditionalSelect(swap, b, a), ref Unsafe.Add(ref inputGradient, 2 * k * columns + c));
                 Store(Vector.ConditionalSelect(swap, a, b), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns + c));
             }
@@ -222,7 +222,7 @@ public static class Batched
             Vector<float> v = Load(ref Unsafe.Add(ref values, c));
             Vector<int> positive = Vector.GreaterThan(v, Vector<float>.Zero);
             Store(Vector.ConditionalSelect(positive, v, Vector<float>.Zero), ref Unsafe.Add(ref values, c));
-            Unsafe.WriteUnaligned(ref Unsafe.As<int, byte>(ref Unsafe.Add(ref on, c)), positive);
+            StoreMask(positive, ref Unsafe.Add(ref on, c));
         }
     }
 
@@ -233,7 +233,7 @@ public static class Batched
         int n = width * columns;
         for (int c = 0; c < n; c += Vector<float>.Count)
         {
-            Vector<int> mask = Unsafe.ReadUnaligned<Vector<int>>(ref Unsafe.As<int, byte>(ref Unsafe.Add(ref on, c)));
+            Vector<int> mask = LoadMask(ref Unsafe.Add(ref on, c));
             Store(Vector.ConditionalSelect(mask, Load(ref Unsafe.Add(ref outputGradient, c)), Vector<float>.Zero), ref Unsafe.Add(ref inputGradient, c));
         }
     }
@@ -243,6 +243,12 @@ public static class Batched
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<float> value, ref float at) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref at), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<int> LoadMask(ref int at) => Unsafe.ReadUnaligned<Vector<int>>(ref Unsafe.As<int, byte>(ref at));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreMask(Vector<int> mask, ref int at) => Unsafe.WriteUnaligned(ref Unsafe.As<int, byte>(ref at), mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Sum(ref float x, int n)
