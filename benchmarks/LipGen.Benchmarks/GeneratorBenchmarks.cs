@@ -36,7 +36,7 @@ public class GeneratorBenchmarks
 
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p) is "System.Private.CoreLib.dll" or "System.Runtime.dll" or "System.Runtime.Intrinsics.dll" or "System.Memory.dll" or "System.Runtime.InteropServices.dll")
-            .Append(typeof(LipschitzNetworkAttribute).Assembly.Location)
+            .Append(typeof(LipGen.NetworkDescription).Assembly.Location)
             .Select(p => MetadataReference.CreateFromFile(p));
         _compilation = CSharpCompilation.Create("FiftyNetworks", trees, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         SyntaxTree helper = trees[^1];

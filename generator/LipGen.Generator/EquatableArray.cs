@@ -21,6 +21,9 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
     public ReadOnlySpan<T> AsSpan() => _items;
 
+    /// <summary>A copy of the items.</summary>
+    public T[] ToArray() => AsSpan().ToArray();
+
     public bool Equals(EquatableArray<T> other) => AsSpan().SequenceEqual(other.AsSpan());
 
     public override bool Equals(object? obj) => obj is EquatableArray<T> other && Equals(other);

@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using LipGen.Model;
 
 namespace LipGen.Generator;
 
@@ -15,7 +16,8 @@ namespace LipGen.Generator;
 /// </summary>
 internal static class NetworkParser
 {
-    public const string AttributeMetadataName = "LipGen.LipschitzNetworkAttribute";
+    /// <summary>The attribute's metadata name, from the attribute type itself (linked from the runtime).</summary>
+    public static readonly string AttributeMetadataName = typeof(LipschitzNetworkAttribute).FullName!;
 
     /// <summary>The widest layer the generator accepts: inference keeps two layers of activations on the stack.</summary>
     public const int MaxWidth = 4096;
@@ -24,6 +26,49 @@ internal static class NetworkParser
     public const int MaxWidths = 33;
 
     public readonly record struct Result(NetworkSpec? Spec, ImmutableArray<Diagnostic> Problems);
+
+    /// <summary>The attribute's arguments as written, every unset one at the attribute's own default, and where each was written.</summary>
+    private sealed class Declared
+    {
+        public Declared(AttributeSyntax? syntax, Location location, int[] widths)
+        {
+            Syntax = syntax;
+            Location = location;
+            Widths = widths;
+            // The defaults are the attribute's own property initialisers: written once, in LipschitzNetworkAttribute.cs.
+            var defaults = new LipschitzNetworkAttribute();
+            GroupSize = defaults.GroupSize;
+            P = defaults.P;
+            Lipschitz = defaults.Lipschitz;
+            Activation = defaults.Activation;
+        }
+
+        public AttributeSyntax? Syntax { get; }
+        public Location Location { get; }
+        public int[] Widths { get; }
+        public int GroupSize { get; set; }
+        public int[]? GroupSizes { get; set; }
+        public double P { get; set; }
+        public double Lipschitz { get; set; }
+        public Activation Activation { get; set; }
+        public string? Weights { get; set; }
+
+        public int HiddenLayers => Math.Max(0, Widths.Length - 2);
+
+        /// <summary>Where the named argument was written, or the whole attribute.</summary>
+        public Location At(string name) => NamedLocation(Syntax, name) ?? Location;
+
+        /// <summary>The group size of every hidden layer: GroupSizes, else GroupSize repeated; all 0 for ReLU (no groups).</summary>
+        public int[] PerLayerGroupSizes()
+        {
+            var perLayer = new int[HiddenLayers];
+            if (Activation == Activation.ReLU)
+                return perLayer;
+            for (int i = 0; i < perLayer.Length; i++)
+                perLayer[i] = GroupSizes is null ? GroupSize : i < GroupSizes.Length ? GroupSizes[i] : 0;
+            return perLayer;
+        }
+    }
 
     public static Result Parse(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
@@ -43,142 +88,134 @@ internal static class NetworkParser
         CheckSingleAttribute(type, attributeLocation, fullName, problems);
         CheckReservedNames(type, declaration, fullName, problems);
 
-        // An attribute the compiler could not bind (wrong argument types, syntax errors) has no constructor: the compiler
-        // reports that itself, and there is nothing sound to generate from.
-        if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1)
+        Declared? declared = Read(attribute, attributeSyntax, attributeLocation);
+        if (declared is null)
             return new Result(null, problems.ToImmutable());
+        Validate(declared, type, declaration, fullName, problems);
 
+        // Warnings (LIPG014, LIPG016) are reported but do not stop generation.
+        if (problems.Any(d => d.Severity == DiagnosticSeverity.Error))
+            return new Result(null, problems.ToImmutable());
+        return new Result(Build(type, fullName, declared), problems.ToImmutable());
+    }
+
+    /// <summary>
+    /// Reads the arguments, by the names of the real attribute's properties. Null when the compiler could not bind the
+    /// attribute (wrong argument types, syntax errors): it reports that itself, and there is nothing sound to generate from.
+    /// </summary>
+    private static Declared? Read(AttributeData attribute, AttributeSyntax? syntax, Location location)
+    {
+        if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1)
+            return null;
         // A null width list ([LipschitzNetwork(null)]) binds, and is reported as zero widths.
         TypedConstant widthArgument = attribute.ConstructorArguments[0];
         int[]? widths = widthArgument.IsNull ? [] : ReadIntArray(widthArgument);
         if (widths is null)
-            return new Result(null, problems.ToImmutable());
-
-        if (widths.Length < 2)
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooFewWidths, attributeLocation, fullName, widths.Length));
-        else if (widths.Length > MaxWidths)
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooManyLayers, attributeLocation, fullName, widths.Length, MaxWidths));
-        for (int i = 0; i < widths.Length; i++)
-        {
-            if (widths[i] < 1 || widths[i] > MaxWidth)
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWidth, WidthLocation(attributeSyntax, i) ?? attributeLocation,
-                    widths[i], i, MaxWidth));
-        }
-
-        int hiddenLayers = Math.Max(0, widths.Length - 2);
-        int groupSize = 2;
-        int[]? groupSizes = null;
-        double p = 2, lipschitz = 1;
-        int activation = 0; // Activation.GroupSort
-        string? weightsFile = null;
+            return null;
+        var declared = new Declared(syntax, location, widths);
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
             switch (named.Key)
             {
-                case "GroupSize" when value.Value is int g:
-                    groupSize = g;
+                case nameof(LipschitzNetworkAttribute.GroupSize) when value.Value is int g:
+                    declared.GroupSize = g;
                     break;
-                case "GroupSizes":
-                    groupSizes = value.IsNull ? null : ReadIntArray(value);
+                case nameof(LipschitzNetworkAttribute.GroupSizes):
+                    declared.GroupSizes = value.IsNull ? null : ReadIntArray(value);
                     break;
-                case "P" when value.Value is double d:
-                    p = d;
+                case nameof(LipschitzNetworkAttribute.P) when value.Value is double p:
+                    declared.P = p;
                     break;
-                case "Lipschitz" when value.Value is double l:
-                    lipschitz = l;
+                case nameof(LipschitzNetworkAttribute.Lipschitz) when value.Value is double l:
+                    declared.Lipschitz = l;
                     break;
-                case "Activation" when value.Value is int a:
-                    activation = a;
+                case nameof(LipschitzNetworkAttribute.Activation) when value.Value is int a:
+                    declared.Activation = (Activation)a;
                     break;
-                case "Weights" when value.Value is string w:
-                    weightsFile = w;
+                case nameof(LipschitzNetworkAttribute.Weights) when value.Value is string w:
+                    declared.Weights = w;
                     break;
             }
         }
+        return declared;
+    }
 
-        var perLayer = new int[hiddenLayers];
-        bool relu = activation == 1;
-        if (activation is not (0 or 1))
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidActivation, NamedLocation(attributeSyntax, "Activation") ?? attributeLocation, activation));
+    /// <summary>Every problem of the declared values, each on the argument that causes it.</summary>
+    private static void Validate(Declared d, INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName, ImmutableArray<Diagnostic>.Builder problems)
+    {
+        int problemsBefore = problems.Count;
+        int[] widths = d.Widths;
+        if (widths.Length < 2)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooFewWidths, d.Location, fullName, widths.Length));
+        else if (widths.Length > MaxWidths)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.TooManyLayers, d.Location, fullName, widths.Length, MaxWidths));
+        for (int i = 0; i < widths.Length; i++)
+        {
+            if (widths[i] < 1 || widths[i] > MaxWidth)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWidth, WidthLocation(d.Syntax, i) ?? d.Location, widths[i], i, MaxWidth));
+        }
+        bool shapeValid = problems.Count == problemsBefore;
+
+        const string GroupSizeName = nameof(LipschitzNetworkAttribute.GroupSize), GroupSizesName = nameof(LipschitzNetworkAttribute.GroupSizes);
+        bool relu = d.Activation == Activation.ReLU;
+        if (d.Activation is not (Activation.GroupSort or Activation.ReLU))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidActivation, d.At(nameof(LipschitzNetworkAttribute.Activation)), (int)d.Activation));
         if (relu)
         {
             // ReLU has no groups: group sizes are not checked, and setting one is a mistake worth a warning.
-            foreach (string name in new[] { "GroupSize", "GroupSizes" })
-                if (NamedLocation(attributeSyntax, name) is { } pointless)
+            foreach (string name in new[] { GroupSizeName, GroupSizesName })
+                if (NamedLocation(d.Syntax, name) is { } pointless)
                     problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeWithoutGroupSort, pointless, name));
         }
-        else if (groupSizes is not null && NamedLocation(attributeSyntax, "GroupSize") is { } ignored)
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeIgnored, ignored, groupSize));
-        if (relu)
+        else if (d.GroupSizes is not null && NamedLocation(d.Syntax, GroupSizeName) is { } ignored)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeIgnored, ignored, d.GroupSize));
+        if (!relu && d.GroupSizes is not null && d.GroupSizes.Length != d.HiddenLayers)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeCountMismatch, d.At(GroupSizesName), d.GroupSizes.Length, d.HiddenLayers));
+        else if (!relu && d.GroupSizes is null && d.GroupSize < 1)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize, d.At(GroupSizeName), d.GroupSize));
+        else if (!relu && widths.Length >= 2)
         {
-            // perLayer stays all zero: no groups.
-        }
-        else if (groupSizes is not null)
-        {
-            Location location = NamedLocation(attributeSyntax, "GroupSizes") ?? attributeLocation;
-            if (groupSizes.Length != hiddenLayers)
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeCountMismatch, location, groupSizes.Length, hiddenLayers));
-            else
-                for (int i = 0; i < hiddenLayers; i++)
-                    perLayer[i] = groupSizes[i];
-        }
-        else
-        {
-            for (int i = 0; i < hiddenLayers; i++)
-                perLayer[i] = groupSize;
-            if (groupSize < 1)
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize,
-                    NamedLocation(attributeSyntax, "GroupSize") ?? attributeLocation, groupSize));
-        }
-
-        if (!relu && (groupSizes is null || groupSizes.Length == hiddenLayers))
-        {
-            for (int i = 0; i < hiddenLayers && widths.Length >= 2; i++)
+            int[] perLayer = d.PerLayerGroupSizes();
+            for (int i = 0; i < d.HiddenLayers; i++)
             {
                 int g = perLayer[i], width = widths[i + 1];
                 // The element of GroupSizes, or the GroupSize argument, that gave this layer its group size.
-                Location location = (groupSizes is null
-                    ? NamedLocation(attributeSyntax, "GroupSize")
-                    : ElementLocation(NamedArgument(attributeSyntax, "GroupSizes"), i)) ?? attributeLocation;
-                if (groupSizes is not null && g < 1)
+                Location location = (d.GroupSizes is null
+                    ? NamedLocation(d.Syntax, GroupSizeName)
+                    : ElementLocation(NamedArgument(d.Syntax, GroupSizesName), i)) ?? d.Location;
+                if (d.GroupSizes is not null && g < 1)
                     problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidGroupSize, location, g));
                 else if (g >= 1 && width >= 1 && width % g != 0)
                     problems.Add(Diagnostic.Create(DiagnosticDescriptors.GroupSizeDoesNotDivide, location, g, i + 1, width));
             }
         }
 
-        if (!(p >= 1)) // also catches NaN
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidP, NamedLocation(attributeSyntax, "P") ?? attributeLocation, Format(p)));
-        if (!(lipschitz > 0) || double.IsInfinity(lipschitz))
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz,
-                NamedLocation(attributeSyntax, "Lipschitz") ?? attributeLocation, Format(lipschitz)));
+        if (!(d.P >= 1)) // also catches NaN
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidP, d.At(nameof(LipschitzNetworkAttribute.P)), Format(d.P)));
+        if (!(d.Lipschitz > 0) || double.IsInfinity(d.Lipschitz))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz, d.At(nameof(LipschitzNetworkAttribute.Lipschitz)), Format(d.Lipschitz)));
 
-        if (type.IsStatic && weightsFile is null)
+        if (type.IsStatic && d.Weights is null)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, declaration.Identifier.GetLocation(), fullName,
                 "a trainable network holds its parameters in an instance, so it cannot be static (one with compiled-in Weights can)"));
-        if (weightsFile is not null && widths.Length >= 2)
+        if (d.Weights is not null && shapeValid)
         {
-            long count = 0;
-            for (int i = 0; i + 1 < widths.Length; i++)
-                count += (long)widths[i] * widths[i + 1] + widths[i + 1];
+            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount;
             if (count > EmbeddedWeights.MaxParameters)
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, NamedLocation(attributeSyntax, "Weights") ?? attributeLocation,
-                    count, EmbeddedWeights.MaxParameters));
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, d.At(nameof(LipschitzNetworkAttribute.Weights)), count, EmbeddedWeights.MaxParameters));
         }
+    }
 
-        // Warnings (LIPG014, LIPG016) are reported but do not stop generation.
-        if (problems.Any(d => d.Severity == DiagnosticSeverity.Error))
-            return new Result(null, problems.ToImmutable());
-
+    /// <summary>The value-equatable spec of a valid declaration.</summary>
+    private static NetworkSpec Build(INamedTypeSymbol type, string fullName, Declared d)
+    {
         var containing = new List<ContainingType>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-
-        var spec = new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
-            new EquatableArray<int>(widths), new EquatableArray<int>(perLayer), p, lipschitz, relu, weightsFile);
-        return new Result(spec, problems.ToImmutable());
+        return new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
+            new EquatableArray<int>(d.Widths), new EquatableArray<int>(d.PerLayerGroupSizes()), d.P, d.Lipschitz, d.Activation, d.Weights);
     }
 
     private static void CheckShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName,

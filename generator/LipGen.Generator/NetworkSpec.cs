@@ -13,7 +13,7 @@ namespace LipGen.Generator;
 /// <param name="GroupSizes">GroupSort group size per hidden layer.</param>
 /// <param name="P">Input-space norm p.</param>
 /// <param name="Lipschitz">Lipschitz bound λ.</param>
-/// <param name="ReLU">True for ReLU activations, false for GroupSort.</param>
+/// <param name="Activation">The activation after every hidden layer.</param>
 /// <param name="WeightsFile">The Weights argument (a safetensors AdditionalFiles item), or null.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
@@ -25,11 +25,15 @@ internal sealed record NetworkSpec(
     EquatableArray<int> GroupSizes,
     double P,
     double Lipschitz,
-    bool ReLU,
+    Activation Activation,
     string? WeightsFile)
 {
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
+
+    /// <summary>The network's plan: the one model of its steps and layout, shared with the runtime.</summary>
+    public LipGen.Model.NetworkPlan Plan() =>
+        LipGen.Model.NetworkPlan.Build(Widths.ToArray(), GroupSizes.ToArray(), P, Lipschitz, Activation);
 }
 
 /// <summary>A spec with the weights read from its Weights file, when it has one.</summary>

@@ -41,7 +41,7 @@ public interface ILipschitzKernel
     /// <summary>
     /// The training forward pass for a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns]
     /// (row i holds input i of every sample), <paramref name="outputs"/> [outputs × columns]. <paramref name="columns"/>
-    /// is a positive multiple of <see cref="Kernels.Batched.ColumnMultiple"/> (pad with zero columns); the workspace needs
+    /// is a positive multiple of <see cref="Kernels.Batched.BatchLayout.ColumnMultiple"/> (pad with zero columns); the workspace needs
     /// <see cref="WorkspaceLength"/> × <paramref name="columns"/> floats and keeps the record for
     /// <see cref="BackwardBatchFromRecording"/>.
     /// </summary>

@@ -1,3 +1,7 @@
+// This file is also compiled into the generator (linked), so that the parser reads the attribute by nameof its real
+// properties and takes every default from the initialisers below: each default is written once, here.
+using System;
+
 namespace LipGen;
 
 /// <summary>
@@ -13,7 +17,11 @@ namespace LipGen;
 /// FullSort); the seed post and PyTorch's <c>monotonicnetworks</c> pass the number of groups instead.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+#if LIPGEN_GENERATOR
+internal sealed class LipschitzNetworkAttribute : Attribute
+#else
 public sealed class LipschitzNetworkAttribute : Attribute
+#endif
 {
     /// <summary>Declares the layer widths: input, hidden…, output (at least two numbers).</summary>
     public LipschitzNetworkAttribute(params int[] widths) => Widths = widths;
@@ -48,7 +56,11 @@ public sealed class LipschitzNetworkAttribute : Attribute
 }
 
 /// <summary>Activations a generated network can use between its dense layers; both are 1-Lipschitz in every ℓp norm.</summary>
+#if LIPGEN_GENERATOR
+internal enum Activation
+#else
 public enum Activation
+#endif
 {
     /// <summary>Sorts contiguous groups of <see cref="LipschitzNetworkAttribute.GroupSize"/> neurons: gradient-norm preserving.</summary>
     GroupSort = 0,
@@ -58,7 +70,11 @@ public enum Activation
 }
 
 /// <summary>Named values for <see cref="LipschitzNetworkAttribute.P"/>.</summary>
+#if LIPGEN_GENERATOR
+internal static class Norm
+#else
 public static class Norm
+#endif
 {
     /// <summary>ℓ1, the Manhattan norm. The gradient is then bounded in ℓ∞.</summary>
     public const double L1 = 1;

@@ -14,77 +14,58 @@ public readonly record struct LayerShape(
 
 /// <summary>Static metadata of a generated network: its declaration and its parameter layout.</summary>
 /// <remarks>
+/// A public view of the network's plan (the one model generator and runtime share; see docs/architecture.md).
 /// Parameter layout: the layers one after another, each as W row-major [out, in] followed by b [out].
 /// λ is split evenly: λᵢ = λ^(1/L) for each of the L dense layers, so ∏λᵢ = λ.
 /// </remarks>
 public sealed class NetworkDescription
 {
-    private readonly int[] _widths;
     private readonly LayerShape[] _layers;
 
     /// <summary>Creates the description; generated code calls this once per network type.</summary>
     public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation = Activation.GroupSort)
     {
-        ArgumentNullException.ThrowIfNull(widths);
-        ArgumentNullException.ThrowIfNull(groupSizes);
-        if (widths.Length < 2)
-            throw new ArgumentException("A network needs at least an input and an output width.", nameof(widths));
-        if (groupSizes.Length != widths.Length - 2)
-            throw new ArgumentException($"Expected {widths.Length - 2} group sizes (one per hidden layer), got {groupSizes.Length}.", nameof(groupSizes));
         Name = name;
-        _widths = (int[])widths.Clone();
-        P = p;
-        Q = Norm.Dual(p);
-        Lipschitz = lipschitz;
-        Activation = activation;
-        int layerCount = widths.Length - 1;
-        double layerBound = LayerBound(lipschitz, layerCount);
-        _layers = new LayerShape[layerCount];
-        int offset = 0;
-        for (int i = 0; i < layerCount; i++)
-        {
-            int inputs = widths[i], outputs = widths[i + 1];
-            bool hidden = i < layerCount - 1;
-            int groupSize = hidden && activation == Activation.GroupSort ? groupSizes[i] : 0;
-            _layers[i] = new LayerShape(inputs, outputs, offset, offset + inputs * outputs, i == 0 ? Q : 1, layerBound,
-                hidden ? activation : null, groupSize);
-            offset += inputs * outputs + outputs;
-        }
-        ParameterCount = offset;
+        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation);
+        _layers = Plan.DenseLayers.Select(layer => new LayerShape(layer.Inputs, layer.Outputs, layer.WeightOffset, layer.BiasOffset,
+            ((Model.RowNormConstraint)layer.Constraint).Q, layer.Bound, layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0)).ToArray();
     }
 
+    /// <summary>The plan every pass, the certificate and the file formats walk.</summary>
+    internal Model.NetworkPlan Plan { get; }
+
     /// <summary>λᵢ = λ^(1/L): the bound each of the L layers is projected onto.</summary>
-    public static double LayerBound(double lipschitz, int layerCount) => Math.Pow(lipschitz, 1.0 / layerCount);
+    public static double LayerBound(double lipschitz, int layerCount) => Model.NetworkPlan.LayerBound(lipschitz, layerCount);
 
     /// <summary>The declaring type's name.</summary>
     public string Name { get; }
 
     /// <summary>Layer widths: input, hidden…, output.</summary>
-    public ReadOnlySpan<int> Widths => _widths;
+    public ReadOnlySpan<int> Widths => (int[])Plan.Widths;
 
     /// <summary>The dense layers in order.</summary>
     public ReadOnlySpan<LayerShape> Layers => _layers;
 
     /// <summary>The input-space norm p.</summary>
-    public double P { get; }
+    public double P => Plan.P;
 
     /// <summary>The dual norm q (1/p + 1/q = 1): single-output gradients are bounded in it.</summary>
-    public double Q { get; }
+    public double Q => Plan.Q;
 
     /// <summary>The declared Lipschitz bound λ.</summary>
-    public double Lipschitz { get; }
+    public double Lipschitz => Plan.Lipschitz;
 
     /// <summary>The activation after every hidden layer.</summary>
-    public Activation Activation { get; }
+    public Activation Activation => Plan.Activation;
 
     /// <summary>Input width.</summary>
-    public int InputCount => _widths[0];
+    public int InputCount => Plan.InputCount;
 
     /// <summary>Output width.</summary>
-    public int OutputCount => _widths[^1];
+    public int OutputCount => Plan.OutputCount;
 
     /// <summary>Number of floats in the parameter buffer.</summary>
-    public int ParameterCount { get; }
+    public int ParameterCount => Plan.ParameterCount;
 
     /// <inheritdoc/>
     public override string ToString()
@@ -92,7 +73,7 @@ public sealed class NetworkDescription
         string activation = Activation == Activation.GroupSort
             ? $"GroupSort sizes [{string.Join(", ", _layers[..^1].Select(l => l.GroupSize))}]"
             : Activation.ToString();
-        return $"{Name}: {string.Join("-", _widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}";
+        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ internal static class GeneratorHarness
             .Where(path => Path.GetFileName(path) is "System.Private.CoreLib.dll" or "System.Runtime.dll" or "System.Runtime.Intrinsics.dll"
                 or "System.Memory.dll" or "System.Runtime.InteropServices.dll" or "System.Collections.dll" or "System.Linq.dll"
                 or "System.Console.dll" or "netstandard.dll")
-            .Append(typeof(LipschitzNetworkAttribute).Assembly.Location)
+            .Append(typeof(LipGen.NetworkDescription).Assembly.Location)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
 

@@ -10,7 +10,7 @@ public class BatchedTests
     private static void Compare<TKernel>(ILipschitzNetwork<TKernel> net, int batch, ulong seed) where TKernel : struct, ILipschitzKernel
     {
         int n = TKernel.InputCount, m = TKernel.OutputCount;
-        int columns = (batch + Batched.ColumnMultiple - 1) / Batched.ColumnMultiple * Batched.ColumnMultiple;
+        int columns = (batch + Kernels.Batched.BatchLayout.ColumnMultiple - 1) / Kernels.Batched.BatchLayout.ColumnMultiple * Kernels.Batched.BatchLayout.ColumnMultiple;
         var random = new SeededRandom(seed);
         RandomVector(ref random, TKernel.ParameterCount, scale: 0.5).CopyTo(net.Parameters);
         float[] samples = RandomVector(ref random, batch * n, scale: 2);

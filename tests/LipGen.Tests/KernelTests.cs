@@ -19,18 +19,18 @@ public class KernelTests
             Array.Sort(expected, i, 2);
 
         float[] inference = (float[])values.Clone();
-        GroupSort.MaxMin(ref inference[0], width);
+        MaxMin.Forward(ref inference[0], width);
         Assert.Equal(expected, inference);
 
         float[] recorded = (float[])values.Clone();
         var swapped = new int[width];
-        GroupSort.MaxMinRecording(ref recorded[0], ref swapped[0], width);
+        MaxMin.ForwardRecording(ref recorded[0], ref swapped[0], width);
         Assert.Equal(expected, recorded);
 
         // Gradient k of the output belongs to the input that landed at k.
         float[] outputGradient = NetworkCases.RandomVector(ref random, width);
         var inputGradient = new float[width];
-        GroupSort.MaxMinBackward(ref outputGradient[0], ref swapped[0], ref inputGradient[0], width);
+        MaxMin.Backward(ref outputGradient[0], ref swapped[0], ref inputGradient[0], width);
         for (int i = 0; i < width; i += 2)
         {
             bool swap = values[i] > values[i + 1];
@@ -52,19 +52,19 @@ public class KernelTests
         for (int i = 0; i < width; i += groupSize)
             Array.Sort(expected, i, groupSize);
         float[] inference = (float[])values.Clone();
-        GroupSort.Sort(ref inference[0], width, groupSize);
+        GroupSort.Forward(ref inference[0], width, groupSize);
         Assert.Equal(expected, inference);
 
         float[] recorded = (float[])values.Clone();
         var source = new int[width];
-        GroupSort.SortRecording(ref recorded[0], ref source[0], width, groupSize);
+        GroupSort.ForwardRecording(ref recorded[0], ref source[0], width, groupSize);
         Assert.Equal(expected, recorded);
         for (int k = 0; k < width; k++)
             Assert.Equal(values[k - k % groupSize + source[k]], recorded[k]);
 
         float[] outputGradient = NetworkCases.RandomVector(ref random, width);
         var inputGradient = new float[width];
-        GroupSort.SortBackward(ref outputGradient[0], ref source[0], ref inputGradient[0], width, groupSize);
+        GroupSort.Backward(ref outputGradient[0], ref source[0], ref inputGradient[0], width, groupSize);
         for (int k = 0; k < width; k++)
             Assert.Equal(outputGradient[k], inputGradient[k - k % groupSize + source[k]]);
     }

@@ -24,17 +24,17 @@ public static class Guard
             ThrowMinimumLength(span.Length, expected, name, what);
     }
 
-    /// <summary>Throws unless <paramref name="columns"/> is a positive multiple of <see cref="Batched.ColumnMultiple"/>.</summary>
+    /// <summary>Throws unless <paramref name="columns"/> is a positive multiple of <see cref="Batched.BatchLayout.ColumnMultiple"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Columns(int columns, string what)
     {
-        if (columns <= 0 || columns % Batched.ColumnMultiple != 0)
+        if (columns <= 0 || columns % Batched.BatchLayout.ColumnMultiple != 0)
             ThrowColumns(columns, what);
     }
 
     [DoesNotReturn]
     private static void ThrowColumns(int columns, string what) =>
-        throw new ArgumentOutOfRangeException(nameof(columns), columns, $"{what} needs a positive multiple of {Batched.ColumnMultiple} columns (pad the batch with zero columns).");
+        throw new ArgumentOutOfRangeException(nameof(columns), columns, $"{what} needs a positive multiple of {Batched.BatchLayout.ColumnMultiple} columns (pad the batch with zero columns).");
 
     [DoesNotReturn]
     private static void ThrowLength(int actual, int expected, string name, string what) =>

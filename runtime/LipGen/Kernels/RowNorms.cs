@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LipGen.Kernels;
@@ -15,18 +14,13 @@ public static class RowNorms
     /// <summary>‖row‖_q for q = 1, 2, ∞ or any real q ≥ 1.</summary>
     public static double Norm(ReadOnlySpan<float> row, double q)
     {
+        // Σ|w|, Σw² and max|w| in double: floats widen exactly, and w² of a float is exact in double.
         if (q == 1)
-            return SumAbsolute(row);
+            return Elementwise.Reduce<AbsoluteOperator, AddOperator>(row);
         if (q == 2)
-            return Math.Sqrt(SumSquares(row));
+            return Math.Sqrt(Elementwise.Reduce<SquareOperator, AddOperator>(row));
         if (double.IsPositiveInfinity(q))
-        {
-            // Widening is exact, so the float maximum is the double maximum.
-            float max = 0;
-            foreach (float w in row)
-                max = float.IsNaN(w) ? float.NaN : MathF.Max(max, MathF.Abs(w));
-            return max;
-        }
+            return Elementwise.Reduce<AbsoluteOperator, MaxOperator>(row);
         // General q: scale by the largest entry first so that |w|^q cannot overflow or underflow.
         double largest = Norm(row, double.PositiveInfinity);
         if (largest == 0 || double.IsNaN(largest))
@@ -90,59 +84,8 @@ public static class RowNorms
         }
     }
 
-    // Σ|w| and Σw² in double: floats are widened (exactly) and accumulated in double lanes.
-    private static double SumAbsolute(ReadOnlySpan<float> row)
-    {
-        int i = 0;
-        double sum = 0;
-        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
-        {
-            Vector<double> acc = Vector<double>.Zero;
-            for (; i <= row.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                Vector.Widen(Vector.Abs(new Vector<float>(row.Slice(i))), out Vector<double> low, out Vector<double> high);
-                acc += low + high;
-            }
-            sum = Vector.Sum(acc);
-        }
-        for (; i < row.Length; i++)
-            sum += Math.Abs((double)row[i]);
-        return sum;
-    }
-
-    private static double SumSquares(ReadOnlySpan<float> row)
-    {
-        int i = 0;
-        double sum = 0;
-        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
-        {
-            Vector<double> acc = Vector<double>.Zero;
-            for (; i <= row.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                Vector.Widen(new Vector<float>(row.Slice(i)), out Vector<double> low, out Vector<double> high);
-                acc += low * low + high * high;
-            }
-            sum = Vector.Sum(acc);
-        }
-        for (; i < row.Length; i++)
-            sum += (double)row[i] * row[i];
-        return sum;
-    }
-
     /// <summary>The next double up: covers a rounding to nearest of <paramref name="value"/>.</summary>
     internal static double RoundUp(double value) => double.IsFinite(value) ? Math.BitIncrement(value) : value;
 
-    private static void Scale(Span<float> row, float factor)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Span<Vector<float>> vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(row);
-            for (int k = 0; k < vectors.Length; k++)
-                vectors[k] *= factor;
-            i = vectors.Length * Vector<float>.Count;
-        }
-        for (; i < row.Length; i++)
-            row[i] *= factor;
-    }
+    private static void Scale(Span<float> row, float factor) => Elementwise.Apply<MultiplyOperator>(row, factor);
 }

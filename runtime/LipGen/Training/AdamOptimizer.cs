@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LipGen.Training;
 
@@ -59,36 +58,49 @@ public sealed class AdamOptimizer
         float b1 = Beta1, b2 = Beta2;
         float stepSize = LearningRate / (1 - MathF.Pow(b1, _step));
         float correction2 = 1 / MathF.Sqrt(1 - MathF.Pow(b2, _step));
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vb1 = new Vector<float>(b1);
-            var vb2 = new Vector<float>(b2);
-            var v1b1 = new Vector<float>(1 - b1);
-            var v1b2 = new Vector<float>(1 - b2);
-            var scale = new Vector<float>(gradientScale);
-            var step = new Vector<float>(stepSize);
-            var c2 = new Vector<float>(correction2);
-            var eps = new Vector<float>(Epsilon);
-            Span<Vector<float>> p = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            ReadOnlySpan<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
-            Span<Vector<float>> m = MemoryMarshal.Cast<float, Vector<float>>(_m.AsSpan());
-            Span<Vector<float>> v = MemoryMarshal.Cast<float, Vector<float>>(_v.AsSpan());
-            for (int k = 0; k < p.Length; k++)
-            {
-                Vector<float> gk = g[k] * scale;
-                m[k] = vb1 * m[k] + v1b1 * gk;
-                v[k] = vb2 * v[k] + v1b2 * gk * gk;
-                p[k] -= step * m[k] / (Vector.SquareRoot(v[k]) * c2 + eps);
-            }
-            i = p.Length * Vector<float>.Count;
-        }
-        for (; i < parameters.Length; i++)
-        {
-            float gi = gradient[i] * gradientScale;
-            _m[i] = b1 * _m[i] + (1 - b1) * gi;
-            _v[i] = b2 * _v[i] + (1 - b2) * gi * gi;
-            parameters[i] -= stepSize * _m[i] / (MathF.Sqrt(_v[i]) * correction2 + Epsilon);
-        }
+        var coefficients = new AdamCoefficients(b1, b2, gradientScale, stepSize, correction2, Epsilon);
+        Kernels.Elementwise.Update<AdamUpdate, AdamCoefficients>(parameters, gradient, _m, _v, coefficients);
+    }
+}
+
+/// <summary>The per-step constants of an Adam update.</summary>
+internal readonly record struct AdamCoefficients(float Beta1, float Beta2, float GradientScale, float StepSize, float Correction2, float Epsilon);
+
+/// <summary>
+/// One Adam update per element: g = scale·g; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; p −= step·m/(√v·c₂ + ε). Every width
+/// evaluates the same operations in the same order, so the result does not depend on the vector width.
+/// </summary>
+internal readonly struct AdamUpdate : Kernels.IUpdateOperator<AdamCoefficients>
+{
+    public static void Invoke(ref float p, float g, ref float m, ref float v, in AdamCoefficients c)
+    {
+        float gk = g * c.GradientScale;
+        m = c.Beta1 * m + (1 - c.Beta1) * gk;
+        v = c.Beta2 * v + (1 - c.Beta2) * gk * gk;
+        p -= c.StepSize * m / (MathF.Sqrt(v) * c.Correction2 + c.Epsilon);
+    }
+
+    public static void Invoke(ref Vector128<float> p, Vector128<float> g, ref Vector128<float> m, ref Vector128<float> v, in AdamCoefficients c)
+    {
+        Vector128<float> gk = g * c.GradientScale;
+        m = Vector128.Create(c.Beta1) * m + Vector128.Create(1 - c.Beta1) * gk;
+        v = Vector128.Create(c.Beta2) * v + Vector128.Create(1 - c.Beta2) * gk * gk;
+        p -= Vector128.Create(c.StepSize) * m / (Vector128.Sqrt(v) * c.Correction2 + Vector128.Create(c.Epsilon));
+    }
+
+    public static void Invoke(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v, in AdamCoefficients c)
+    {
+        Vector256<float> gk = g * c.GradientScale;
+        m = Vector256.Create(c.Beta1) * m + Vector256.Create(1 - c.Beta1) * gk;
+        v = Vector256.Create(c.Beta2) * v + Vector256.Create(1 - c.Beta2) * gk * gk;
+        p -= Vector256.Create(c.StepSize) * m / (Vector256.Sqrt(v) * c.Correction2 + Vector256.Create(c.Epsilon));
+    }
+
+    public static void Invoke(ref Vector512<float> p, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v, in AdamCoefficients c)
+    {
+        Vector512<float> gk = g * c.GradientScale;
+        m = Vector512.Create(c.Beta1) * m + Vector512.Create(1 - c.Beta1) * gk;
+        v = Vector512.Create(c.Beta2) * v + Vector512.Create(1 - c.Beta2) * gk * gk;
+        p -= Vector512.Create(c.StepSize) * m / (Vector512.Sqrt(v) * c.Correction2 + Vector512.Create(c.Epsilon));
     }
 }

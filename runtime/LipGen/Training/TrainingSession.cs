@@ -103,7 +103,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     /// <summary>Sizes the buffers for a batch and returns its padded column count; padding columns are zeroed.</summary>
     private int Prepare(int batch)
     {
-        int columns = (batch + Kernels.Batched.ColumnMultiple - 1) / Kernels.Batched.ColumnMultiple * Kernels.Batched.ColumnMultiple;
+        int columns = (batch + Kernels.Batched.BatchLayout.ColumnMultiple - 1) / Kernels.Batched.BatchLayout.ColumnMultiple * Kernels.Batched.BatchLayout.ColumnMultiple;
         if (_workspace.Length < TKernel.WorkspaceLength * columns)
         {
             _inputs = new float[TKernel.InputCount * columns];

@@ -18,18 +18,27 @@ namespace LipGen.Verification;
 /// </remarks>
 public static class CertifiedBound
 {
-    /// <summary>L̂ for a network with <paramref name="description"/>'s layout and these parameters.</summary>
+    /// <summary>
+    /// L̂ for a network with <paramref name="description"/>'s plan and these parameters: the product over the plan's dense
+    /// layers of an upper bound on each layer's operator norm in its constraint, every product rounded up. This is the one
+    /// certificate: generated <c>LipschitzBound()</c>, training reports and the verifier all call it.
+    /// </summary>
     public static double Compute(NetworkDescription description, ReadOnlySpan<float> parameters)
     {
         ArgumentNullException.ThrowIfNull(description);
         if (parameters.Length != description.ParameterCount)
             throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
+        IReadOnlyList<Model.DenseStep> layers = description.Plan.DenseLayers;
         double bound = 1;
-        foreach (LayerShape layer in description.Layers)
-        {
-            double norm = RowNorms.MaxRowNorm(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), layer.Outputs, layer.Inputs, layer.RowNorm, outward: true);
-            bound = RowNorms.RoundUp(bound * norm);
-        }
+        for (int i = 0; i < layers.Count; i++) // indexed: a foreach over the interface would allocate its enumerator
+            bound = RowNorms.RoundUp(bound * LayerNorm(layers[i], parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount)));
         return bound;
     }
+
+    /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
+    private static double LayerNorm(Model.DenseStep layer, ReadOnlySpan<float> weights) => layer.Constraint switch
+    {
+        Model.RowNormConstraint rows => RowNorms.MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, outward: true),
+        _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),
+    };
 }

@@ -59,6 +59,7 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
     }
 
     /// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("LipGen", "0.1.0")]
     public readonly struct Kernel : global::LipGen.ILipschitzKernel
     {
         private const string Name = "MaxNormNet";
@@ -111,7 +112,7 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
             global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(hidden, 0), outputs: 6, inputs: 3);
-            global::LipGen.Kernels.GroupSort.Sort(ref At(hidden, 0), width: 6, groupSize: 3);
+            global::LipGen.Kernels.GroupSort.Forward(ref At(hidden, 0), width: 6, groupSize: 3);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
             global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(output, 0), outputs: 2, inputs: 6);
@@ -127,7 +128,7 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
             global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(workspace, A1), outputs: 6, inputs: 3);
-            global::LipGen.Kernels.GroupSort.SortRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 6, groupSize: 3);
+            global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 6, groupSize: 3);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
             global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(output, 0), outputs: 2, inputs: 6);
@@ -142,11 +143,11 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
 
-            // Layer 2: δ2 [2] = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
+            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
             global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradient, 0), ref At(workspace, A1), ref At(workspace, D0), outputs: 2, inputs: 6);
-            global::LipGen.Kernels.GroupSort.SortBackward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
+            global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
 
-            // Layer 1: δ1 [6] = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+            // Layer 1 (dense 3 → 6): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
             global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 6, inputs: 3);
         }
 
@@ -160,11 +161,11 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 6, inputs: 3, columns);
-            global::LipGen.Kernels.Batched.SortRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 6, groupSize: 3, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 6, inputs: 3, columns);
+            global::LipGen.Kernels.Batched.GroupSort.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 6, groupSize: 3, columns);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 2, inputs: 6, columns);
         }
 
         /// <inheritdoc/>
@@ -177,13 +178,13 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-            // Layer 2: ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2·1; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
-            global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 2, inputs: 6, columns);
-            global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W2), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 2, inputs: 6, columns);
-            global::LipGen.Kernels.Batched.SortBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 6, groupSize: 3, columns);
+            // Layer 2 (dense 6 → 2): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
+            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.GroupSort.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 6, groupSize: 3, columns);
 
-            // Layer 1: ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1·1.
-            global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 6, inputs: 3, columns);
+            // Layer 1 (dense 3 → 6): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
+            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 6, inputs: 3, columns);
         }
 
         /// <inheritdoc/>
@@ -194,11 +195,11 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
             ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-            // Layer 2: δ2 [2] = ∂L/∂f; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
+            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
             global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 2, inputs: 6);
-            global::LipGen.Kernels.GroupSort.SortBackward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
+            global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
 
-            // Layer 1: δ1 [6] = D1; ∂f/∂x = W1ᵀ·δ1.
+            // Layer 1 (dense 3 → 6): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
             global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 6, inputs: 3);
         }
 
@@ -209,19 +210,13 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             // Layer 1: every row of W1 onto the ℓ1 (the dual of p = ∞) ball of radius λ₁, so ‖W1‖_{∞→∞} ≤ λ₁.
             global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 18), rows: 6, columns: 3, q: Q, bound: LayerBound);
             // Layer 2: every row of W2 onto the ℓ1 ball of radius λ₂, so ‖W2‖_{∞→∞} ≤ λ₂.
-            global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 12), rows: 2, columns: 6, q: 1, bound: LayerBound);
+            global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 12), rows: 2, columns: 6, q: 1d, bound: LayerBound);
         }
 
         /// <inheritdoc/>
-        public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters)
-        {
-            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-            // ‖W1‖_{p→∞} · ‖W2‖_{∞→∞} · …: GroupSort is 1-Lipschitz in ‖·‖_∞, so the product bounds the whole network.
-            double bound = 1;
-            bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W1, 18), rows: 6, columns: 3, q: Q);
-            bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W2, 12), rows: 2, columns: 6, q: 1);
-            return bound;
-        }
+        /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
+        public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+            global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
 
         /// <inheritdoc/>
         public static void Initialize(global::System.Span<float> parameters, ulong seed)

@@ -61,6 +61,7 @@ namespace Demo.Linear
         }
 
         /// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LipGen", "0.1.0")]
         public readonly struct Kernel : global::LipGen.ILipschitzKernel
         {
             private const string Name = "Demo.Linear.LinearNet";
@@ -81,7 +82,7 @@ namespace Demo.Linear
             //   layer 1: W1 [2 × 4] at 0, B1 [2] at 8
             private const int W1 = 0, B1 = 8;
 
-            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
+            // Workspace layout (floats): for each hidden layer its activations (A) and its activation record (S,
             // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
             private const int D0 = 0, D1 = 0, O = 0;
 
@@ -132,7 +133,7 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
 
-                // Layer 1: δ1 [2] = ∂L/∂f; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
                 global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradient, 0), ref At(input, 0), outputs: 2, inputs: 4);
             }
 
@@ -146,7 +147,7 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(outputs, 0), outputs: 2, inputs: 4, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(outputs, 0), outputs: 2, inputs: 4, columns);
             }
 
             /// <inheritdoc/>
@@ -159,8 +160,8 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 1: ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1·1.
-                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradients, 0), ref At(inputs, 0), outputs: 2, inputs: 4, columns);
+                // Layer 1 (dense 4 → 2): Δ1 = ∂L/∂f; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradients, 0), ref At(inputs, 0), outputs: 2, inputs: 4, columns);
             }
 
             /// <inheritdoc/>
@@ -171,7 +172,7 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                // Layer 1: δ1 [2] = ∂L/∂f; ∂f/∂x = W1ᵀ·δ1.
+                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂f/∂x = W1ᵀ·δ1.
                 global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(outputGradient, 0), ref At(inputGradient, 0), outputs: 2, inputs: 4);
             }
 
@@ -184,14 +185,9 @@ namespace Demo.Linear
             }
 
             /// <inheritdoc/>
-            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                // ‖W1‖_{p→∞} · ‖W2‖_{∞→∞} · …: GroupSort is 1-Lipschitz in ‖·‖_∞, so the product bounds the whole network.
-                double bound = 1;
-                bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W1, 8), rows: 2, columns: 4, q: Q);
-                return bound;
-            }
+            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
+            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
 
             /// <inheritdoc/>
             public static void Initialize(global::System.Span<float> parameters, ulong seed)

@@ -69,6 +69,7 @@ namespace Demo
         }
 
         /// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LipGen", "0.1.0")]
         public readonly struct Kernel : global::LipGen.ILipschitzKernel
         {
             private const string Name = "Demo.ReluNet";
@@ -163,15 +164,15 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
 
-                // Layer 3: δ3 [1] = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; D0 = W3ᵀ·δ3, then back through ReLU 2 into D1.
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; D0 = W3ᵀ·δ3, then back through ReLU 2 into D1.
                 global::LipGen.Kernels.Dense.Backward(ref At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradient, 0), ref At(workspace, A2), ref At(workspace, D0), outputs: 1, inputs: 16);
                 global::LipGen.Kernels.ReLU.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 16);
 
-                // Layer 2: δ2 [16] = D1; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through ReLU 1 into D1.
+                // Layer 2 (dense 16 → 16): δ2 = D1; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through ReLU 1 into D1.
                 global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1), ref At(workspace, A1), ref At(workspace, D0), outputs: 16, inputs: 16);
                 global::LipGen.Kernels.ReLU.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
 
-                // Layer 1: δ1 [16] = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+                // Layer 1 (dense 1 → 16): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
                 global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 16, inputs: 1);
             }
 
@@ -185,15 +186,15 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 3: dense 1 → 16, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); ReLU.
-                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 16, inputs: 1, columns);
-                global::LipGen.Kernels.Batched.ReLURecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 16, inputs: 1, columns);
+                global::LipGen.Kernels.Batched.ReLU.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 16, columns);
 
                 // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); ReLU.
-                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 16, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.ReLURecording(ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), width: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 16, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.ReLU.ForwardRecording(ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), width: 16, columns);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Batched.DenseForward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 16, columns);
             }
 
             /// <inheritdoc/>
@@ -206,18 +207,18 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 3: ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3·1; D0 = W3ᵀ·Δ3, then back through ReLU 2 into D1.
-                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W3), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 1, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.ReLUBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), width: 16, columns);
+                // Layer 3 (dense 16 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3; D0 = W3ᵀ·Δ3, then back through ReLU 2 into D1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.ReLU.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), width: 16, columns);
 
-                // Layer 2: ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2·1; D0 = W2ᵀ·Δ2, then back through ReLU 1 into D1.
-                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 16, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.DenseBackpropagateInput(ref At(parameters, W2), ref At(workspace, D1 * columns), ref At(workspace, D0 * columns), outputs: 16, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.ReLUBackward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 16, columns);
+                // Layer 2 (dense 16 → 16): Δ2 = D1; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through ReLU 1 into D1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 16, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1 * columns), ref At(workspace, D0 * columns), outputs: 16, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.ReLU.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 16, columns);
 
-                // Layer 1: ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1·1.
-                global::LipGen.Kernels.Batched.DenseAccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 16, inputs: 1, columns);
+                // Layer 1 (dense 1 → 16): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 16, inputs: 1, columns);
             }
 
             /// <inheritdoc/>
@@ -228,15 +229,15 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                // Layer 3: δ3 [1] = ∂L/∂f; D0 = W3ᵀ·δ3, then back through ReLU 2 into D1.
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; D0 = W3ᵀ·δ3, then back through ReLU 2 into D1.
                 global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 1, inputs: 16);
                 global::LipGen.Kernels.ReLU.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 16);
 
-                // Layer 2: δ2 [16] = D1; D0 = W2ᵀ·δ2, then back through ReLU 1 into D1.
+                // Layer 2 (dense 16 → 16): δ2 = D1; D0 = W2ᵀ·δ2, then back through ReLU 1 into D1.
                 global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1), ref At(workspace, D0), outputs: 16, inputs: 16);
                 global::LipGen.Kernels.ReLU.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
 
-                // Layer 1: δ1 [16] = D1; ∂f/∂x = W1ᵀ·δ1.
+                // Layer 1 (dense 1 → 16): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
                 global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 16, inputs: 1);
             }
 
@@ -247,22 +248,15 @@ namespace Demo
                 // Layer 1: every row of W1 onto the ℓ1 (the dual of p = ∞) ball of radius λ₁, so ‖W1‖_{∞→∞} ≤ λ₁.
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 16), rows: 16, columns: 1, q: Q, bound: LayerBound);
                 // Layer 2: every row of W2 onto the ℓ1 ball of radius λ₂, so ‖W2‖_{∞→∞} ≤ λ₂.
-                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 256), rows: 16, columns: 16, q: 1, bound: LayerBound);
+                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 256), rows: 16, columns: 16, q: 1d, bound: LayerBound);
                 // Layer 3: every row of W3 onto the ℓ1 ball of radius λ₃, so ‖W3‖_{∞→∞} ≤ λ₃.
-                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W3, 16), rows: 1, columns: 16, q: 1, bound: LayerBound);
+                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W3, 16), rows: 1, columns: 16, q: 1d, bound: LayerBound);
             }
 
             /// <inheritdoc/>
-            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                // ‖W1‖_{p→∞} · ‖W2‖_{∞→∞} · …: GroupSort is 1-Lipschitz in ‖·‖_∞, so the product bounds the whole network.
-                double bound = 1;
-                bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W1, 16), rows: 16, columns: 1, q: Q);
-                bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W2, 256), rows: 16, columns: 16, q: 1);
-                bound *= global::LipGen.Kernels.RowNorms.MaxRowNorm(parameters.Slice(W3, 16), rows: 1, columns: 16, q: 1);
-                return bound;
-            }
+            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
+            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
 
             /// <inheritdoc/>
             public static void Initialize(global::System.Span<float> parameters, ulong seed)

@@ -2,20 +2,18 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace LipGen.Kernels;
+namespace LipGen.Kernels.Batched;
 
 /// <summary>
-/// Mini-batch kernels on feature-major matrices: a layer's activations for a batch are stored as [width × columns], one
+/// The dense layer on feature-major mini-batches: a layer's activations for a batch are stored as [width × columns], one
 /// row per neuron, one column per sample. Every row operation then runs across samples, which vectorises without any
 /// horizontal sums: z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·] is a sum of broadcast-times-row products. <c>columns</c> must be a
-/// multiple of <see cref="ColumnMultiple"/>; callers pad the batch with zero columns (zero gradients contribute nothing).
+/// multiple of <see cref="BatchLayout.ColumnMultiple"/>; callers pad the batch with zero columns (zero gradients contribute
+/// nothing).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Batched
+public static class Dense
 {
-    /// <summary>Column counts are padded to a multiple of this (the widest vector, 512 bits of floats).</summary>
-    public const int ColumnMultiple = 16;
-
     // Every kernel is compiled fully optimised at once: they are long loops called a few hundred times a second, which tiered
     // compilation would otherwise leave in unoptimised or on-stack-replacement code for a long time.
     // The dense kernels work on four rows at a time: four independent accumulators hide the latency of the vector adds
@@ -23,7 +21,7 @@ public static class Batched
 
     /// <summary>z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void DenseForward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns)
+    public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns)
     {
         int o = 0;
         for (; o + 4 <= outputs; o += 4)
@@ -64,7 +62,7 @@ public static class Batched
 
     /// <summary>∂W[o, i] += Σ_s δ[o, s]·a[i, s] and ∂b[o] += Σ_s δ[o, s].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void DenseAccumulateGradients(ref float weightGradient, ref float biasGradient, ref float delta, ref float input, int outputs, int inputs, int columns)
+    public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref float delta, ref float input, int outputs, int inputs, int columns)
     {
         for (int o = 0; o < outputs; o++)
         {
@@ -96,7 +94,7 @@ public static class Batched
 
     /// <summary>∂a[i, ·] = Σ_o W[o, i]·δ[o, ·].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void DenseBackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs, int columns)
+    public static void BackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs, int columns)
     {
         int i = 0;
         for (; i + 4 <= inputs; i += 4)
@@ -131,124 +129,11 @@ public static class Batched
         }
     }
 
-    /// <summary>MaxMin on rows 2k and 2k+1 (min, max), recording per pair and column whether it swapped.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxMinRecording(ref float values, ref int swapped, int width, int columns)
-    {
-        for (int k = 0; k < width / 2; k++)
-        {
-            ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
-            ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
-            ref int mask = ref Unsafe.Add(ref swapped, k * columns);
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                Vector<float> a = Load(ref Unsafe.Add(ref low, c)), b = Load(ref Unsafe.Add(ref high, c));
-                Vector<int> swap = Vector.GreaterThan(a, b);
-                Store(Vector.ConditionalSelect(swap, b, a), ref Unsafe.Add(ref low, c));
-                Store(Vector.ConditionalSelect(swap, a, b), ref Unsafe.Add(ref high, c));
-                StoreMask(swap, ref Unsafe.Add(ref mask, c));
-            }
-        }
-    }
-
-    /// <summary>Routes gradients back through a recorded MaxMin: swapped pairs exchange their gradients.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxMinBackward(ref float outputGradient, ref int swapped, ref float inputGradient, int width, int columns)
-    {
-        for (int k = 0; k < width / 2; k++)
-        {
-            ref float low = ref Unsafe.Add(ref outputGradient, 2 * k * columns);
-            ref float high = ref Unsafe.Add(ref outputGradient, (2 * k + 1) * columns);
-            ref int mask = ref Unsafe.Add(ref swapped, k * columns);
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                Vector<float> a = Load(ref Unsafe.Add(ref low, c)), b = Load(ref Unsafe.Add(ref high, c));
-                Vector<int> swap = LoadMask(ref Unsafe.Add(ref mask, c));
-                Store(Vector.ConditionalSelect(swap, b, a), ref Unsafe.Add(ref inputGradient, 2 * k * columns + c));
-                Store(Vector.ConditionalSelect(swap, a, b), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns + c));
-            }
-        }
-    }
-
-    /// <summary>Sorts every group of rows ascending, per column, recording each output row's source row within its group.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SortRecording(ref float values, ref int source, int width, int groupSize, int columns)
-    {
-        for (int start = 0; start < width; start += groupSize)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                ref float column = ref Unsafe.Add(ref values, start * columns + c);
-                ref int from = ref Unsafe.Add(ref source, start * columns + c);
-                for (int k = 0; k < groupSize; k++)
-                    Unsafe.Add(ref from, k * columns) = k;
-                for (int k = 1; k < groupSize; k++) // insertion sort down the column: stable, groups are small
-                {
-                    float v = Unsafe.Add(ref column, k * columns);
-                    int s = Unsafe.Add(ref from, k * columns);
-                    int j = k - 1;
-                    for (; j >= 0 && Unsafe.Add(ref column, j * columns) > v; j--)
-                    {
-                        Unsafe.Add(ref column, (j + 1) * columns) = Unsafe.Add(ref column, j * columns);
-                        Unsafe.Add(ref from, (j + 1) * columns) = Unsafe.Add(ref from, j * columns);
-                    }
-                    Unsafe.Add(ref column, (j + 1) * columns) = v;
-                    Unsafe.Add(ref from, (j + 1) * columns) = s;
-                }
-            }
-        }
-    }
-
-    /// <summary>Routes gradients back through a recorded sort: row source[k] of the group receives row k's gradient.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SortBackward(ref float outputGradient, ref int source, ref float inputGradient, int width, int groupSize, int columns)
-    {
-        for (int start = 0; start < width; start += groupSize)
-            for (int k = 0; k < groupSize; k++)
-                for (int c = 0; c < columns; c++)
-                {
-                    int row = start + Unsafe.Add(ref source, (start + k) * columns + c);
-                    Unsafe.Add(ref inputGradient, row * columns + c) = Unsafe.Add(ref outputGradient, (start + k) * columns + c);
-                }
-    }
-
-    /// <summary>ReLU over the whole [width × columns] block, recording where units were on.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ReLURecording(ref float values, ref int on, int width, int columns)
-    {
-        int n = width * columns;
-        for (int c = 0; c < n; c += Vector<float>.Count)
-        {
-            Vector<float> v = Load(ref Unsafe.Add(ref values, c));
-            Vector<int> positive = Vector.GreaterThan(v, Vector<float>.Zero);
-            Store(Vector.ConditionalSelect(positive, v, Vector<float>.Zero), ref Unsafe.Add(ref values, c));
-            StoreMask(positive, ref Unsafe.Add(ref on, c));
-        }
-    }
-
-    /// <summary>∂z = ∂a where the unit was on, 0 elsewhere.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ReLUBackward(ref float outputGradient, ref int on, ref float inputGradient, int width, int columns)
-    {
-        int n = width * columns;
-        for (int c = 0; c < n; c += Vector<float>.Count)
-        {
-            Vector<int> mask = LoadMask(ref Unsafe.Add(ref on, c));
-            Store(Vector.ConditionalSelect(mask, Load(ref Unsafe.Add(ref outputGradient, c)), Vector<float>.Zero), ref Unsafe.Add(ref inputGradient, c));
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Load(ref float at) => Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref at));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<float> value, ref float at) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref at), value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<int> LoadMask(ref int at) => Unsafe.ReadUnaligned<Vector<int>>(ref Unsafe.As<int, byte>(ref at));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreMask(Vector<int> mask, ref int at) => Unsafe.WriteUnaligned(ref Unsafe.As<int, byte>(ref at), mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Sum(ref float x, int n)

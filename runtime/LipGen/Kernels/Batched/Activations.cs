@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LipGen.Kernels.Batched;
+
+// The activation kernels of the mini-batch passes, on feature-major [width × columns] blocks: the same members as the
+// single-sample kernels in LipGen.Kernels, each taking the column count last.
+
+/// <summary>Layout rules of the feature-major batch.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class BatchLayout
+{
+    /// <summary>Column counts are padded to a multiple of this (the widest vector, 512 bits of floats).</summary>
+    public const int ColumnMultiple = 16;
+}
+
+/// <summary>MaxMin on rows 2k and 2k+1 (min, max) of every column, recording per pair and column whether it swapped.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class MaxMin
+{
+    /// <summary>MaxMin in place, recording the swap masks (one row of masks per pair).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardRecording(ref float values, ref int swapped, int width, int columns)
+    {
+        for (int k = 0; k < width / 2; k++)
+        {
+            ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
+            ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
+            Exchange(ref low, ref high, ref Unsafe.Add(ref swapped, k * columns), ref low, ref high, columns, compare: true);
+        }
+    }
+
+    /// <summary>Routes gradients back through a recorded MaxMin: swapped pairs exchange their gradients.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Backward(ref float outputGradient, ref int swapped, ref float inputGradient, int width, int columns)
+    {
+        for (int k = 0; k < width / 2; k++)
+            Exchange(ref Unsafe.Add(ref outputGradient, 2 * k * columns), ref Unsafe.Add(ref outputGradient, (2 * k + 1) * columns),
+                ref Unsafe.Add(ref swapped, k * columns),
+                ref Unsafe.Add(ref inputGradient, 2 * k * columns), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns), columns, compare: false);
+    }
+
+    /// <summary>
+    /// The row-pair cascade: (lowOut, highOut) = swap ? (b, a) : (a, b) over n columns, where swap is a &gt; b (stored in
+    /// <paramref name="mask"/>) when <paramref name="compare"/>, and read from it otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Exchange(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n, bool compare,
+        VectorBits limit = VectorBits.All)
+    {
+        int c = 0;
+        if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
+            for (; c <= n - Vector512<float>.Count; c += Vector512<float>.Count)
+            {
+                Vector512<float> x = Vector512.LoadUnsafe(ref a, (nuint)c), y = Vector512.LoadUnsafe(ref b, (nuint)c);
+                Vector512<float> swap = compare ? Vector512.GreaterThan(x, y) : Vector512.LoadUnsafe(ref mask, (nuint)c).AsSingle();
+                Vector512.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
+                Vector512.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
+                if (compare)
+                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
+            }
+        if (limit >= VectorBits.Bits256 && Vector256.IsHardwareAccelerated)
+            for (; c <= n - Vector256<float>.Count; c += Vector256<float>.Count)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref a, (nuint)c), y = Vector256.LoadUnsafe(ref b, (nuint)c);
+                Vector256<float> swap = compare ? Vector256.GreaterThan(x, y) : Vector256.LoadUnsafe(ref mask, (nuint)c).AsSingle();
+                Vector256.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
+                Vector256.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
+                if (compare)
+                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
+            }
+        if (limit >= VectorBits.Bits128 && Vector128.IsHardwareAccelerated)
+            for (; c <= n - Vector128<float>.Count; c += Vector128<float>.Count)
+            {
+                Vector128<float> x = Vector128.LoadUnsafe(ref a, (nuint)c), y = Vector128.LoadUnsafe(ref b, (nuint)c);
+                Vector128<float> swap = compare ? Vector128.GreaterThan(x, y) : Vector128.LoadUnsafe(ref mask, (nuint)c).AsSingle();
+                Vector128.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
+                Vector128.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
+                if (compare)
+                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
+            }
+        for (; c < n; c++)
+        {
+            float x = Unsafe.Add(ref a, c), y = Unsafe.Add(ref b, c);
+            bool swap = compare ? x > y : Unsafe.Add(ref mask, c) != 0;
+            Unsafe.Add(ref lowOut, c) = swap ? y : x;
+            Unsafe.Add(ref highOut, c) = swap ? x : y;
+            if (compare)
+                Unsafe.Add(ref mask, c) = swap ? -1 : 0;
+        }
+    }
+}
+
+/// <summary>GroupSort of any group size down every column (rows of a group are sorted per sample).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GroupSort
+{
+    /// <summary>Sorts every group of rows ascending, per column, recording each output row's source row within its group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardRecording(ref float values, ref int source, int width, int groupSize, int columns)
+    {
+        for (int c = 0; c < columns; c++)
+            Kernels.GroupSort.Sort(ref Unsafe.Add(ref values, c), ref Unsafe.Add(ref source, c), columns, width, groupSize, recording: true);
+    }
+
+    /// <summary>Routes gradients back through a recorded sort: row source[k] of the group receives row k's gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Backward(ref float outputGradient, ref int source, ref float inputGradient, int width, int groupSize, int columns)
+    {
+        for (int c = 0; c < columns; c++)
+            Kernels.GroupSort.Route(ref Unsafe.Add(ref outputGradient, c), ref Unsafe.Add(ref source, c), ref Unsafe.Add(ref inputGradient, c), columns, width, groupSize);
+    }
+}
+
+/// <summary>ReLU over a whole [width × columns] block: element-wise, so the single-sample operator serves unchanged.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ReLU
+{
+    /// <summary>ReLU in place, recording where units were on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardRecording(ref float values, ref int on, int width, int columns) =>
+        Elementwise.Forward<ReLUOperator>(ref values, ref on, width * columns, recording: true);
+
+    /// <summary>∂z = ∂a where the unit was on, 0 elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Backward(ref float outputGradient, ref int on, ref float inputGradient, int width, int columns) =>
+        Elementwise.Backward<ReLUOperator>(ref outputGradient, ref on, ref inputGradient, width * columns);
+}

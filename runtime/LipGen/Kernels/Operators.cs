@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LipGen.Kernels;
+
+/// <summary>
+/// MaxMin on adjacent pairs (a, b) → (min, max): GroupSort with groups of 2. The record is a swap mask, all bits set on both
+/// lanes of a swapped pair. A NaN compares false, so its pair is left as it is and the NaN flows on.
+/// </summary>
+internal readonly struct MaxMinOperator : IActivationOperator
+{
+    public static int Stride => 2;
+
+    public static void Forward(ref float values, ref int record, bool recording)
+    {
+        float a = values, b = Unsafe.Add(ref values, 1);
+        bool swap = a > b;
+        if (recording)
+            record = Unsafe.Add(ref record, 1) = swap ? -1 : 0;
+        if (swap)
+        {
+            values = b;
+            Unsafe.Add(ref values, 1) = a;
+        }
+    }
+
+    // Both lanes of a pair agree: the even lane (a) asks a > b, the odd lane (b) asks b < a.
+    public static Vector128<float> Forward(Vector128<float> x, out Vector128<float> record)
+    {
+        Vector128<float> partner = Vector128.Shuffle(x, Vector128.Create(1, 0, 3, 2));
+        record = Vector128.ConditionalSelect(Vector128.Create(-1, 0, -1, 0).AsSingle(), Vector128.GreaterThan(x, partner), Vector128.LessThan(x, partner));
+        return Vector128.ConditionalSelect(record, partner, x);
+    }
+
+    public static Vector256<float> Forward(Vector256<float> x, out Vector256<float> record)
+    {
+        Vector256<float> partner = Vector256.Shuffle(x, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+        record = Vector256.ConditionalSelect(Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle(), Vector256.GreaterThan(x, partner), Vector256.LessThan(x, partner));
+        return Vector256.ConditionalSelect(record, partner, x);
+    }
+
+    public static Vector512<float> Forward(Vector512<float> x, out Vector512<float> record)
+    {
+        Vector512<float> partner = Vector512.Shuffle(x, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+        record = Vector512.ConditionalSelect(Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0).AsSingle(),
+            Vector512.GreaterThan(x, partner), Vector512.LessThan(x, partner));
+        return Vector512.ConditionalSelect(record, partner, x);
+    }
+
+    // Swapped pairs swap their gradients back.
+    public static void Backward(ref float gradient, ref int record, ref float result)
+    {
+        float a = gradient, b = Unsafe.Add(ref gradient, 1);
+        bool swap = record != 0;
+        result = swap ? b : a;
+        Unsafe.Add(ref result, 1) = swap ? a : b;
+    }
+
+    public static Vector128<float> Backward(Vector128<float> gradient, Vector128<float> record) =>
+        Vector128.ConditionalSelect(record, Vector128.Shuffle(gradient, Vector128.Create(1, 0, 3, 2)), gradient);
+
+    public static Vector256<float> Backward(Vector256<float> gradient, Vector256<float> record) =>
+        Vector256.ConditionalSelect(record, Vector256.Shuffle(gradient, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)), gradient);
+
+    public static Vector512<float> Backward(Vector512<float> gradient, Vector512<float> record) =>
+        Vector512.ConditionalSelect(record, Vector512.Shuffle(gradient, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)), gradient);
+}
+
+/// <summary>
+/// ReLU: z ↦ 0 where z ≤ 0, z elsewhere (so a NaN flows on rather than being hidden). The record is the on-mask z &gt; 0;
+/// the gradient at z = 0 is taken as 0.
+/// </summary>
+internal readonly struct ReLUOperator : IActivationOperator
+{
+    public static int Stride => 1;
+
+    public static void Forward(ref float values, ref int record, bool recording)
+    {
+        float z = values;
+        if (recording)
+            record = z > 0 ? -1 : 0;
+        if (z <= 0)
+            values = 0;
+    }
+
+    public static Vector128<float> Forward(Vector128<float> x, out Vector128<float> record)
+    {
+        record = Vector128.GreaterThan(x, Vector128<float>.Zero);
+        return Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
+    }
+
+    public static Vector256<float> Forward(Vector256<float> x, out Vector256<float> record)
+    {
+        record = Vector256.GreaterThan(x, Vector256<float>.Zero);
+        return Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
+    }
+
+    public static Vector512<float> Forward(Vector512<float> x, out Vector512<float> record)
+    {
+        record = Vector512.GreaterThan(x, Vector512<float>.Zero);
+        return Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
+    }
+
+    public static void Backward(ref float gradient, ref int record, ref float result) => result = record != 0 ? gradient : 0;
+
+    public static Vector128<float> Backward(Vector128<float> gradient, Vector128<float> record) => gradient & record;
+
+    public static Vector256<float> Backward(Vector256<float> gradient, Vector256<float> record) => gradient & record;
+
+    public static Vector512<float> Backward(Vector512<float> gradient, Vector512<float> record) => gradient & record;
+}
+
+/// <summary>|x|: the terms of an ℓ1 norm (and, aggregated by maximum, of ℓ∞).</summary>
+internal readonly struct AbsoluteOperator : IUnaryDoubleOperator
+{
+    public static double Invoke(double x) => Math.Abs(x);
+
+    public static Vector128<double> Invoke(Vector128<double> x) => Vector128.Abs(x);
+
+    public static Vector256<double> Invoke(Vector256<double> x) => Vector256.Abs(x);
+
+    public static Vector512<double> Invoke(Vector512<double> x) => Vector512.Abs(x);
+}
+
+/// <summary>x²: the terms of a squared ℓ2 norm. The square of a widened float is exact in double.</summary>
+internal readonly struct SquareOperator : IUnaryDoubleOperator
+{
+    public static double Invoke(double x) => x * x;
+
+    public static Vector128<double> Invoke(Vector128<double> x) => x * x;
+
+    public static Vector256<double> Invoke(Vector256<double> x) => x * x;
+
+    public static Vector512<double> Invoke(Vector512<double> x) => x * x;
+}
+
+/// <summary>Summation.</summary>
+internal readonly struct AddOperator : IAggregationOperator
+{
+    public static double Invoke(double x, double y) => x + y;
+
+    public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x + y;
+
+    public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x + y;
+
+    public static Vector512<double> Invoke(Vector512<double> x, Vector512<double> y) => x + y;
+
+    public static double Invoke(Vector128<double> x) => Vector128.Sum(x);
+
+    public static double Invoke(Vector256<double> x) => Vector256.Sum(x);
+
+    public static double Invoke(Vector512<double> x) => Vector512.Sum(x);
+}
+
+/// <summary>Maximum; a NaN anywhere makes the result NaN (IEEE 754:2019 maximum, as Math.Max and VectorN.Max).</summary>
+internal readonly struct MaxOperator : IAggregationOperator
+{
+    public static double Invoke(double x, double y) => Math.Max(x, y);
+
+    public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => Vector128.Max(x, y);
+
+    public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => Vector256.Max(x, y);
+
+    public static Vector512<double> Invoke(Vector512<double> x, Vector512<double> y) => Vector512.Max(x, y);
+
+    public static double Invoke(Vector128<double> x) => Math.Max(x.GetElement(0), x.GetElement(1));
+
+    public static double Invoke(Vector256<double> x) => Invoke(Invoke(x.GetLower(), x.GetUpper()));
+
+    public static double Invoke(Vector512<double> x) => Invoke(Invoke(x.GetLower(), x.GetUpper()));
+}
+
+/// <summary>x·y.</summary>
+internal readonly struct MultiplyOperator : IBinaryOperator
+{
+    public static float Invoke(float x, float y) => x * y;
+
+    public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x * y;
+
+    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
+
+    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
+}

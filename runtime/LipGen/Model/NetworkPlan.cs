@@ -1,0 +1,248 @@
+// The one model of a network. This file is compiled into both the runtime and the generator (linked, as dotnet/runtime's
+// Regex generator links RegexNode.cs), so parameter offsets, per-layer bounds, the dual exponent q, the per-layer norm rule
+// and the workspace layout are computed here and nowhere else. It must compile for netstandard2.0 (the generator's target).
+using System;
+using System.Collections.Generic;
+
+namespace LipGen.Model;
+
+/// <summary>
+/// A network as an ordered list of typed steps (dense layers and activations), with the layout every pass shares:
+/// parameter offsets, the per-layer constraint and bound, q = dual(p) and the workspace.
+/// </summary>
+/// <remarks>
+/// <para>Parameter layout: the dense layers one after another, each as W row-major [out, in] followed by b [out].</para>
+/// <para>Workspace layout (floats): for each hidden layer its activations (A) and its activation record (S, ints stored in
+/// the float slots); then two gradient buffers as wide as the widest hidden layer (D0, D1) and the output (O). Batched passes
+/// use the same layout with every region <c>columns</c> times as wide.</para>
+/// <para>A new kind of step (an input map, an output residual) is a new <see cref="PlanStep"/> subclass built here, with its
+/// parameters and workspace placed by <see cref="Build"/>; the generator then gives it an emitter of its own.</para>
+/// </remarks>
+internal sealed class NetworkPlan
+{
+    private NetworkPlan(int[] widths, double p, double lipschitz, Activation activation, List<PlanStep> steps, List<DenseStep> dense,
+        int parameterCount, int maxHiddenWidth, int workspaceStart)
+    {
+        Widths = widths;
+        P = p;
+        Q = Norm.Dual(p);
+        Lipschitz = lipschitz;
+        Activation = activation;
+        Steps = steps;
+        DenseLayers = dense;
+        ParameterCount = parameterCount;
+        MaxHiddenWidth = maxHiddenWidth;
+        GradientBuffer0 = workspaceStart;
+        GradientBuffer1 = workspaceStart + maxHiddenWidth;
+        OutputBuffer = workspaceStart + 2 * maxHiddenWidth;
+        WorkspaceLength = OutputBuffer + OutputCount;
+    }
+
+    /// <summary>Layer widths: input, hidden…, output.</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>The input-space norm p.</summary>
+    public double P { get; }
+
+    /// <summary>q, the dual of p (1/p + 1/q = 1): the first layer's rows are bounded in ‖·‖_q.</summary>
+    public double Q { get; }
+
+    /// <summary>The declared Lipschitz bound λ.</summary>
+    public double Lipschitz { get; }
+
+    /// <summary>The activation after every hidden layer.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Every step in evaluation order: dense, activation, dense, …, dense.</summary>
+    public IReadOnlyList<PlanStep> Steps { get; }
+
+    /// <summary>The dense steps alone, in order.</summary>
+    public IReadOnlyList<DenseStep> DenseLayers { get; }
+
+    /// <summary>Input width.</summary>
+    public int InputCount => Widths[0];
+
+    /// <summary>Output width.</summary>
+    public int OutputCount => Widths[Widths.Count - 1];
+
+    /// <summary>Number of floats in the parameter buffer.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The widest hidden layer (0 without hidden layers): the size of each gradient buffer.</summary>
+    public int MaxHiddenWidth { get; }
+
+    /// <summary>Workspace offset of the gradient buffer D0.</summary>
+    public int GradientBuffer0 { get; }
+
+    /// <summary>Workspace offset of the gradient buffer D1.</summary>
+    public int GradientBuffer1 { get; }
+
+    /// <summary>Workspace offset of the output scratch O.</summary>
+    public int OutputBuffer { get; }
+
+    /// <summary>Floats of workspace one sample needs.</summary>
+    public int WorkspaceLength { get; }
+
+    /// <summary>λᵢ = λ^(1/L): λ is split evenly over the L dense layers, so ∏λᵢ = λ.</summary>
+    public static double LayerBound(double lipschitz, int layerCount) => Math.Pow(lipschitz, 1.0 / layerCount);
+
+    /// <summary>
+    /// The plan of a declaration. The per-layer norm rule lives here: the first layer's rows are bounded in ℓq
+    /// (‖W¹‖_{p→∞} ≤ λ₁), every later layer's rows in ℓ1 (‖Wⁱ‖_{∞→∞} ≤ λᵢ).
+    /// </summary>
+    /// <param name="widths">Input, hidden…, output widths (at least two).</param>
+    /// <param name="groupSizes">One GroupSort group size per hidden layer (ignored for ReLU).</param>
+    /// <param name="p">The input-space norm p ≥ 1.</param>
+    /// <param name="lipschitz">The bound λ &gt; 0.</param>
+    /// <param name="activation">The activation after every hidden layer.</param>
+    public static NetworkPlan Build(int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation)
+    {
+        if (widths is null)
+            throw new ArgumentNullException(nameof(widths));
+        if (groupSizes is null)
+            throw new ArgumentNullException(nameof(groupSizes));
+        if (widths.Length < 2)
+            throw new ArgumentException("A network needs at least an input and an output width.", nameof(widths));
+        if (groupSizes.Length != widths.Length - 2)
+            throw new ArgumentException($"Expected {widths.Length - 2} group sizes (one per hidden layer), got {groupSizes.Length}.", nameof(groupSizes));
+
+        int layerCount = widths.Length - 1;
+        double layerBound = LayerBound(lipschitz, layerCount);
+        var firstLayer = new RowNormConstraint(Norm.Dual(p), isDualOfP: true);
+        var laterLayers = new RowNormConstraint(1, isDualOfP: false);
+        var steps = new List<PlanStep>(2 * layerCount - 1);
+        var dense = new List<DenseStep>(layerCount);
+        int parameters = 0, workspace = 0, maxHidden = 0;
+        ActivationStep? previous = null;
+        for (int i = 0; i < layerCount; i++)
+        {
+            int inputs = widths[i], outputs = widths[i + 1];
+            var layer = new DenseStep(i + 1, inputs, outputs, parameters, parameters + inputs * outputs,
+                i == 0 ? firstLayer : laterLayers, layerBound, previous);
+            steps.Add(layer);
+            dense.Add(layer);
+            parameters += inputs * outputs + outputs;
+            if (i == layerCount - 1)
+                break;
+            // Hidden layer: its activations, then its activation record.
+            previous = new ActivationStep(layer, activation, activation == Activation.GroupSort ? groupSizes[i] : 0, workspace, workspace + outputs);
+            layer.Activation = previous;
+            steps.Add(previous);
+            workspace += 2 * outputs;
+            maxHidden = Math.Max(maxHidden, outputs);
+        }
+        return new NetworkPlan((int[])widths.Clone(), p, lipschitz, activation, steps, dense, parameters, maxHidden, workspace);
+    }
+}
+
+/// <summary>One step of a <see cref="NetworkPlan"/>.</summary>
+internal abstract class PlanStep
+{
+}
+
+/// <summary>A dense layer z = W·a + b with W row-major [Outputs, Inputs], and the constraint it is projected onto.</summary>
+internal sealed class DenseStep : PlanStep
+{
+    public DenseStep(int number, int inputs, int outputs, int weightOffset, int biasOffset, LayerConstraint constraint, double bound, ActivationStep? input)
+    {
+        Number = number;
+        Inputs = inputs;
+        Outputs = outputs;
+        WeightOffset = weightOffset;
+        BiasOffset = biasOffset;
+        Constraint = constraint;
+        Bound = bound;
+        Input = input;
+    }
+
+    /// <summary>1-based layer number.</summary>
+    public int Number { get; }
+
+    /// <summary>Width of the layer's input (columns of W).</summary>
+    public int Inputs { get; }
+
+    /// <summary>Width of the layer's output (rows of W).</summary>
+    public int Outputs { get; }
+
+    /// <summary>Offset of W in the parameter buffer.</summary>
+    public int WeightOffset { get; }
+
+    /// <summary>Offset of b in the parameter buffer.</summary>
+    public int BiasOffset { get; }
+
+    /// <summary>Number of weights: Outputs × Inputs.</summary>
+    public int WeightCount => Inputs * Outputs;
+
+    /// <summary>The norm W is bounded in.</summary>
+    public LayerConstraint Constraint { get; }
+
+    /// <summary>λᵢ: the bound on W in the constraint's operator norm.</summary>
+    public double Bound { get; }
+
+    /// <summary>The activation whose output this layer reads, or null for the first layer (it reads the network's input).</summary>
+    public ActivationStep? Input { get; }
+
+    /// <summary>The activation after this layer, or null for the output layer.</summary>
+    public ActivationStep? Activation { get; internal set; }
+
+    /// <summary>True for the first layer.</summary>
+    public bool IsFirst => Input is null;
+
+    /// <summary>True for every layer but the output layer.</summary>
+    public bool IsHidden => Activation is not null;
+}
+
+/// <summary>The activation after a hidden dense layer, in place on that layer's output.</summary>
+internal sealed class ActivationStep : PlanStep
+{
+    public ActivationStep(DenseStep layer, Activation kind, int groupSize, int activationOffset, int recordOffset)
+    {
+        Layer = layer;
+        Kind = kind;
+        GroupSize = groupSize;
+        ActivationOffset = activationOffset;
+        RecordOffset = recordOffset;
+    }
+
+    /// <summary>The dense layer this activation follows.</summary>
+    public DenseStep Layer { get; }
+
+    /// <summary>GroupSort or ReLU.</summary>
+    public Activation Kind { get; }
+
+    /// <summary>GroupSort group size; 0 for ReLU.</summary>
+    public int GroupSize { get; }
+
+    /// <summary>Width: the dense layer's outputs.</summary>
+    public int Width => Layer.Outputs;
+
+    /// <summary>Workspace offset of the activations (A).</summary>
+    public int ActivationOffset { get; }
+
+    /// <summary>Workspace offset of the record the backward pass routes gradients with (S).</summary>
+    public int RecordOffset { get; }
+}
+
+/// <summary>The constraint a dense layer's weights are kept in. Each kind is a subclass; today there is one.</summary>
+internal abstract class LayerConstraint
+{
+}
+
+/// <summary>
+/// Every row of W has ‖row‖_q ≤ λᵢ. The largest row norm is the operator norm ‖W‖_{p→∞} for the dual pair (p, q); with q = 1
+/// it is ‖W‖_{∞→∞}.
+/// </summary>
+internal sealed class RowNormConstraint : LayerConstraint
+{
+    public RowNormConstraint(double q, bool isDualOfP)
+    {
+        Q = q;
+        IsDualOfP = isDualOfP;
+    }
+
+    /// <summary>The norm every row is bounded in.</summary>
+    public double Q { get; }
+
+    /// <summary>True when q is the dual of the declared p (the first layer); false for the ℓ1 rows of later layers.</summary>
+    public bool IsDualOfP { get; }
+}
