@@ -1,0 +1,152 @@
+using LipGen.Kernels;
+using LipGen.Training;
+
+namespace LipGen.Tests;
+
+/// <summary>
+/// Every kernel on the shared cascade, run with its vectors capped at each width the machine accelerates and compared with
+/// its scalar path. Element-wise kernels must agree bit for bit; sums in double may differ only by their reassociation.
+/// CI repeats the whole suite with AVX-512, AVX2 and all intrinsics off, so each width also runs as the widest.
+/// </summary>
+public class KernelWidthTests
+{
+    // Vector widths in bits (VectorBits is internal, so the theory takes the number).
+    public static TheoryData<int> Widths => new((int)VectorBits.Bits128, (int)VectorBits.Bits256, (int)VectorBits.All);
+
+    // Lengths that leave remainders after every vector width (and an even number for the pairwise operators).
+    private static readonly int[] Lengths = [2, 4, 6, 8, 14, 16, 18, 30, 32, 34, 62, 64, 66, 100];
+
+    private static float[] Values(int length, int seed, bool withTiesAndSpecials = false)
+    {
+        var random = new SeededRandom((ulong)seed);
+        float[] values = NetworkCases.RandomVector(ref random, length);
+        if (withTiesAndSpecials && length >= 6)
+        {
+            values[1] = values[0];   // a tie: no swap
+            values[2] = -0f;         // signed zero
+            values[4] = float.NaN;   // NaN flows on
+        }
+        return values;
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Activation_operators_match_their_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            Check<MaxMinOperator>(n, limit);
+            Check<ReLUOperator>(n, limit);
+        }
+    }
+
+    private static void Check<TOp>(int n, VectorBits limit) where TOp : IActivationOperator
+    {
+        float[] input = Values(n, n, withTiesAndSpecials: true);
+        (float[] values, int[] record) Forward(VectorBits bits)
+        {
+            float[] values = (float[])input.Clone();
+            var record = new int[n];
+            Elementwise.Forward<TOp>(ref values[0], ref record[0], n, recording: true, bits);
+            return (values, record);
+        }
+        (float[] expected, int[] expectedRecord) = Forward(VectorBits.Scalar);
+        (float[] actual, int[] actualRecord) = Forward(limit);
+        Assert.Equal(Bits(expected), Bits(actual));
+        Assert.Equal(expectedRecord, actualRecord);
+
+        float[] inference = (float[])input.Clone();
+        Elementwise.Forward<TOp>(ref inference[0], ref System.Runtime.CompilerServices.Unsafe.NullRef<int>(), n, recording: false, limit);
+        Assert.Equal(Bits(expected), Bits(inference));
+
+        float[] gradient = Values(n, n + 1);
+        var scalar = new float[n];
+        var vector = new float[n];
+        Elementwise.Backward<TOp>(ref gradient[0], ref expectedRecord[0], ref scalar[0], n, VectorBits.Scalar);
+        Elementwise.Backward<TOp>(ref gradient[0], ref expectedRecord[0], ref vector[0], n, limit);
+        Assert.Equal(Bits(scalar), Bits(vector));
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Batched_MaxMin_row_exchange_matches_its_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            float[] a = Values(n, 2 * n, withTiesAndSpecials: true), b = Values(n, 2 * n + 1);
+            (float[] low, float[] high, int[] mask) Run(VectorBits bits, bool compare, int[]? given)
+            {
+                float[] low = new float[n], high = new float[n];
+                int[] mask = given ?? new int[n];
+                Kernels.Batched.MaxMin.Exchange(ref a[0], ref b[0], ref mask[0], ref low[0], ref high[0], n, compare, bits);
+                return (low, high, mask);
+            }
+            var expected = Run(VectorBits.Scalar, compare: true, null);
+            var actual = Run(limit, compare: true, null);
+            Assert.Equal(Bits(expected.low), Bits(actual.low));
+            Assert.Equal(Bits(expected.high), Bits(actual.high));
+            Assert.Equal(expected.mask, actual.mask);
+            var routed = Run(limit, compare: false, expected.mask);
+            var routedScalar = Run(VectorBits.Scalar, compare: false, expected.mask);
+            Assert.Equal(Bits(routedScalar.low), Bits(routed.low));
+            Assert.Equal(Bits(routedScalar.high), Bits(routed.high));
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Row_norm_reductions_match_their_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            float[] row = Values(n, 3 * n);
+            // The maximum is exact in any order; sums of n exact double terms differ by at most their reassociation.
+            Assert.Equal(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(row, VectorBits.Scalar), Elementwise.Reduce<AbsoluteOperator, MaxOperator>(row, limit));
+            double sum = Elementwise.Reduce<AbsoluteOperator, AddOperator>(row, VectorBits.Scalar);
+            Assert.Equal(sum, Elementwise.Reduce<AbsoluteOperator, AddOperator>(row, limit), sum * n * 2.3e-16);
+            double squares = Elementwise.Reduce<SquareOperator, AddOperator>(row, VectorBits.Scalar);
+            Assert.Equal(squares, Elementwise.Reduce<SquareOperator, AddOperator>(row, limit), squares * n * 2.3e-16);
+            row[n / 2] = float.NaN;
+            Assert.True(double.IsNaN(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(row, limit)));
+            Assert.True(double.IsNaN(Elementwise.Reduce<AbsoluteOperator, AddOperator>(row, limit)));
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Scaling_matches_its_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            float[] scalar = Values(n, 4 * n), vector = (float[])scalar.Clone();
+            Elementwise.Apply<MultiplyOperator>(scalar, 0.7071068f, VectorBits.Scalar);
+            Elementwise.Apply<MultiplyOperator>(vector, 0.7071068f, limit);
+            Assert.Equal(Bits(scalar), Bits(vector));
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Adam_update_matches_its_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            var c = new AdamCoefficients(0.9f, 0.999f, 1f / 64, 0.01f / (1 - 0.9f), 1 / MathF.Sqrt(1 - 0.999f), 1e-8f);
+            float[] gradient = Values(n, 5 * n);
+            (float[] p, float[] m, float[] v) Run(VectorBits bits)
+            {
+                float[] p = Values(n, 6 * n), m = Values(n, 7 * n), v = Values(n, 8 * n).Select(MathF.Abs).ToArray();
+                for (int step = 0; step < 3; step++)
+                    Elementwise.Update<AdamUpdate, AdamCoefficients>(p, gradient, m, v, c, bits);
+                return (p, m, v);
+            }
+            var expected = Run(VectorBits.Scalar);
+            var actual = Run(limit);
+            Assert.Equal(Bits(expected.p), Bits(actual.p));
+            Assert.Equal(Bits(expected.m), Bits(actual.m));
+            Assert.Equal(Bits(expected.v), Bits(actual.v));
+        }
+    }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+}
