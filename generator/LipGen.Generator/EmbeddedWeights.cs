@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using LipGen.IO;
 using Microsoft.CodeAnalysis;
 
@@ -24,19 +25,10 @@ internal static class EmbeddedWeights
             return Fail(DiagnosticDescriptors.WeightsFileMissing, null, spec.WeightsFile,
                 matches.Count == 0 ? "matches no AdditionalFiles item" : $"matches {matches.Count} AdditionalFiles items");
         string path = matches[0].Path;
-        byte[] bytes;
-        try
-        {
-            // Roslyn offers AdditionalFiles only as decoded text, which would corrupt binary data; the file is a declared
-            // input of the compilation, so reading its bytes by path keeps the build deterministic.
-#pragma warning disable RS1035 // File IO: see above
-            bytes = File.ReadAllBytes(path);
-#pragma warning restore RS1035
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Fail(DiagnosticDescriptors.WeightsFileMissing, path, spec.WeightsFile, $"cannot be read ({e.Message})");
-        }
+        FileBytes file = Bytes(matches[0]);
+        if (file.Error is not null)
+            return Fail(DiagnosticDescriptors.WeightsFileMissing, path, spec.WeightsFile, $"cannot be read ({file.Error})");
+        byte[] bytes = file.Contents!;
         try
         {
             return new Result(Read(spec, bytes), path, null, Array.Empty<string>());
@@ -46,6 +38,34 @@ internal static class EmbeddedWeights
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, path, System.IO.Path.GetFileName(path), e.Message);
         }
     }
+
+    /// <summary>A weights file's bytes, or why they could not be read.</summary>
+    private sealed class FileBytes(byte[]? contents, string? error)
+    {
+        public byte[]? Contents { get; } = contents;
+
+        public string? Error { get; } = error;
+    }
+
+    // The compiler gives the generator and the analyzer the same AdditionalText instances for one compilation, and a new
+    // instance when the file changes; keyed on the instance, the file is read once per compilation and never goes stale.
+    private static readonly ConditionalWeakTable<AdditionalText, FileBytes> Cache = new();
+
+    private static FileBytes Bytes(AdditionalText file) => Cache.GetValue(file, static f =>
+    {
+        try
+        {
+            // Roslyn offers AdditionalFiles only as decoded text, which would corrupt binary data; the file is a declared
+            // input of the compilation, so reading its bytes by path keeps the build deterministic.
+#pragma warning disable RS1035 // File IO: see above
+            return new FileBytes(File.ReadAllBytes(f.Path), null);
+#pragma warning restore RS1035
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileBytes(null, e.Message);
+        }
+    });
 
     private static bool Matches(string path, string wanted)
     {

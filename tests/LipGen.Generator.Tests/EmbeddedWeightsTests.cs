@@ -35,6 +35,22 @@ public class EmbeddedWeightsTests
         BaselineTests.AssertBaseline("EmbeddedTiny", text);
     }
 
+    [Fact]
+    public async Task The_weights_file_is_read_once_per_compilation()
+    {
+        // The generator reads the file; the analyzer, given the same AdditionalText (as the compiler gives both), must not
+        // read it again: with the file gone from disk it still sees the bytes and reports nothing.
+        ImmutableArray<AdditionalText> files = GeneratorHarness.Files(("tiny.safetensors", TinyFile()));
+        var (result, _) = GeneratorHarness.Run(files, Plain(Declaration));
+        Assert.Single(result.GeneratedSources);
+        File.Delete(files[0].Path);
+        Assert.Empty(await GeneratorHarness.AnalyzeAsync(files, Plain(Declaration)));
+
+        // A new AdditionalText (a new compilation, or the file changed) is read afresh.
+        ImmutableArray<AdditionalText> fresh = [new GeneratorHarness.FileText(files[0].Path)];
+        Assert.Equal("LIPG017", Assert.Single(await GeneratorHarness.AnalyzeAsync(fresh, Plain(Declaration))).Id);
+    }
+
     private static async Task AssertProblem(ImmutableArray<AdditionalText> files, string id, string messageContains)
     {
         int start = Declaration.IndexOf("{|", StringComparison.Ordinal);
