@@ -45,6 +45,10 @@ public class NetworkBenchmarks
     [Benchmark]
     public void Project() => _net.Project();
 
+    /// <summary>The certificate L̂ from the current weights.</summary>
+    [Benchmark]
+    public double Certificate() => _net.LipschitzBound();
+
     /// <summary>One Adam update of all 1 185 parameters.</summary>
     [Benchmark]
     public void AdamStep() => _adam.Step(_net.Parameters, _gradient, 1f / 128);

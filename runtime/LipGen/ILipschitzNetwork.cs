@@ -58,7 +58,7 @@ public interface ILipschitzKernel
     /// <summary>Rescales every row above its bound onto it: first layer in the dual norm q, later layers in ℓ1.</summary>
     static abstract void Project(Span<float> parameters);
 
-    /// <summary>∏ of the layers' operator norms (first p→∞, then ∞→∞) computed from the weights in double.</summary>
+    /// <summary>The certificate L̂: ∏ of the layers' operator norms (first p→∞, then ∞→∞) from the weights in double, rounded outward (<see cref="Verification.CertifiedBound"/>).</summary>
     static abstract double LipschitzBound(ReadOnlySpan<float> parameters);
 
     /// <summary>Seeded initialisation (see <see cref="Kernels.Initialization"/>), followed by <see cref="Project"/>.</summary>
@@ -89,7 +89,7 @@ public interface ILipschitzNetwork
     /// <summary>Enforces the Lipschitz constraint on the current weights.</summary>
     void Project();
 
-    /// <summary>The certificate: ∏ of the layers' operator norms from the current weights.</summary>
+    /// <summary>The certificate L̂: ∏ of the layers' operator norms from the current weights, rounded outward (<see cref="Verification.CertifiedBound"/>).</summary>
     double LipschitzBound();
 
     /// <summary>Re-initialises the parameters from a seed and projects them.</summary>

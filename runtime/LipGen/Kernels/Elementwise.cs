@@ -20,8 +20,9 @@ internal enum VectorBits
 }
 
 /// <summary>
-/// An activation as an operator: forward in place with a record of what it did, and backward from that record. The scalar
-/// members handle <see cref="Stride"/> values at a time (2 for operators on adjacent pairs).
+/// An activation as an operator: the record of what it does to x (a mask), the forward value given that record, and the
+/// backward route from it. The scalar members handle <see cref="Stride"/> values at a time (2 for operators on adjacent
+/// pairs). Vector members return their results (no out parameters, which would keep the vectors out of registers).
 /// </summary>
 internal interface IActivationOperator
 {
@@ -29,11 +30,17 @@ internal interface IActivationOperator
 
     static abstract void Forward(ref float values, ref int record, bool recording);
 
-    static abstract Vector128<float> Forward(Vector128<float> x, out Vector128<float> record);
+    static abstract Vector128<float> Record(Vector128<float> x);
 
-    static abstract Vector256<float> Forward(Vector256<float> x, out Vector256<float> record);
+    static abstract Vector256<float> Record(Vector256<float> x);
 
-    static abstract Vector512<float> Forward(Vector512<float> x, out Vector512<float> record);
+    static abstract Vector512<float> Record(Vector512<float> x);
+
+    static abstract Vector128<float> Forward(Vector128<float> x, Vector128<float> record);
+
+    static abstract Vector256<float> Forward(Vector256<float> x, Vector256<float> record);
+
+    static abstract Vector512<float> Forward(Vector512<float> x, Vector512<float> record);
 
     static abstract void Backward(ref float gradient, ref int record, ref float result);
 
@@ -114,21 +121,24 @@ internal static class Elementwise
         if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                TOp.Forward(Vector512.LoadUnsafe(ref values, (nuint)i), out Vector512<float> r).StoreUnsafe(ref values, (nuint)i);
+                Vector512<float> x = Vector512.LoadUnsafe(ref values, (nuint)i), r = TOp.Record(x);
+                TOp.Forward(x, r).StoreUnsafe(ref values, (nuint)i);
                 if (recording)
                     r.AsInt32().StoreUnsafe(ref record, (nuint)i);
             }
         if (limit >= VectorBits.Bits256 && Vector256.IsHardwareAccelerated)
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                TOp.Forward(Vector256.LoadUnsafe(ref values, (nuint)i), out Vector256<float> r).StoreUnsafe(ref values, (nuint)i);
+                Vector256<float> x = Vector256.LoadUnsafe(ref values, (nuint)i), r = TOp.Record(x);
+                TOp.Forward(x, r).StoreUnsafe(ref values, (nuint)i);
                 if (recording)
                     r.AsInt32().StoreUnsafe(ref record, (nuint)i);
             }
         if (limit >= VectorBits.Bits128 && Vector128.IsHardwareAccelerated)
             for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
             {
-                TOp.Forward(Vector128.LoadUnsafe(ref values, (nuint)i), out Vector128<float> r).StoreUnsafe(ref values, (nuint)i);
+                Vector128<float> x = Vector128.LoadUnsafe(ref values, (nuint)i), r = TOp.Record(x);
+                TOp.Forward(x, r).StoreUnsafe(ref values, (nuint)i);
                 if (recording)
                     r.AsInt32().StoreUnsafe(ref record, (nuint)i);
             }

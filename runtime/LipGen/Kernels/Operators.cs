@@ -11,6 +11,7 @@ internal readonly struct MaxMinOperator : IActivationOperator
 {
     public static int Stride => 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref float values, ref int record, bool recording)
     {
         float a = values, b = Unsafe.Add(ref values, 1);
@@ -25,29 +26,47 @@ internal readonly struct MaxMinOperator : IActivationOperator
     }
 
     // Both lanes of a pair agree: the even lane (a) asks a > b, the odd lane (b) asks b < a.
-    public static Vector128<float> Forward(Vector128<float> x, out Vector128<float> record)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Record(Vector128<float> x)
     {
-        Vector128<float> partner = Vector128.Shuffle(x, Vector128.Create(1, 0, 3, 2));
-        record = Vector128.ConditionalSelect(Vector128.Create(-1, 0, -1, 0).AsSingle(), Vector128.GreaterThan(x, partner), Vector128.LessThan(x, partner));
-        return Vector128.ConditionalSelect(record, partner, x);
+        Vector128<float> partner = SwapPairs(x);
+        return Vector128.ConditionalSelect(Vector128.Create(-1, 0, -1, 0).AsSingle(), Vector128.GreaterThan(x, partner), Vector128.LessThan(x, partner));
     }
 
-    public static Vector256<float> Forward(Vector256<float> x, out Vector256<float> record)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Forward(Vector128<float> x, Vector128<float> record) => Vector128.ConditionalSelect(record, SwapPairs(x), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SwapPairs(Vector128<float> x) => Vector128.Shuffle(x, Vector128.Create(1, 0, 3, 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Record(Vector256<float> x)
     {
-        Vector256<float> partner = Vector256.Shuffle(x, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
-        record = Vector256.ConditionalSelect(Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle(), Vector256.GreaterThan(x, partner), Vector256.LessThan(x, partner));
-        return Vector256.ConditionalSelect(record, partner, x);
+        Vector256<float> partner = SwapPairs(x);
+        return Vector256.ConditionalSelect(Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle(), Vector256.GreaterThan(x, partner), Vector256.LessThan(x, partner));
     }
 
-    public static Vector512<float> Forward(Vector512<float> x, out Vector512<float> record)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Forward(Vector256<float> x, Vector256<float> record) => Vector256.ConditionalSelect(record, SwapPairs(x), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SwapPairs(Vector256<float> x) => Vector256.Shuffle(x, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Record(Vector512<float> x)
     {
-        Vector512<float> partner = Vector512.Shuffle(x, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
-        record = Vector512.ConditionalSelect(Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0).AsSingle(),
-            Vector512.GreaterThan(x, partner), Vector512.LessThan(x, partner));
-        return Vector512.ConditionalSelect(record, partner, x);
+        Vector512<float> partner = SwapPairs(x);
+        return Vector512.ConditionalSelect(Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0).AsSingle(), Vector512.GreaterThan(x, partner), Vector512.LessThan(x, partner));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Forward(Vector512<float> x, Vector512<float> record) => Vector512.ConditionalSelect(record, SwapPairs(x), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SwapPairs(Vector512<float> x) => Vector512.Shuffle(x, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
 
     // Swapped pairs swap their gradients back.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward(ref float gradient, ref int record, ref float result)
     {
         float a = gradient, b = Unsafe.Add(ref gradient, 1);
@@ -56,14 +75,17 @@ internal readonly struct MaxMinOperator : IActivationOperator
         Unsafe.Add(ref result, 1) = swap ? a : b;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Backward(Vector128<float> gradient, Vector128<float> record) =>
-        Vector128.ConditionalSelect(record, Vector128.Shuffle(gradient, Vector128.Create(1, 0, 3, 2)), gradient);
+        Vector128.ConditionalSelect(record, SwapPairs(gradient), gradient);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Backward(Vector256<float> gradient, Vector256<float> record) =>
-        Vector256.ConditionalSelect(record, Vector256.Shuffle(gradient, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)), gradient);
+        Vector256.ConditionalSelect(record, SwapPairs(gradient), gradient);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Backward(Vector512<float> gradient, Vector512<float> record) =>
-        Vector512.ConditionalSelect(record, Vector512.Shuffle(gradient, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)), gradient);
+        Vector512.ConditionalSelect(record, SwapPairs(gradient), gradient);
 }
 
 /// <summary>
@@ -74,6 +96,7 @@ internal readonly struct ReLUOperator : IActivationOperator
 {
     public static int Stride => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref float values, ref int record, bool recording)
     {
         float z = values;
@@ -83,101 +106,134 @@ internal readonly struct ReLUOperator : IActivationOperator
             values = 0;
     }
 
-    public static Vector128<float> Forward(Vector128<float> x, out Vector128<float> record)
-    {
-        record = Vector128.GreaterThan(x, Vector128<float>.Zero);
-        return Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Record(Vector128<float> x) => Vector128.GreaterThan(x, Vector128<float>.Zero);
 
-    public static Vector256<float> Forward(Vector256<float> x, out Vector256<float> record)
-    {
-        record = Vector256.GreaterThan(x, Vector256<float>.Zero);
-        return Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Forward(Vector128<float> x, Vector128<float> record) =>
+        Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
 
-    public static Vector512<float> Forward(Vector512<float> x, out Vector512<float> record)
-    {
-        record = Vector512.GreaterThan(x, Vector512<float>.Zero);
-        return Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Record(Vector256<float> x) => Vector256.GreaterThan(x, Vector256<float>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Forward(Vector256<float> x, Vector256<float> record) =>
+        Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Record(Vector512<float> x) => Vector512.GreaterThan(x, Vector512<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Forward(Vector512<float> x, Vector512<float> record) =>
+        Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward(ref float gradient, ref int record, ref float result) => result = record != 0 ? gradient : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Backward(Vector128<float> gradient, Vector128<float> record) => gradient & record;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Backward(Vector256<float> gradient, Vector256<float> record) => gradient & record;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Backward(Vector512<float> gradient, Vector512<float> record) => gradient & record;
 }
 
 /// <summary>|x|: the terms of an ℓ1 norm (and, aggregated by maximum, of ℓ∞).</summary>
 internal readonly struct AbsoluteOperator : IUnaryDoubleOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(double x) => Math.Abs(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Invoke(Vector128<double> x) => Vector128.Abs(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Invoke(Vector256<double> x) => Vector256.Abs(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Invoke(Vector512<double> x) => Vector512.Abs(x);
 }
 
 /// <summary>x²: the terms of a squared ℓ2 norm. The square of a widened float is exact in double.</summary>
 internal readonly struct SquareOperator : IUnaryDoubleOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(double x) => x * x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Invoke(Vector128<double> x) => x * x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Invoke(Vector256<double> x) => x * x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Invoke(Vector512<double> x) => x * x;
 }
 
 /// <summary>Summation.</summary>
 internal readonly struct AddOperator : IAggregationOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(double x, double y) => x + y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x + y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x + y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Invoke(Vector512<double> x, Vector512<double> y) => x + y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector128<double> x) => Vector128.Sum(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector256<double> x) => Vector256.Sum(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector512<double> x) => Vector512.Sum(x);
 }
 
 /// <summary>Maximum; a NaN anywhere makes the result NaN (IEEE 754:2019 maximum, as Math.Max and VectorN.Max).</summary>
 internal readonly struct MaxOperator : IAggregationOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(double x, double y) => Math.Max(x, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => Vector128.Max(x, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => Vector256.Max(x, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Invoke(Vector512<double> x, Vector512<double> y) => Vector512.Max(x, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector128<double> x) => Math.Max(x.GetElement(0), x.GetElement(1));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector256<double> x) => Invoke(Invoke(x.GetLower(), x.GetUpper()));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Invoke(Vector512<double> x) => Invoke(Invoke(x.GetLower(), x.GetUpper()));
 }
 
 /// <summary>x·y.</summary>
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x, float y) => x * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
 }

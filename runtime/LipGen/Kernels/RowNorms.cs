@@ -40,23 +40,26 @@ public static class RowNorms
         double max = 0;
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> row = weights.Slice(r * columns, columns);
-            double norm = outward ? UpperBound(row, q) : Norm(row, q);
+            double norm = Norm(weights.Slice(r * columns, columns), q);
             if (double.IsNaN(norm))
                 return double.NaN;
             max = Math.Max(max, norm);
         }
-        return max;
+        // The outward inflation depends only on the row length and is monotone, so inflating the largest computed norm once
+        // equals the largest of the inflated row norms.
+        return outward ? Outward(max, columns, q) : max;
     }
 
     /// <summary>An upper bound on ‖row‖_q.</summary>
-    public static double UpperBound(ReadOnlySpan<float> row, double q)
+    public static double UpperBound(ReadOnlySpan<float> row, double q) => Outward(Norm(row, q), row.Length, q);
+
+    /// <summary>The computed q-norm of n floats, inflated to cover its rounding error.</summary>
+    private static double Outward(double computed, int n, double q)
     {
-        double computed = Norm(row, q);
         if (double.IsPositiveInfinity(q) || computed == 0 || !double.IsFinite(computed))
             return computed; // exact
         // (n + 3) rather than n: the extra terms also cover the rounding of sqrt (q = 2) and of the final product.
-        double sumSlack = 1 + 4.0 * (row.Length + 3) / (1L << 53);
+        double sumSlack = 1 + 4.0 * (n + 3) / (1L << 53);
         if (q == 1)
             return RoundUp(computed * sumSlack);
         if (q == 2)
