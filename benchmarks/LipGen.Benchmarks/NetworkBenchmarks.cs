@@ -15,6 +15,10 @@ public class NetworkBenchmarks
     private readonly float[] _inputGradient = new float[2];
     private readonly float[] _gradient = new float[MoonsNet.ParameterCount];
     private readonly AdamOptimizer _adam = new(MoonsNet.ParameterCount, learningRate: 1e-9f);
+    private readonly float[] _batchInputs = new float[2 * 128], _batchOutputs = new float[128], _batchGradients = new float[128];
+    private readonly float[] _workspace = new float[MoonsNet.Kernel.WorkspaceLength * 128];
+    private readonly float[] _overBound = new float[MoonsNet.ParameterCount];
+    private readonly MoonsNet _scratch = new();
     private Dataset _data = null!;
     private TrainingSession<MoonsNet.Kernel, HingeLoss> _session = null!;
 
@@ -23,6 +27,35 @@ public class NetworkBenchmarks
     {
         _data = TwoMoons.Generate(10_000, noise: 0.1, seed: 1);
         _session = new TrainingSession<MoonsNet.Kernel, HingeLoss>(_net, new HingeLoss(0.1f), learningRate: 1e-3f);
+        var random = new Random(1);
+        for (int i = 0; i < _batchInputs.Length; i++)
+            _batchInputs[i] = (float)(2 * random.NextDouble() - 1);
+        for (int i = 0; i < _batchGradients.Length; i++)
+            _batchGradients[i] = (float)(2 * random.NextDouble() - 1);
+        // Weights a little above the bound, as after an Adam step: the projection rescales the rows that left it.
+        for (int i = 0; i < _overBound.Length; i++)
+            _overBound[i] = _net.Parameters[i] * (i % 2 == 0 ? 1.01f : 0.99f);
+    }
+
+    /// <summary>The batched training forward pass over 128 samples (feature-major), recording for the backward pass.</summary>
+    [Benchmark]
+    public void BatchForward128() =>
+        MoonsNet.Kernel.ForwardBatchRecording(_net.Parameters, _batchInputs, _batchOutputs, 128, _workspace);
+
+    /// <summary>The batched backward pass over the same 128 samples, from the recording.</summary>
+    [Benchmark]
+    public void BatchBackward128()
+    {
+        Array.Clear(_gradient);
+        MoonsNet.Kernel.BackwardBatchFromRecording(_net.Parameters, _batchInputs, _batchGradients, _gradient, 128, _workspace);
+    }
+
+    /// <summary>The projection as training meets it: weights just past the bound, half the rows rescaled.</summary>
+    [Benchmark]
+    public void ProjectAfterStep()
+    {
+        _overBound.CopyTo(_scratch.Parameters);
+        _scratch.Project();
     }
 
     /// <summary>One sample through the network.</summary>

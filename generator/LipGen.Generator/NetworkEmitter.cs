@@ -59,16 +59,12 @@ internal static class NetworkEmitter
         EmitCounts(w, plan, "Number of floats in <see cref=\"Parameters\"/>.");
         w.Line();
         w.Line("private readonly float[] _parameters = CreateInitialParameters();");
-        w.Line("private float[]? _workspace;");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public global::LipGen.NetworkDescription Description => Kernel.Description;");
         w.Line();
         w.Line("/// <summary>All parameters: per layer W row-major [out, in], then b [out]; see <see cref=\"Kernel\"/> for the offsets.</summary>");
         w.Line($"public {Span} Parameters => _parameters;");
-        w.Line();
-        w.Line("// Scratch for the backward passes, allocated on first use; makes those calls not thread-safe (Forward is).");
-        w.Line($"private {Span} Workspace => _workspace ??= new float[Kernel.WorkspaceLength];");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line($"public void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(_parameters, input, output);");
@@ -78,14 +74,10 @@ internal static class NetworkEmitter
         w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);");
         w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line($"public void Backward({ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient) =>");
-        w.Line($"    global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, Workspace);");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line($"public void InputGradient({ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient) =>");
-        w.Line("    Kernel.InputGradient(_parameters, input, outputGradient, inputGradient, Workspace);");
-        w.Line();
+        EmitWithWorkspace(w, plan, $"public void Backward({ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient)",
+            "global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, workspace);");
+        EmitWithWorkspace(w, plan, $"public void InputGradient({ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient)",
+            "Kernel.InputGradient(_parameters, input, outputGradient, inputGradient, workspace);");
         w.Line("/// <inheritdoc/>");
         w.Line("public void Project() => Kernel.Project(_parameters);");
         w.Line();
@@ -143,6 +135,38 @@ internal static class NetworkEmitter
         w.Line();
         EmitKernel(w, spec, plan);
         w.Close();
+    }
+
+    /// <summary>Workspaces up to this many floats (64 KB) live on the stack; larger ones are rented from the shared pool.</summary>
+    private const int StackWorkspaceLimit = 16384;
+
+    /// <summary>
+    /// An instance member that needs scratch: each call gets its own workspace, so concurrent calls never share one. The
+    /// size is a compile-time constant, so it is on the stack unless it is large.
+    /// </summary>
+    private static void EmitWithWorkspace(SourceWriter w, NetworkPlan plan, string signature, string call)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Line("/// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>");
+        w.Open(signature);
+        if (plan.WorkspaceLength <= StackWorkspaceLimit)
+        {
+            w.Line($"{Span} workspace = stackalloc float[Kernel.WorkspaceLength];");
+            w.Line(call);
+        }
+        else
+        {
+            w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(Kernel.WorkspaceLength);");
+            w.Open("try");
+            w.Line($"{Span} workspace = rented;");
+            w.Line(call);
+            w.Close();
+            w.Open("finally");
+            w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+            w.Close();
+        }
+        w.Close();
+        w.Line();
     }
 
     private static void EmitCounts(SourceWriter w, NetworkPlan plan, string parameterCountSummary)
@@ -248,10 +272,14 @@ internal static class NetworkEmitter
         EmitMethod(w, $"InputGradient({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient, {Span} workspace)",
             ["outputGradient", "inputGradient"], workspace: true, body: $"ForwardRecording(parameters, input, workspace.Slice({Names.O}, OutputCount), workspace);");
         Walk(w, steps, Pass.InputGradients(plan), forward: false);
+        w.Line();
+        w.Line("// Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.");
+        w.Line($"{Guard}.NaNUnlessFinite(workspace.Slice({Names.O}, OutputCount), inputGradient);");
         w.Close();
         w.Line();
 
-        EmitMethod(w, $"Project({Span} parameters)", ["parameters"], workspace: false);
+        EmitMethod(w, $"Project({Span} parameters)", ["parameters"], workspace: false,
+            body: $"{Guard}.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change");
         foreach (StepEmitter step in steps)
             step.Project(w);
         w.Close();

@@ -262,9 +262,9 @@ internal static class NetworkParser
 
     /// <summary>Names the generated partial class defines; a user member (or an inherited one) with one of them would clash.</summary>
     public static readonly ImmutableArray<string> ReservedNames = ImmutableArray.Create(
-        "InputCount", "OutputCount", "ParameterCount", "Description", "Parameters", "Workspace", "Forward", "ForwardBatch",
+        "InputCount", "OutputCount", "ParameterCount", "Description", "Parameters", "Forward", "ForwardBatch",
         "Backward", "InputGradient", "Project", "LipschitzBound", "Initialize", "CreateInitialParameters", "Kernel", "WeightsFile",
-        "_parameters", "_workspace");
+        "_parameters");
 
     private static void CheckReservedNames(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName, ImmutableArray<Diagnostic>.Builder problems)
     {

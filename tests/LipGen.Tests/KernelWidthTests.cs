@@ -78,7 +78,10 @@ public class KernelWidthTests
             {
                 float[] low = new float[n], high = new float[n];
                 int[] mask = given ?? new int[n];
-                Kernels.Batched.MaxMin.Exchange(ref a[0], ref b[0], ref mask[0], ref low[0], ref high[0], n, compare, bits);
+                if (compare)
+                    Kernels.Batched.MaxMin.Exchange<Kernels.Batched.MaxMin.Order>(ref a[0], ref b[0], ref mask[0], ref low[0], ref high[0], n, bits);
+                else
+                    Kernels.Batched.MaxMin.Exchange<Kernels.Batched.MaxMin.Route>(ref a[0], ref b[0], ref mask[0], ref low[0], ref high[0], n, bits);
                 return (low, high, mask);
             }
             var expected = Run(VectorBits.Scalar, compare: true, null);

@@ -1,11 +1,14 @@
 namespace LipGen.Data;
 
-/// <summary>Samples as row-major [count, inputWidth] inputs and [count, targetWidth] targets.</summary>
+/// <summary>Samples as row-major [count, inputWidth] inputs and [count, targetWidth] targets: immutable, finite, never empty.</summary>
 public sealed class Dataset
 {
     private readonly float[] _inputs, _targets;
 
-    /// <summary>Wraps the arrays (not copied). Every value must be finite.</summary>
+    /// <summary>
+    /// Copies the samples (so that a later write to the caller's arrays cannot reach training). There must be at least one
+    /// sample, and every value must be finite.
+    /// </summary>
     public Dataset(float[] inputs, float[] targets, int inputWidth, int targetWidth)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -15,12 +18,14 @@ public sealed class Dataset
         if (inputs.Length % inputWidth != 0)
             throw new ArgumentException($"inputs has {inputs.Length} values, not a whole number of rows of {inputWidth}.", nameof(inputs));
         int count = inputs.Length / inputWidth;
+        if (count == 0)
+            throw new ArgumentException("The dataset has no samples; training, evaluation and verification need at least one.", nameof(inputs));
         if (targets.Length != count * targetWidth)
             throw new ArgumentException($"{count} samples need {count * targetWidth} targets of width {targetWidth}; got {targets.Length}.", nameof(targets));
         CheckFinite(inputs, nameof(inputs), inputWidth);
         CheckFinite(targets, nameof(targets), targetWidth);
-        _inputs = inputs;
-        _targets = targets;
+        _inputs = (float[])inputs.Clone();
+        _targets = (float[])targets.Clone();
         InputWidth = inputWidth;
         TargetWidth = targetWidth;
         Count = count;

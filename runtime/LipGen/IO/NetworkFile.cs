@@ -35,17 +35,27 @@ public static class NetworkFile
 
     /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="network"/>. Everything is checked before anything is copied:
-    /// the container, the architecture (metadata when present, and the tensors' names, dtypes and shapes) and the values
-    /// (no NaN or ∞). On any problem a <see cref="NetworkFileException"/> names it and the network is left unchanged.
-    /// Files without LipGen metadata (written by PyTorch, say) are accepted when their tensors fit.
+    /// the container, the architecture (metadata when present, and the tensors' names, dtypes and shapes), the values
+    /// (no NaN or ∞) and the bound: weights whose certificate exceeds the network's declared λ are rejected, unless
+    /// <paramref name="projectOnLoad"/> asks for them to be projected onto the constraint. On any problem a
+    /// <see cref="NetworkFileException"/> names it and the network is left unchanged. Files without LipGen metadata
+    /// (written by PyTorch, say) are accepted when their tensors fit and their certificate is within λ.
     /// </summary>
-    public static void Load(this ILipschitzNetwork network, string path)
+    public static void Load(this ILipschitzNetwork network, string path, bool projectOnLoad = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] file = File.ReadAllBytes(path);
         float[] parameters = Deserialize(network.Description, file, path);
+        double certificate = Verification.CertifiedBound.Compute(network.Description, parameters);
+        double lipschitz = network.Description.Lipschitz;
+        if (certificate > lipschitz && !projectOnLoad)
+            throw new NetworkFileException(
+                $"{path} holds weights whose certificate is L̂ = {certificate.ToString("G9", Invariant)}, above the declared λ = {lipschitz.ToString("R", Invariant)} of {network.Description.Name}: "
+                + "loaded as they are, the network would break its bound. Project them onto the constraint with Load(path, projectOnLoad: true), or declare a larger λ.");
         parameters.CopyTo(network.Parameters);
+        if (certificate > lipschitz)
+            network.Project();
     }
 
     /// <summary>The safetensors bytes of a network with <paramref name="description"/> and these parameters.</summary>
@@ -140,9 +150,31 @@ public static class NetworkFile
     {
         foreach ((string key, string value) in Metadata(description))
         {
-            if (metadata.TryGetValue(key, out string? stored) && stored != value)
+            if (metadata.TryGetValue(key, out string? stored) && !SameValue(key, stored, value))
                 throw new NetworkFileException($"{name} was saved from a network with {key} = {stored}; {description.Name} has {value}.");
         }
+    }
+
+    /// <summary>Numbers compare as numbers ("1.0" is 1, "inf" is ∞), lists element by element, words exactly.</summary>
+    private static bool SameValue(string key, string stored, string expected)
+    {
+        if (key is "lipgen.p" or "lipgen.lipschitz")
+            return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
+        if (key is "lipgen.widths" or "lipgen.group_sizes")
+        {
+            string[] left = stored.Split(','), right = expected.Split(',');
+            return left.Length == right.Length && left.Zip(right).All(pair =>
+                long.TryParse(pair.First.Trim(), NumberStyles.Integer, Invariant, out long x) && long.TryParse(pair.Second, NumberStyles.Integer, Invariant, out long y) && x == y);
+        }
+        return stored == expected;
+    }
+
+    private static double? ParseNumber(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed is "inf" or "Infinity" or "∞")
+            return double.PositiveInfinity;
+        return double.TryParse(trimmed, NumberStyles.Float, Invariant, out double value) ? value : null;
     }
 
     private static IEnumerable<(string Key, string Value)> Metadata(NetworkDescription d)
@@ -164,28 +196,36 @@ internal static class AtomicFile
 {
     /// <summary>
     /// Writes a temporary file in the target's folder, flushes it to disk, then moves it over the target (a rename,
-    /// atomic on one file system). On failure the temporary file is removed and the target is untouched.
+    /// atomic on one file system). A symbolic link is followed: its final target is replaced and the link stays. The
+    /// temporary name is short and fixed in length, so it fits wherever the target's name fits. On failure the temporary
+    /// file is removed, the target is untouched, and the <see cref="IOException"/> names the target and the cause.
     /// </summary>
     public static void Write(string path, byte[] bytes)
     {
         string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Cannot save to {full}: the folder {directory} does not exist.");
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string target = full;
+        string? temporary = null;
         try
         {
+            if (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { } linked)
+                target = linked.FullName;
+            string directory = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(directory))
+                throw new DirectoryNotFoundException($"Cannot save {target}: the folder {directory} does not exist.");
+            temporary = Path.Combine(directory, $".lipgen-{Guid.NewGuid().ToString("N")[..12]}.tmp");
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, full, overwrite: true);
+            File.Move(temporary, target, overwrite: true);
         }
-        catch
+        catch (Exception e) when (e is not DirectoryNotFoundException && (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException))
         {
-            try { File.Delete(temporary); } catch (IOException) { } // best effort: the target was never touched
-            throw;
+            if (temporary is not null)
+                try { File.Delete(temporary); } catch (IOException) { } // best effort: the target was never touched
+            string via = target == full ? "" : $" (the target of the link {full})";
+            throw new IOException($"Cannot save {target}{via}: {e.Message}", e);
         }
     }
 }

@@ -32,6 +32,52 @@ public static class Guard
             ThrowColumns(columns, what);
     }
 
+    /// <summary>Fills <paramref name="result"/> with NaN unless every value of <paramref name="output"/> is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NaNUnlessFinite(ReadOnlySpan<float> output, Span<float> result)
+    {
+        foreach (float value in output)
+            if (!float.IsFinite(value))
+            {
+                result.Fill(float.NaN);
+                return;
+            }
+    }
+
+    /// <summary>
+    /// Throws, naming the layer and the row (or the bias), unless every parameter is finite; nothing is changed. One
+    /// vectorised pass in the common case; the plan is walked only to name the culprit.
+    /// </summary>
+    public static void FiniteParameters(ReadOnlySpan<float> parameters, NetworkDescription description)
+    {
+        if (double.IsFinite(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(parameters)))
+            return;
+        ThrowNonFinite(parameters, description);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNonFinite(ReadOnlySpan<float> parameters, NetworkDescription description)
+    {
+        foreach (Model.DenseStep layer in description.Plan.DenseLayers)
+        {
+            for (int i = 0; i < layer.WeightCount; i++)
+            {
+                float w = parameters[layer.WeightOffset + i];
+                if (!float.IsFinite(w))
+                    throw new ArgumentException(
+                        $"{description.Name}: layer {layer.Number}, row {i / layer.Inputs} of W holds {w} (column {i % layer.Inputs}); non-finite weights cannot be projected onto the constraint.",
+                        nameof(parameters));
+            }
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                float b = parameters[layer.BiasOffset + o];
+                if (!float.IsFinite(b))
+                    throw new ArgumentException($"{description.Name}: layer {layer.Number}, bias {o} is {b}; every parameter must be finite.", nameof(parameters));
+            }
+        }
+        throw new ArgumentException($"{description.Name}: a parameter is not finite.", nameof(parameters));
+    }
+
     [DoesNotReturn]
     private static void ThrowColumns(int columns, string what) =>
         throw new ArgumentOutOfRangeException(nameof(columns), columns, $"{what} needs a positive multiple of {Batched.BatchLayout.ColumnMultiple} columns (pad the batch with zero columns).");

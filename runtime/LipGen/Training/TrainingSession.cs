@@ -25,6 +25,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly float[] _gradient = new float[TKernel.ParameterCount];
     private readonly float[] _output = new float[TKernel.OutputCount];
     private readonly float[] _outputGradient = new float[TKernel.OutputCount];
+    private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
     private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
     private int[] _order = [];
     private SeededRandom _shuffle;
@@ -45,7 +46,9 @@ public sealed class TrainingSession<TKernel, TLoss>
 
     /// <summary>
     /// One step on a contiguous batch (row-major inputs [batch, in], targets [batch, out]). Returns the summed loss and
-    /// the number of correctly classified samples, both taken before the update.
+    /// the number of correctly classified samples, both taken before the update. A non-finite input or target throws an
+    /// <see cref="ArgumentException"/> naming its row before any weight changes; a step whose loss or update is not
+    /// finite restores the weights it started from and throws <see cref="InvalidOperationException"/>.
     /// </summary>
     public (double LossSum, int Correct) Step(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
     {
@@ -55,6 +58,8 @@ public sealed class TrainingSession<TKernel, TLoss>
         int batch = inputs.Length / n;
         if (targets.Length != batch * m)
             throw new ArgumentException($"targets has {targets.Length} values; {batch} rows of {m} need {batch * m}.", nameof(targets));
+        CheckFinite(inputs, n, nameof(inputs));
+        CheckFinite(targets, m, nameof(targets));
         int columns = Prepare(batch);
         for (int s = 0; s < batch; s++)
             Scatter(inputs.Slice(s * n, n), _inputs, s, columns);
@@ -66,7 +71,8 @@ public sealed class TrainingSession<TKernel, TLoss>
 
     /// <summary>
     /// One epoch over <paramref name="data"/> in a seeded shuffled order, in batches of <paramref name="batchSize"/>
-    /// (the last one may be smaller).
+    /// (the last one may be smaller). If training diverges (a loss or an update that is not finite), the weights of the
+    /// last finite step are restored and <see cref="InvalidOperationException"/> is thrown.
     /// </summary>
     public EpochReport RunEpoch(Dataset data, int batchSize)
     {
@@ -95,8 +101,6 @@ public sealed class TrainingSession<TKernel, TLoss>
                 Scatter(data.Input(order[s]), _inputs, s, columns);
             Train(batch, columns, data, order, default, ref lossSum, ref correct);
         }
-        if (!double.IsFinite(lossSum))
-            throw new InvalidOperationException($"Training diverged in epoch {_epoch + 1}: the loss is {lossSum}. Lower the learning rate.");
         return new EpochReport(++_epoch, lossSum / data.Count, (double)correct / data.Count, TKernel.LipschitzBound(_network.Parameters));
     }
 
@@ -138,22 +142,51 @@ public sealed class TrainingSession<TKernel, TLoss>
         ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
         ReadOnlySpan<float> inputs = _inputs.AsSpan(0, n * columns);
         TKernel.ForwardBatchRecording(parameters, inputs, _outputs.AsSpan(0, m * columns), columns, _workspace);
+        double batchLoss = 0;
         for (int s = 0; s < batch; s++)
         {
             for (int k = 0; k < m; k++)
                 _output[k] = _outputs[k * columns + s];
             ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
-            lossSum += _loss.Evaluate(_output, target, _outputGradient);
+            batchLoss += _loss.Evaluate(_output, target, _outputGradient);
             if (Metrics.IsCorrect(_output, target))
                 correct++;
             for (int k = 0; k < m; k++)
                 _outputGradients[k * columns + s] = _outputGradient[k];
         }
+        if (!double.IsFinite(batchLoss))
+            throw Diverged($"the loss of a batch is {batchLoss}");
+        lossSum += batchLoss;
         Array.Clear(_gradient);
         TKernel.BackwardBatchFromRecording(parameters, inputs, _outputGradients.AsSpan(0, m * columns), _gradient, columns, _workspace);
+        if (!IsFinite(_gradient))
+            throw Diverged("the gradient of a batch is not finite"); // before the optimizer's moments see it
         Span<float> writable = _network.Parameters;
+        writable.CopyTo(_lastFinite);
         Optimizer.Step(writable, _gradient, 1f / batch);
+        if (!IsFinite(writable))
+        {
+            _lastFinite.CopyTo(writable);
+            throw Diverged("the update made some weights non-finite");
+        }
         TKernel.Project(writable);
+    }
+
+    private InvalidOperationException Diverged(string what) =>
+        new($"Training diverged in epoch {_epoch + 1}: {what}. The weights of the last finite step are kept; lower the learning rate.");
+
+    /// <summary>True when no value is NaN or ±∞ (the largest magnitude is then finite).</summary>
+    private static bool IsFinite(ReadOnlySpan<float> values) =>
+        double.IsFinite(Kernels.Elementwise.Reduce<Kernels.AbsoluteOperator, Kernels.MaxOperator>(values));
+
+    /// <summary>Throws, naming the row, unless every value is finite.</summary>
+    private static void CheckFinite(ReadOnlySpan<float> values, int width, string name)
+    {
+        if (IsFinite(values))
+            return;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"{name} row {i / width} holds {values[i]} at column {i % width}; every value must be finite.", name);
     }
 
     /// <summary>Checks that <paramref name="data"/> fits the network and, for a classification loss, has ±1 targets.</summary>

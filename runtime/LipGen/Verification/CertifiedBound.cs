@@ -36,7 +36,7 @@ public static class CertifiedBound
     }
 
     /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
-    private static double LayerNorm(Model.DenseStep layer, ReadOnlySpan<float> weights) => layer.Constraint switch
+    internal static double LayerNorm(Model.DenseStep layer, ReadOnlySpan<float> weights) => layer.Constraint switch
     {
         Model.RowNormConstraint rows => RowNorms.MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, outward: true),
         _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),

@@ -9,9 +9,6 @@ namespace LipGen.Verification;
 /// </summary>
 public static class LipschitzVerifier
 {
-    /// <summary>Relative slack before an empirical slope counts as beating the certificate (float evaluation of f).</summary>
-    public const double SoundnessTolerance = 1e-5;
-
     /// <summary>
     /// Verifies <paramref name="network"/> on <paramref name="data"/> (inputs, and ±1 targets for the robustness part:
     /// one column for a binary output, or one +1 per row for several outputs).
@@ -34,53 +31,116 @@ public static class LipschitzVerifier
         double certified = CertifiedBound.Compute(description, parameters);
         var gradients = new GradientScan<TKernel>();
         (double gradientBound, int gradientSample) = gradients.Run(parameters, data, progress);
-        InputPair? pair = new Attack<TKernel>(data, options).Run(parameters, progress);
+        var attack = new Attack<TKernel>(data, options);
+        InputPair? pair = attack.Run(parameters, certified, progress);
         double attackBound = pair?.Ratio ?? 0;
+        double rangeError = FloatErrorBound.InBox<TKernel>(parameters, attack.Low, attack.High);
+        double gradientTolerance = GradientTolerance(description);
 
-        double empirical = Math.Max(gradientBound, attackBound);
+        // Failed means a real violation of L̂ by the network as it runs: a pair beyond L̂·‖x − y‖ + E(x) + E(y), or a computed
+        // gradient beyond L̂ by more than backpropagation's own rounding can explain.
+        bool violated = attack.Violation is not null || gradientBound > RowNorms.RoundUp(certified * (1 + gradientTolerance));
         VerificationStatus status =
-            empirical > certified * (1 + SoundnessTolerance) || double.IsNaN(certified) ? VerificationStatus.Failed
-            : certified > description.Lipschitz * (1 + 1e-6) ? VerificationStatus.ExceedsDeclaredBound
+            violated || double.IsNaN(certified) || double.IsNaN(gradientBound) ? VerificationStatus.Failed
+            : certified > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
             : VerificationStatus.Verified;
 
         // Robustness needs labels; for regression targets (|x|, say) only the Lipschitz part applies.
         bool labelled = HasLabels(data);
-        float[] radii = labelled ? Radii<TKernel>(parameters, data, certified) : [];
-        double correct = radii.Count(r => r > 0);
+        RadiusSummary radii = labelled ? CertifiedRadii<TKernel>(parameters, data, certified) : default;
         return new VerificationReport
         {
             Network = description,
             CertifiedBound = certified,
             GradientBound = gradientBound,
             GradientBoundSample = gradientSample,
+            GradientTolerance = gradientTolerance,
             AttackBound = attackBound,
             AttackPair = pair,
+            Violation = attack.Violation,
+            FloatErrorBound = rangeError,
             Status = status,
-            Radii = radii,
-            Accuracy = labelled ? correct / data.Count : double.NaN,
-            MeanRadius = labelled ? radii.Average(r => Math.Max(r, 0.0)) : double.NaN,
-            CertifiedAccuracies = labelled ? options.Epsilons.Select(e => new CertifiedAccuracy(e, (double)radii.Count(r => r > e) / data.Count)).ToList() : [],
+            Radii = labelled ? radii.Radii : [],
+            Accuracy = labelled ? (double)radii.Correct / data.Count : double.NaN,
+            MeanRadius = labelled ? radii.Radii.Average(r => Math.Max(r, 0.0)) : double.NaN,
+            MeanRadiusInExactArithmetic = labelled ? radii.MeanExactRadius : double.NaN,
+            LargestPointError = labelled ? radii.LargestError : double.NaN,
+            RadiiLostToRounding = labelled ? radii.LostToRounding : 0,
+            CertifiedAccuracies = labelled ? options.Epsilons.Select(e => new CertifiedAccuracy(e, (double)radii.Radii.Count(r => r > e) / data.Count)).ToList() : [],
             AttackStarts = options.AttackStarts,
             AttackSteps = options.AttackSteps,
         };
     }
 
     /// <summary>
-    /// r(x) for every sample, in ‖·‖_p. One output: y·f(x) / L̂. Several outputs: (f_y − max_{j≠y} f_j) / (2·L̂), because
-    /// each output moves by at most L̂·ε in a ball of radius ε (the network is L̂-Lipschitz into ℓ∞), so the margin moves
-    /// by at most 2·L̂·ε. Within r(x) of x the predicted class provably stays.
+    /// How far above L̂ a computed gradient norm can be from rounding alone: backpropagation through layer i sums its
+    /// outputs' terms (γ of that many roundings, componentwise on |W|ᵀ|δ|), and |W| has the same row norms as W, so
+    /// ‖∇f̃‖_q ≤ L̂·∏ᵢ(1 + γ_{outputsᵢ + 1}). A further 10⁻¹² covers the norm's own rounding in double.
     /// </summary>
+    internal static double GradientTolerance(NetworkDescription description)
+    {
+        double factor = 1 + 1e-12;
+        foreach (LayerShape layer in description.Layers)
+            factor = RowNorms.RoundUp(factor * (1 + FloatErrorBound.Gamma(layer.Outputs + 1)));
+        return factor - 1;
+    }
+
+    /// <summary>
+    /// Certified radii r(x) for every sample, in ‖·‖_p, sound for the network as it runs in float (docs/verification.md).
+    /// One output: within r of x, y·f̃ keeps its sign. Several outputs: the largest output stays at the label.
+    /// </summary>
+    /// <remarks>
+    /// With m̃ the margin the float network computes at x (y·f̃(x), or f̃_y − max_{j≠y} f̃_j), k = 1 for one output and 2 for
+    /// several, E₀ = E(x) and E₁ a bound on E over the ball of radius r₀ = (m̃ − 2kE₀)/(kL̂):
+    /// r = (m̃ − kE₀ − kE₁)/(kL̂), rounded down; 0 where the error bound swallows the margin. Negative for a misclassified
+    /// sample (−|m̃|/(kL̂)).
+    /// </remarks>
     public static float[] Radii<TKernel>(ReadOnlySpan<float> parameters, Dataset data, double certifiedBound)
+        where TKernel : struct, ILipschitzKernel => CertifiedRadii<TKernel>(parameters, data, certifiedBound).Radii;
+
+    /// <summary>Radii and what they lost to the float error allowance.</summary>
+    private readonly record struct RadiusSummary(float[] Radii, int Correct, double MeanExactRadius, double LargestError, int LostToRounding);
+
+    private static RadiusSummary CertifiedRadii<TKernel>(ReadOnlySpan<float> parameters, Dataset data, double certifiedBound)
         where TKernel : struct, ILipschitzKernel
     {
+        ArgumentNullException.ThrowIfNull(data);
         var radii = new float[data.Count];
-        Span<float> output = new float[TKernel.OutputCount];
+        var output = new float[TKernel.OutputCount];
+        var workspace = new float[TKernel.WorkspaceLength];
+        int correct = 0, lost = 0;
+        double exactSum = 0, largest = 0;
+        double k = TKernel.OutputCount == 1 ? 1 : 2;
         for (int i = 0; i < data.Count; i++)
         {
-            TKernel.Forward(parameters, data.Input(i), output);
-            radii[i] = (float)(Margin(output, data.Target(i)) / (output.Length == 1 ? certifiedBound : 2 * certifiedBound));
+            ReadOnlySpan<float> x = data.Input(i);
+            double error = FloatErrorBound.AtPoint<TKernel>(parameters, x, output, workspace);
+            double margin = Margin(output, data.Target(i));
+            largest = Math.Max(largest, error);
+            if (!(margin > 0) || !Training.Metrics.IsCorrect(output, data.Target(i)))
+            {
+                // Misclassified (or a tie, or NaN): a negative radius, the distance the exact-arithmetic bound puts it from correct.
+                radii[i] = double.IsNaN(margin) ? float.NegativeInfinity : (float)Math.Min(margin / (k * certifiedBound), -0.0);
+                continue;
+            }
+            correct++;
+            exactSum += margin / (k * certifiedBound);
+            double first = (margin - 2 * k * error) / (k * certifiedBound);
+            double radius = 0;
+            if (first > 0)
+            {
+                double ball = FloatErrorBound.InBall<TKernel>(parameters, x, first, output, workspace);
+                // The numerator's own double rounding (three operations) is below 4u of its largest term.
+                double numerator = margin - k * error - k * ball;
+                numerator -= 4 * (Math.Abs(margin) + k * error + k * ball) / (1L << 53);
+                radius = numerator > 0 ? Math.BitDecrement(numerator / (k * certifiedBound)) : 0;
+            }
+            if (radius == 0)
+                lost++;
+            float rounded = (float)radius;
+            radii[i] = rounded > radius ? MathF.BitDecrement(rounded) : rounded;
         }
-        return radii;
+        return new RadiusSummary(radii, correct, exactSum / data.Count, largest, lost);
     }
 
     /// <summary>True when every target is −1 or +1 (and, with several outputs, each row has exactly one +1).</summary>
@@ -184,6 +244,8 @@ public static class LipschitzVerifier
         private readonly Dataset _data;
         private readonly VerificationOptions _options;
         private readonly double[] _low, _high;
+        private readonly float[] _errorOutput = new float[TKernel.OutputCount], _errorWorkspace = new float[TKernel.WorkspaceLength];
+        private double _certified, _worstViolation;
         private readonly double _scale;
         private readonly float[] _x, _y, _gx, _gy, _fx, _fy, _weight, _workspace, _bestX, _bestY, _proposal, _fProposal;
         private readonly double[] _difference, _direction, _stepX, _stepY;
@@ -218,8 +280,22 @@ public static class LipschitzVerifier
             (_difference, _direction, _stepX, _stepY) = (new double[n], new double[n], new double[n], new double[n]);
         }
 
-        public InputPair? Run(ReadOnlySpan<float> parameters, IProgress<VerificationProgress>? progress)
+        /// <summary>Lower corner of the box the attack searches (the data's bounding box widened by 10 %).</summary>
+        public double[] Low => _low;
+
+        /// <summary>Upper corner of the box.</summary>
+        public double[] High => _high;
+
+        /// <summary>
+        /// The pair found furthest beyond L̂·‖x − y‖ + E(x) + E(y), if any: a real violation of the certificate by the network
+        /// as it runs in float.
+        /// </summary>
+        public InputPair? Violation { get; private set; }
+
+        public InputPair? Run(ReadOnlySpan<float> parameters, double certified, IProgress<VerificationProgress>? progress)
         {
+            _certified = certified;
+            _worstViolation = 0;
             var random = new SeededRandom(_options.Seed);
             double p = TKernel.Description.P, minimum = _options.MinimumSeparation * _scale;
             double bestRatio = -1;
@@ -236,13 +312,13 @@ public static class LipschitzVerifier
                     for (int j = 0; j < _x.Length; j++)
                         _difference[j] = (double)_x[j] - _y[j];
                     double distance = Norm(_difference, p);
-                    Record(k, distance, minimum, ref bestRatio);
+                    Record(parameters, k, distance, minimum, ref bestRatio);
                     if (t == _options.AttackSteps)
                         break;
                     if (distance >= minimum)
                     {
                         distance = ProposeDualDirection(parameters, k, distance, p);
-                        Record(k, distance, minimum, ref bestRatio);
+                        Record(parameters, k, distance, minimum, ref bestRatio);
                     }
                     Ascend(parameters, k, distance, step, minimum, p);
                     step *= 0.97;
@@ -253,12 +329,28 @@ public static class LipschitzVerifier
             return bestRatio < 0 ? null : new InputPair(_bestX, _bestY, bestRatio);
         }
 
-        /// <summary>Keeps the current pair if its difference quotient is the best so far.</summary>
-        private void Record(int k, double distance, double minimum, ref double bestRatio)
+        /// <summary>
+        /// Keeps the current pair if its difference quotient is the best so far, and checks it against the certificate
+        /// with the float error allowance of both points.
+        /// </summary>
+        private void Record(ReadOnlySpan<float> parameters, int k, double distance, double minimum, ref double bestRatio)
         {
             if (distance < minimum * (1 - 1e-9))
                 return;
-            double ratio = Math.Abs((double)_fx[k] - _fy[k]) / distance;
+            double change = Math.Abs((double)_fx[k] - _fy[k]);
+            double excess = change - _certified * distance;
+            if (excess > 0 || double.IsNaN(change))
+            {
+                double allowance = FloatErrorBound.AtPoint<TKernel>(parameters, _x, _errorOutput, _errorWorkspace)
+                    + FloatErrorBound.AtPoint<TKernel>(parameters, _y, _errorOutput, _errorWorkspace);
+                double beyond = excess - allowance * (1 + 1e-12);
+                if (beyond > _worstViolation || double.IsNaN(change))
+                {
+                    _worstViolation = double.IsNaN(change) ? double.PositiveInfinity : beyond;
+                    Violation = new InputPair((float[])_x.Clone(), (float[])_y.Clone(), change / distance);
+                }
+            }
+            double ratio = change / distance;
             if (ratio > bestRatio || double.IsNaN(ratio))
             {
                 bestRatio = ratio;

@@ -12,7 +12,10 @@ public enum VerificationStatus
     /// <summary>The certificate holds, but it exceeds the declared λ (the weights left the constraint).</summary>
     ExceedsDeclaredBound,
 
-    /// <summary>A pair beats the certificate: L̲ &gt; L̂·(1 + 1e-5). This would be a bug in LipGen; the pair is in the report.</summary>
+    /// <summary>
+    /// A real violation: a pair with |f̃(x) − f̃(y)| &gt; L̂·‖x − y‖_p + E(x) + E(y), or a computed gradient beyond L̂ by more
+    /// than backpropagation's rounding (or a NaN). This would be a bug in LipGen; the pair is in the report.
+    /// </summary>
     Failed,
 }
 
@@ -52,6 +55,29 @@ public sealed record VerificationReport
     /// <summary>The pair that reached <see cref="AttackBound"/> (null when the attack had no budget).</summary>
     public required InputPair? AttackPair { get; init; }
 
+    /// <summary>The pair furthest beyond L̂·‖x − y‖_p + E(x) + E(y), if the attack found one (a real violation).</summary>
+    public InputPair? Violation { get; init; }
+
+    /// <summary>
+    /// The relative allowance for computed gradients: ‖∇f̃‖_q ≤ L̂·(1 + this) holds whatever backpropagation's rounding.
+    /// </summary>
+    public double GradientTolerance { get; init; }
+
+    /// <summary>
+    /// E: a bound on |f̃ₖ(x) − fₖ(x)| (the float network against the exact function L̂ bounds) for every x in the data's
+    /// bounding box widened by 10 %, the box the attack searches.
+    /// </summary>
+    public double FloatErrorBound { get; init; }
+
+    /// <summary>The largest E(x) over the data points: what the radii allow for float rounding at most.</summary>
+    public double LargestPointError { get; init; }
+
+    /// <summary>Mean radius the exact-arithmetic formula m̃/(kL̂) would claim, for comparison with <see cref="MeanRadius"/>.</summary>
+    public double MeanRadiusInExactArithmetic { get; init; }
+
+    /// <summary>Correctly classified samples whose radius is 0 because their float error bound exceeds their margin.</summary>
+    public int RadiiLostToRounding { get; init; }
+
     /// <summary>L̲ / L̂: how much of the certified slope the network actually uses.</summary>
     public double Tightness => CertifiedBound > 0 ? EmpiricalBound / CertifiedBound : 0;
 
@@ -86,6 +112,8 @@ public sealed record VerificationReport
         text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
         text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
         text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
+        text.AppendLine(c, $"  float error      E ≤ {FloatErrorBound:G3} for |f̃ − f| over the data's range (f̃: the network as it runs in float)");
+        text.AppendLine(c, $"  tolerance        a pair agrees with L̂ when |f̃(x) − f̃(y)| ≤ L̂·‖x − y‖ + E(x) + E(y); a gradient when ‖∇f̃‖_{q} ≤ L̂·(1 + {GradientTolerance:G2})");
         if (Radii.Length == 0)
             text.AppendLine("  robustness: not computed (the targets are not ±1 labels)");
         else
@@ -93,17 +121,23 @@ public sealed record VerificationReport
         text.Append(Status switch
 
         {
-            VerificationStatus.Verified => $"  VERIFIED: no pair beats L̂, and L̂ ≤ λ = {Network.Lipschitz.ToString(c)}.",
+            VerificationStatus.Verified => $"  VERIFIED: no pair or gradient beats L̂ beyond float rounding, and L̂ ≤ λ = {Network.Lipschitz.ToString(c)}.",
             VerificationStatus.ExceedsDeclaredBound => $"  FLAGGED: L̂ = {CertifiedBound.ToString("F6", c)} exceeds the declared λ = {Network.Lipschitz.ToString(c)}; the weights left the constraint (call Project())."
                 + (AttackPair is { } pair && pair.Ratio > Network.Lipschitz ? $"{Environment.NewLine}  pair violating λ: {pair}" : ""),
-            _ => $"  FAILED: L̲ = {EmpiricalBound.ToString("F6", c)} > L̂ = {CertifiedBound.ToString("F6", c)}; the certificate does not hold. Pair: {AttackPair}",
+            _ => Violation is { } violation
+                ? $"  FAILED: a pair beats L̂ = {CertifiedBound.ToString("F6", c)} beyond its float error allowance; the certificate does not hold. Pair: {violation}"
+                : $"  FAILED: a computed gradient ({GradientBound.ToString("F6", c)}, sample {GradientBoundSample}) beats L̂ = {CertifiedBound.ToString("F6", c)} beyond rounding, or L̂ is NaN.",
         });
         return text.ToString();
     }
 
     private void AppendRobustness(StringBuilder text, CultureInfo c, string p)
     {
-        text.AppendLine(c, $"  robustness (ℓ{p} balls): accuracy {Accuracy:P1}, mean certified radius {MeanRadius:F4}");
+        text.AppendLine(c, $"  robustness (ℓ{p} balls): accuracy {Accuracy:P1}, mean certified radius {MeanRadius:F4} ({MeanRadiusInExactArithmetic:F4} before the float allowance)");
+        string lost = RadiiLostToRounding > 0
+            ? $"; {RadiiLostToRounding} correctly classified sample(s) have radius 0 because E(x) exceeds their margin"
+            : "";
+        text.AppendLine(c, $"    radii allow for float rounding: largest E(x) on the data {LargestPointError:G3}{lost}");
         text.Append("    ε          ");
         foreach (CertifiedAccuracy a in CertifiedAccuracies)
             text.Append(c, $"{a.Epsilon,8:G4}");

@@ -196,12 +196,16 @@ namespace Demo
 
                 // Layer 1 (dense 2 → 2): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
                 global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 2, inputs: 2);
+
+                // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
+                global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
             }
 
             /// <inheritdoc/>
             public static void Project(global::System.Span<float> parameters)
             {
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change
                 // Layer 1: every row of W1 onto the ℓ2 (the dual of p = 2) ball of radius λ₁, so ‖W1‖_{2→∞} ≤ λ₁.
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 4), rows: 2, columns: 2, q: Q, bound: LayerBound);
                 // Layer 2: every row of W2 onto the ℓ1 ball of radius λ₂, so ‖W2‖_{∞→∞} ≤ λ₂.

@@ -16,16 +16,12 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
     public const int ParameterCount = 38;
 
     private readonly float[] _parameters = CreateInitialParameters();
-    private float[]? _workspace;
 
     /// <inheritdoc/>
     public global::LipGen.NetworkDescription Description => Kernel.Description;
 
     /// <summary>All parameters: per layer W row-major [out, in], then b [out]; see <see cref="Kernel"/> for the offsets.</summary>
     public global::System.Span<float> Parameters => _parameters;
-
-    // Scratch for the backward passes, allocated on first use; makes those calls not thread-safe (Forward is).
-    private global::System.Span<float> Workspace => _workspace ??= new float[Kernel.WorkspaceLength];
 
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Kernel.Forward(_parameters, input, output);
@@ -35,12 +31,20 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
     /// <inheritdoc/>
-    public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient) =>
-        global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, Workspace);
+    /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
+    public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
+    {
+        global::System.Span<float> workspace = stackalloc float[Kernel.WorkspaceLength];
+        global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, workspace);
+    }
 
     /// <inheritdoc/>
-    public void InputGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient) =>
-        Kernel.InputGradient(_parameters, input, outputGradient, inputGradient, Workspace);
+    /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
+    public void InputGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
+    {
+        global::System.Span<float> workspace = stackalloc float[Kernel.WorkspaceLength];
+        Kernel.InputGradient(_parameters, input, outputGradient, inputGradient, workspace);
+    }
 
     /// <inheritdoc/>
     public void Project() => Kernel.Project(_parameters);
@@ -201,12 +205,16 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
 
             // Layer 1 (dense 3 → 6): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
             global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 6, inputs: 3);
+
+            // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
+            global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
         }
 
         /// <inheritdoc/>
         public static void Project(global::System.Span<float> parameters)
         {
             global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change
             // Layer 1: every row of W1 onto the ℓ1 (the dual of p = ∞) ball of radius λ₁, so ‖W1‖_{∞→∞} ≤ λ₁.
             global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 18), rows: 6, columns: 3, q: Q, bound: LayerBound);
             // Layer 2: every row of W2 onto the ℓ1 ball of radius λ₂, so ‖W2‖_{∞→∞} ≤ λ₂.

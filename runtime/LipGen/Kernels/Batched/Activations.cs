@@ -27,7 +27,7 @@ public static class MaxMin
         {
             ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
             ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
-            Exchange(ref low, ref high, ref Unsafe.Add(ref swapped, k * columns), ref low, ref high, columns, compare: true);
+            Exchange<Order>(ref low, ref high, ref Unsafe.Add(ref swapped, k * columns), ref low, ref high, columns);
         }
     }
 
@@ -36,19 +36,39 @@ public static class MaxMin
     public static void Backward(ref float outputGradient, ref int swapped, ref float inputGradient, int width, int columns)
     {
         for (int k = 0; k < width / 2; k++)
-            Exchange(ref Unsafe.Add(ref outputGradient, 2 * k * columns), ref Unsafe.Add(ref outputGradient, (2 * k + 1) * columns),
+            Exchange<Route>(ref Unsafe.Add(ref outputGradient, 2 * k * columns), ref Unsafe.Add(ref outputGradient, (2 * k + 1) * columns),
                 ref Unsafe.Add(ref swapped, k * columns),
-                ref Unsafe.Add(ref inputGradient, 2 * k * columns), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns), columns, compare: false);
+                ref Unsafe.Add(ref inputGradient, 2 * k * columns), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns), columns);
+    }
+
+    /// <summary>Whether an exchange computes its swap mask (the forward pass) or reads it (the backward pass).</summary>
+    internal interface IExchangeMode
+    {
+        static abstract bool Compare { get; }
+    }
+
+    /// <summary>Forward: swap where a &gt; b, and record it.</summary>
+    internal readonly struct Order : IExchangeMode
+    {
+        public static bool Compare => true;
+    }
+
+    /// <summary>Backward: swap where the recorded mask says so.</summary>
+    internal readonly struct Route : IExchangeMode
+    {
+        public static bool Compare => false;
     }
 
     /// <summary>
     /// The row-pair cascade: (lowOut, highOut) = swap ? (b, a) : (a, b) over n columns, where swap is a &gt; b (stored in
-    /// <paramref name="mask"/>) when <paramref name="compare"/>, and read from it otherwise.
+    /// <paramref name="mask"/>) in <see cref="Order"/> mode and read from it in <see cref="Route"/> mode. The mode is a type
+    /// argument, so each compiled copy has no branch on it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Exchange(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n, bool compare,
-        VectorBits limit = VectorBits.All)
+    internal static void Exchange<TMode>(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n,
+        VectorBits limit = VectorBits.All) where TMode : struct, IExchangeMode
     {
+        bool compare = TMode.Compare;
         int c = 0;
         if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
             for (; c <= n - Vector512<float>.Count; c += Vector512<float>.Count)

@@ -1,0 +1,119 @@
+using LipGen.Kernels;
+using LipGen.Model;
+
+namespace LipGen.Verification;
+
+/// <summary>
+/// Rigorous bounds on how far the network as it runs in float, f̃, can be from the exact function f that its float weights
+/// define, which is the function the certificate L̂ bounds. Standard forward error analysis, layer by layer, in ℓ∞ over a
+/// layer's outputs (docs/verification.md gives the argument):
+/// <list type="bullet">
+/// <item>A dense layer evaluated in float on the computed input ã is within γₙ₊₂·(Σⱼ|wₒⱼ||ãⱼ| + |bₒ|) + (n + 1)·2⁻¹⁴⁹ of
+/// W·ã + b, whatever the kernel's summation order and whether or not it fuses multiply-adds (γₖ = k·u / (1 − k·u),
+/// u = 2⁻²⁴; the last term covers products that underflow).</item>
+/// <item>The error already in ã reaches the output through W: ‖W(ã − a)‖_∞ ≤ ‖W‖_{∞→∞}·‖ã − a‖_∞ (the first layer's input
+/// is exact).</item>
+/// <item>GroupSort and ReLU are computed exactly and are 1-Lipschitz in ℓ∞, per component, so they pass the error on
+/// unchanged.</item>
+/// </list>
+/// Every sum is taken in double and the result inflated by a relative 10⁻⁹ and rounded up, which covers the double rounding
+/// of sums of up to 10⁶ terms.
+/// </summary>
+public static class FloatErrorBound
+{
+    private const double Unit = 1.0 / (1 << 24); // u for float, round to nearest
+    private const double Underflow = 1.401298464324817E-45; // 2⁻¹⁴⁹, the smallest positive float
+    private const double DoubleSlack = 1 + 1e-9;
+
+    /// <summary>γₖ = k·u / (1 − k·u), the relative error bound of k float roundings.</summary>
+    public static double Gamma(int k) => RowNorms.RoundUp(k * Unit / (1 - k * Unit));
+
+    /// <summary>
+    /// E(x): a bound on max over outputs k of |f̃ₖ(x) − fₖ(x)|, from the weights and the activations the float network
+    /// computes at <paramref name="input"/>. Allocation-free; <paramref name="workspace"/> needs the kernel's workspace length.
+    /// </summary>
+    public static double AtPoint<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> workspace)
+        where TKernel : struct, ILipschitzKernel
+    {
+        TKernel.ForwardRecording(parameters, input, output, workspace);
+        return Walk(TKernel.Description.Plan, parameters, input, workspace, radius: 0, box: default);
+    }
+
+    /// <summary>
+    /// A bound on E(x′) for every x′ with ‖x′ − x‖_p ≤ <paramref name="radius"/>: the activations at x are widened by how
+    /// far the layers can move them in the ball (their Lipschitz bounds times the radius) and by their own float errors.
+    /// </summary>
+    public static double InBall<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<float> center, double radius, Span<float> output, Span<float> workspace)
+        where TKernel : struct, ILipschitzKernel
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        TKernel.ForwardRecording(parameters, center, output, workspace);
+        return Walk(TKernel.Description.Plan, parameters, center, workspace, radius, box: default);
+    }
+
+    /// <summary>
+    /// A bound on E(x′) for every x′ in the box [<paramref name="low"/>, <paramref name="high"/>] (per input): the ball around
+    /// the box's centre that contains it, with each input's magnitude bounded by the box itself.
+    /// </summary>
+    public static double InBox<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<double> low, ReadOnlySpan<double> high)
+        where TKernel : struct, ILipschitzKernel
+    {
+        int n = TKernel.InputCount;
+        if (low.Length != n || high.Length != n)
+            throw new ArgumentException($"The box needs {n} lower and upper bounds.");
+        var center = new float[n];
+        var halfWidth = new double[n];
+        var magnitude = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            center[j] = (float)((low[j] + high[j]) / 2);
+            // |x′ⱼ − cⱼ| for the float centre actually used, rounded up.
+            halfWidth[j] = RowNorms.RoundUp(Math.Max(high[j] - center[j], center[j] - low[j]));
+            magnitude[j] = Math.Max(Math.Abs(low[j]), Math.Abs(high[j]));
+        }
+        double radius = RowNorms.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
+        var output = new float[TKernel.OutputCount];
+        var workspace = new float[TKernel.WorkspaceLength];
+        TKernel.ForwardRecording(parameters, center, output, workspace);
+        return Walk(TKernel.Description.Plan, parameters, center, workspace, radius, magnitude);
+    }
+
+    /// <summary>
+    /// The layer-by-layer walk. With radius 0 the magnitudes are exactly the computed ones at the point; with a radius they
+    /// are widened to hold over the ball (and, for a box, the inputs' magnitudes come from the box).
+    /// </summary>
+    private static double Walk(NetworkPlan plan, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> workspace,
+        double radius, ReadOnlySpan<double> box)
+    {
+        double error = 0;      // ‖ã − a‖_∞ of the current layer's input, over the ball
+        double lipschitz = 1;  // a Lipschitz bound (p → ∞) of x ↦ the current layer's input
+        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            DenseStep layer = layers[i];
+            ReadOnlySpan<float> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            ReadOnlySpan<float> bias = parameters.Slice(layer.BiasOffset, layer.Outputs);
+            ReadOnlySpan<float> activations = layer.Input is null ? input : workspace.Slice(layer.Input.ActivationOffset, layer.Inputs);
+            double widen = radius == 0 ? 0 : layer.Input is null ? radius : RowNorms.RoundUp((lipschitz * radius + 2 * error) * DoubleSlack);
+            double rounding = 0;
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                ReadOnlySpan<float> row = weights.Slice(o * layer.Inputs, layer.Inputs);
+                double sum = Math.Abs((double)bias[o]);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    double magnitude = layer.Input is null && !box.IsEmpty ? box[j] : Math.Abs((double)activations[j]) + widen;
+                    sum += Math.Abs((double)row[j]) * magnitude;
+                }
+                rounding = Math.Max(rounding, sum);
+            }
+            rounding = rounding * Gamma(layer.Inputs + 2) + (layer.Inputs + 1) * Underflow;
+            double propagated = layer.Input is null ? 0 : RowNorms.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1, outward: true) * error;
+            error = RowNorms.RoundUp((rounding + propagated) * DoubleSlack);
+            lipschitz = RowNorms.RoundUp(lipschitz * CertifiedBound.LayerNorm(layer, weights));
+            if (double.IsNaN(error))
+                return double.NaN;
+        }
+        return error;
+    }
+}
