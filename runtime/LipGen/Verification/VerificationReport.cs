@@ -133,7 +133,7 @@ public sealed record VerificationReport
 
     private void AppendRobustness(StringBuilder text, CultureInfo c, string p)
     {
-        text.AppendLine(c, $"  robustness (ℓ{p} balls): accuracy {Accuracy:P1}, mean certified radius {MeanRadius:F4} ({MeanRadiusInExactArithmetic:F4} before the float allowance)");
+        text.AppendLine(c, $"  robustness (ℓ{p} balls): accuracy {Accuracy:P1}, mean certified radius {MeanRadius:F4} ({MeanRadiusInExactArithmetic - MeanRadius:G2} less than in exact arithmetic)");
         string lost = RadiiLostToRounding > 0
             ? $"; {RadiiLostToRounding} correctly classified sample(s) have radius 0 because E(x) exceeds their margin"
             : "";
