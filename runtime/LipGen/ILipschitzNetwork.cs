@@ -80,13 +80,22 @@ public interface ILipschitzNetwork
     /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>
     void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
 
-    /// <summary>Adds Σ over the batch of ∂L/∂θ to <paramref name="parameterGradient"/>, given row-major ∂L/∂f [batch, outputs].</summary>
+    /// <summary>
+    /// Adds Σ over the batch of ∂L/∂θ to <paramref name="parameterGradient"/>, given row-major ∂L/∂f [batch, outputs].
+    /// Thread-safe (the scratch is per call) and allocation-free.
+    /// </summary>
     void Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, Span<float> parameterGradient);
 
-    /// <summary>Writes (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/>.</summary>
+    /// <summary>
+    /// Writes (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/>; NaN wherever f(input) is not finite.
+    /// Thread-safe (the scratch is per call) and allocation-free.
+    /// </summary>
     void InputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
 
-    /// <summary>Enforces the Lipschitz constraint on the current weights.</summary>
+    /// <summary>
+    /// Enforces the Lipschitz constraint on the current weights. Rejects NaN or ∞ parameters (naming layer and row) without
+    /// changing anything. Mutates the network: not to be run while another thread uses it.
+    /// </summary>
     void Project();
 
     /// <summary>The certificate L̂: ∏ of the layers' operator norms from the current weights, rounded outward (<see cref="Verification.CertifiedBound"/>).</summary>

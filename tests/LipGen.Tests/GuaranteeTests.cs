@@ -305,6 +305,48 @@ public sealed class GuaranteeTests : IDisposable
         Assert.InRange(largest, 1e-5, 1e-1); // large at 10⁴, as it should be, and still far from useless
     }
 
+    [Fact]
+    public void Float_difference_quotients_beyond_the_certificate_are_explained_by_the_error_bound()
+    {
+        var net = new AwkwardNet();
+        net.Initialize(5);
+        // A network that uses its whole slope, as a trained one does: every row's bound sits on its first entry, so
+        // f(x) = ∏λᵢ·x₁ plus the (random) biases' effect, and |∂f/∂x₁| = L̂.
+        var scratch = new SeededRandom(1);
+        foreach (LayerShape layer in net.Description.Layers)
+            for (int r = 0; r < layer.Outputs; r++)
+            {
+                Span<float> row = net.Parameters.Slice(layer.WeightOffset + r * layer.Inputs, layer.Inputs);
+                row.Clear();
+                row[0] = (float)(layer.Bound * (1 - 1e-6));
+                net.Parameters[layer.BiasOffset + r] = (float)(2 * scratch.NextDouble() - 1);
+            }
+        double certificate = net.LipschitzBound();
+        Assert.InRange(certificate, 3.99, 4);
+        var random = new SeededRandom(3);
+        var (fx, fy) = (new float[3], new float[3]);
+        var workspace = new float[AwkwardNet.Kernel.WorkspaceLength];
+        double worstRatio = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            float[] x = [.. Enumerable.Range(0, 3).Select(_ => 10_000f + (float)(200 * random.NextDouble() - 100))];
+            double step = Math.Pow(10, -4 * random.NextDouble()); // 1e-4 .. 1: short distances are where rounding shows
+            float[] y = [.. x.Select(v => v + (float)(step * (2 * random.NextDouble() - 1)))];
+            double distance = ScalarReference.PNorm(x.Zip(y, (a, b) => (double)a - b).ToArray(), 3);
+            if (distance == 0)
+                continue;
+            double ex = FloatErrorBound.AtPoint<AwkwardNet.Kernel>(net.Parameters, x, fx, workspace);
+            double ey = FloatErrorBound.AtPoint<AwkwardNet.Kernel>(net.Parameters, y, fy, workspace);
+            for (int k = 0; k < 3; k++)
+            {
+                double change = Math.Abs((double)fx[k] - fy[k]);
+                worstRatio = Math.Max(worstRatio, change / distance);
+                Assert.True(change <= certificate * distance + ex + ey, $"|Δf| = {change} > L̂·d + E(x) + E(y) = {certificate * distance} + {ex} + {ey}");
+            }
+        }
+        Assert.True(worstRatio > certificate, $"the search never left L̂ ({worstRatio} ≤ {certificate}), so it tests nothing");
+    }
+
     // ---- The attack's verdict ----------------------------------------------------------------------------------------
 
     public static TheoryData<string> Norms => new(nameof(MoonsNet), nameof(EuclideanNet), nameof(MaxNormNet));

@@ -28,6 +28,11 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(3, 24, 10, 2, Activation = Activation.ReLU, P = Norm.L2, Lipschitz = 1.5)]
     public partial class ReluNet;
 
+    // The guarantees probe's network: deep, general p, λ ≠ 1. At inputs around 10⁴ its float difference quotients reach
+    // 1.39 × L̂ over short distances, which the float error bound has to explain.
+    [LipschitzNetwork(3, 28, 4, 16, 44, 3, GroupSizes = new[] { 4, 4, 4, 4 }, P = 3, Lipschitz = 4)]
+    public partial class AwkwardNet;
+
     public static partial class Outer
     {
         internal partial class Inner
