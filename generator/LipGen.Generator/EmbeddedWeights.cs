@@ -75,25 +75,27 @@ internal static class EmbeddedWeights
 
     private static Result Fail(DiagnosticDescriptor descriptor, string? path, params string[] arguments) => new(null, path, descriptor, arguments);
 
-    /// <summary>The parameter buffer (per layer W row-major, then b) from the file's layers.{i}.weight / .bias tensors.</summary>
+    /// <summary>The parameter buffer, laid out by the network's plan, from the file's layers.{i}.weight / .bias tensors.</summary>
     private static float[] Read(NetworkSpec spec, byte[] bytes)
     {
         SafetensorsFile file = SafetensorsFile.Parse(bytes);
-        var widths = spec.Widths;
-        var parameters = new List<float>();
+        LipGen.Model.NetworkPlan plan = spec.Plan();
+        var parameters = new float[plan.ParameterCount];
         var expected = new HashSet<string>();
-        for (int i = 0; i + 1 < widths.Count; i++)
+        foreach (LipGen.Model.DenseStep layer in plan.DenseLayers)
         {
-            parameters.AddRange(Tensor(file, bytes, $"layers.{i}.weight", new long[] { widths[i + 1], widths[i] }));
-            parameters.AddRange(Tensor(file, bytes, $"layers.{i}.bias", new long[] { widths[i + 1] }));
-            expected.Add($"layers.{i}.weight");
-            expected.Add($"layers.{i}.bias");
+            string weight = $"layers.{layer.Number - 1}.weight", bias = $"layers.{layer.Number - 1}.bias";
+            Tensor(file, bytes, weight, new long[] { layer.Outputs, layer.Inputs }).CopyTo(parameters, layer.WeightOffset);
+            Tensor(file, bytes, bias, new long[] { layer.Outputs }).CopyTo(parameters, layer.BiasOffset);
+            expected.Add(weight);
+            expected.Add(bias);
         }
+        var widths = spec.Widths;
         foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
             throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", widths)} network does not have");
         if (file.Metadata.TryGetValue("lipgen.widths", out string? stored) && stored != string.Join(",", widths))
             throw new SafetensorsException($"it was saved from a network with widths {stored}, not {string.Join(",", widths)}");
-        return parameters.ToArray();
+        return parameters;
     }
 
     private static float[] Tensor(SafetensorsFile file, byte[] bytes, string name, long[] shape)

@@ -90,11 +90,24 @@ public static class NetworkFile
         if (!BitConverter.IsLittleEndian)
             bytes.AsSpan(0, 8).Reverse();
         json.CopyTo(bytes, 8);
-        // The parameter buffer is already laid out as the tensors, in order: W₁, b₁, W₂, b₂, …
+        // The tensors in file order (W₁, b₁, W₂, b₂, …), each taken from its place in the parameter buffer.
         Span<byte> data = bytes.AsSpan(8 + json.Length);
-        for (int i = 0; i < parameters.Length; i++)
-            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i, 4), parameters[i]);
+        int position = 0;
+        foreach (LayerShape layer in description.Layers)
+        {
+            Write(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), data, ref position);
+            Write(parameters.Slice(layer.BiasOffset, layer.Outputs), data, ref position);
+        }
         return bytes;
+    }
+
+    private static void Write(ReadOnlySpan<float> values, Span<byte> data, ref int position)
+    {
+        foreach (float value in values)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.Slice(position, 4), value);
+            position += 4;
+        }
     }
 
     /// <summary>The parameters stored in <paramref name="file"/>, checked against <paramref name="description"/>.</summary>

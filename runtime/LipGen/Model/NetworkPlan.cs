@@ -20,12 +20,12 @@ namespace LipGen.Model;
 /// </remarks>
 internal sealed class NetworkPlan
 {
-    private NetworkPlan(int[] widths, double p, double lipschitz, Activation activation, List<PlanStep> steps, List<DenseStep> dense,
+    private NetworkPlan(int[] widths, double p, double q, double lipschitz, Activation activation, List<PlanStep> steps, List<DenseStep> dense,
         int parameterCount, int maxHiddenWidth, int workspaceStart)
     {
         Widths = widths;
         P = p;
-        Q = Norm.Dual(p);
+        Q = q;
         Lipschitz = lipschitz;
         Activation = activation;
         Steps = steps;
@@ -108,7 +108,8 @@ internal sealed class NetworkPlan
 
         int layerCount = widths.Length - 1;
         double layerBound = LayerBound(lipschitz, layerCount);
-        var firstLayer = new RowNormConstraint(Norm.Dual(p), isDualOfP: true);
+        double q = Norm.Dual(p);
+        var firstLayer = new RowNormConstraint(q, isDualOfP: true);
         var laterLayers = new RowNormConstraint(1, isDualOfP: false);
         var steps = new List<PlanStep>(2 * layerCount - 1);
         var dense = new List<DenseStep>(layerCount);
@@ -131,7 +132,7 @@ internal sealed class NetworkPlan
             workspace += 2 * outputs;
             maxHidden = Math.Max(maxHidden, outputs);
         }
-        return new NetworkPlan((int[])widths.Clone(), p, lipschitz, activation, steps, dense, parameters, maxHidden, workspace);
+        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, parameters, maxHidden, workspace);
     }
 }
 
