@@ -86,6 +86,10 @@ internal static class DiagnosticDescriptors
         "Too many weights to compile in",
         "The network has {0} parameters; at most {1} can be compiled into the assembly (load larger ones at run time with NetworkFile.Load)");
 
+    public static readonly DiagnosticDescriptor WeightsExceedBound = Error("LIPG020",
+        "Compiled-in weights exceed the declared Lipschitz bound",
+        "Weights file '{0}' has certificate L̂ = {1}, above the declared Lipschitz = {2} (the file states λ = {3}); compiled in, the network would break its bound");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -25,18 +25,31 @@ internal static class EmbeddedWeights
             return Fail(DiagnosticDescriptors.WeightsFileMissing, null, spec.WeightsFile,
                 matches.Count == 0 ? "matches no AdditionalFiles item" : $"matches {matches.Count} AdditionalFiles items");
         string path = matches[0].Path;
-        FileBytes file = Bytes(matches[0]);
-        if (file.Error is not null)
-            return Fail(DiagnosticDescriptors.WeightsFileMissing, path, spec.WeightsFile, $"cannot be read ({file.Error})");
-        byte[] bytes = file.Contents!;
+        FileBytes read = Bytes(matches[0]);
+        if (read.Error is not null)
+            return Fail(DiagnosticDescriptors.WeightsFileMissing, path, spec.WeightsFile, $"cannot be read ({read.Error})");
+        byte[] bytes = read.Contents!;
+        LipGen.Model.NetworkPlan plan = spec.Plan();
+        float[] parameters;
+        SafetensorsFile file;
         try
         {
-            return new Result(Read(spec, bytes), path, null, Array.Empty<string>());
+            (parameters, file) = Read(spec, plan, bytes);
         }
         catch (SafetensorsException e)
         {
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, path, System.IO.Path.GetFileName(path), e.Message);
         }
+        // As Load does: weights whose certificate exceeds the declared λ would ship a network that breaks its bound.
+        double certificate = LipGen.Model.Certificate.Compute(plan, parameters);
+        if (!(certificate <= plan.Lipschitz))
+        {
+            string stated = file.Metadata.TryGetValue(NetworkMetadata.LipschitzKey, out string? value) ? value : "nothing";
+            return Fail(DiagnosticDescriptors.WeightsExceedBound, path, System.IO.Path.GetFileName(path),
+                certificate.ToString("G9", System.Globalization.CultureInfo.InvariantCulture),
+                plan.Lipschitz.ToString("R", System.Globalization.CultureInfo.InvariantCulture), stated);
+        }
+        return new Result(parameters, path, null, Array.Empty<string>());
     }
 
     /// <summary>A weights file's bytes, or why they could not be read.</summary>
@@ -75,11 +88,15 @@ internal static class EmbeddedWeights
 
     private static Result Fail(DiagnosticDescriptor descriptor, string? path, params string[] arguments) => new(null, path, descriptor, arguments);
 
-    /// <summary>The parameter buffer, laid out by the network's plan, from the file's layers.{i}.weight / .bias tensors.</summary>
-    private static float[] Read(NetworkSpec spec, byte[] bytes)
+    /// <summary>
+    /// The parameter buffer, laid out by the network's plan, from the file's layers.{i}.weight / .bias tensors; the file's
+    /// metadata is compared with the declaration exactly as <c>NetworkFile.Load</c> compares it.
+    /// </summary>
+    private static (float[] Parameters, SafetensorsFile File) Read(NetworkSpec spec, LipGen.Model.NetworkPlan plan, byte[] bytes)
     {
         SafetensorsFile file = SafetensorsFile.Parse(bytes);
-        LipGen.Model.NetworkPlan plan = spec.Plan();
+        if (NetworkMetadata.Mismatch(plan, file.Metadata, "the declaration") is { } mismatch)
+            throw new SafetensorsException($"it {mismatch}");
         var parameters = new float[plan.ParameterCount];
         var expected = new HashSet<string>();
         foreach (LipGen.Model.DenseStep layer in plan.DenseLayers)
@@ -90,12 +107,9 @@ internal static class EmbeddedWeights
             expected.Add(weight);
             expected.Add(bias);
         }
-        var widths = spec.Widths;
         foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
-            throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", widths)} network does not have");
-        if (file.Metadata.TryGetValue("lipgen.widths", out string? stored) && stored != string.Join(",", widths))
-            throw new SafetensorsException($"it was saved from a network with widths {stored}, not {string.Join(",", widths)}");
-        return parameters;
+            throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", spec.Widths)} network does not have");
+        return (parameters, file);
     }
 
     private static float[] Tensor(SafetensorsFile file, byte[] bytes, string name, long[] shape)

@@ -16,9 +16,9 @@ public class EmbeddedWeightsTests
 
     private static readonly NetworkDescription TinyDescription = new("Demo.Tiny", [2, 2, 1], [2], 2, 1);
 
-    /// <summary>A valid file for the 2-2-1 network, with easy-to-read weights.</summary>
+    /// <summary>A valid file for the 2-2-1 network, with easy-to-read weights inside its bound (L̂ ≈ 0.57 ≤ λ = 1).</summary>
     private static byte[] TinyFile() =>
-        NetworkFile.Serialize(TinyDescription, [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 1.5f, -0.5f, 0.3f]);
+        NetworkFile.Serialize(TinyDescription, [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f]);
 
     private static string Plain(string marked) => marked.Replace("{|", "").Replace("|}", "");
 
@@ -71,7 +71,67 @@ public class EmbeddedWeightsTests
     [Fact]
     public Task LIPG018_wrong_shapes() => AssertProblem(
         GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [3, 2, 1], [2], 2, 1), new float[11]))),
-        "LIPG018", "Weights file 'tiny.safetensors' cannot be compiled into this network: tensor \"layers.0.weight\" has shape [2, 3], the declaration needs [2, 2]");
+        "LIPG018", "Weights file 'tiny.safetensors' cannot be compiled into this network: it was saved from a network with lipgen.widths = 3,2,1; the declaration has 2,2,1");
+
+    // The compile-time check is Load's: every declared property in the metadata, compared as Load compares it.
+    [Theory]
+    [InlineData(2, 0.5, "lipgen.lipschitz = 0.5; the declaration has 1")]
+    [InlineData(1, 1, "lipgen.p = 1; the declaration has 2")]
+    public Task LIPG018_file_saved_for_another_bound_or_norm(double p, double lipschitz, string message) => AssertProblem(
+        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [2], p, lipschitz), new float[9]))),
+        "LIPG018", message);
+
+    [Fact]
+    public Task LIPG018_file_saved_with_other_group_sizes() => AssertProblem(
+        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [1], 2, 1), new float[9]))),
+        "LIPG018", "lipgen.group_sizes = 1; the declaration has 2");
+
+    [Fact]
+    public Task LIPG018_file_saved_for_another_activation()
+    {
+        // The runtime's Activation enum (the generator links its own copy, so the name alone is ambiguous here).
+        Type activation = typeof(NetworkDescription).Assembly.GetType("LipGen.Activation")!;
+        var relu = (NetworkDescription)Activator.CreateInstance(typeof(NetworkDescription), "Other", new[] { 2, 2, 1 }, new[] { 0 }, 2.0, 1.0,
+            Enum.ToObject(activation, 1))!;
+        return AssertProblem(GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(relu, new float[9]))),
+            "LIPG018", "lipgen.activation = ReLU; the declaration has GroupSort");
+    }
+
+    [Fact]
+    public Task Numbers_in_the_metadata_compare_as_numbers()
+    {
+        // "1.0" and "1e0" are 1, as Load reads them: no diagnostic, and the weights compile in.
+        byte[] file = TinyFile();
+        string header = Encoding.UTF8.GetString(file, 8, (int)BitConverter.ToUInt64(file, 0));
+        string patched = header.Replace("\"lipgen.lipschitz\":\"1\"", "\"lipgen.lipschitz\":\"1e0\"").Replace("\"lipgen.p\":\"2\"", "\"lipgen.p\":\"2.0\"");
+        byte[] json = Encoding.UTF8.GetBytes(patched);
+        var bytes = new byte[8 + json.Length + file.Length - 8 - header.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        file.AsSpan(8 + header.Length).CopyTo(bytes.AsSpan(8 + json.Length));
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("tiny.safetensors", bytes)), Plain(Declaration));
+        Assert.Single(result.GeneratedSources);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public Task LIPG020_weights_whose_certificate_exceeds_lambda()
+    {
+        // Saved for λ = 2, with weights that use it: L̂ = 0.76 · 2 = 1.52 for a declaration of λ = 1. The metadata says λ = 2,
+        // so strip it, as a PyTorch file would have none.
+        byte[] file = NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [2], 2, 2), [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 1.5f, -0.5f, 0.3f]);
+        string header = Encoding.UTF8.GetString(file, 8, (int)BitConverter.ToUInt64(file, 0));
+        int start = header.IndexOf("\"__metadata__\":{", StringComparison.Ordinal) + "\"__metadata__\":{".Length;
+        string patched = header[..start] + "\"format\":\"pt\"" + header[header.IndexOf('}', start)..];
+        byte[] json = Encoding.UTF8.GetBytes(patched);
+        var bytes = new byte[8 + json.Length + file.Length - 8 - header.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        file.AsSpan(8 + header.Length).CopyTo(bytes.AsSpan(8 + json.Length));
+        return AssertProblem(GeneratorHarness.Files(("tiny.safetensors", bytes)), "LIPG020",
+            "Weights file 'tiny.safetensors' has certificate L̂ = 1.52069063, above the declared Lipschitz = 1 (the file states λ = nothing)");
+    }
 
     [Fact]
     public Task LIPG018_not_safetensors() => AssertProblem(GeneratorHarness.Files(("tiny.safetensors", Encoding.UTF8.GetBytes("not weights at all"))),

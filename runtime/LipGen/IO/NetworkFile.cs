@@ -47,7 +47,7 @@ public static class NetworkFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] file = File.ReadAllBytes(path);
         float[] parameters = Deserialize(network.Description, file, path);
-        double certificate = Verification.CertifiedBound.Compute(network.Description, parameters);
+        double certificate = Model.Certificate.Compute(network.Description.Plan, parameters);
         double lipschitz = network.Description.Lipschitz;
         if (certificate > lipschitz && !projectOnLoad)
             throw new NetworkFileException(
@@ -65,7 +65,7 @@ public static class NetworkFile
         if (parameters.Length != description.ParameterCount)
             throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
         var header = new StringBuilder("{\"__metadata__\":{");
-        foreach ((string key, string value) in Metadata(description))
+        foreach ((string key, string value) in NetworkMetadata.Of(description.Plan))
             header.Append(Invariant, $"\"{key}\":\"{value}\",");
         header.Length--; // the last comma
         header.Append('}');
@@ -161,44 +161,8 @@ public static class NetworkFile
 
     private static void CheckMetadata(NetworkDescription description, IReadOnlyDictionary<string, string> metadata, string name)
     {
-        foreach ((string key, string value) in Metadata(description))
-        {
-            if (metadata.TryGetValue(key, out string? stored) && !SameValue(key, stored, value))
-                throw new NetworkFileException($"{name} was saved from a network with {key} = {stored}; {description.Name} has {value}.");
-        }
-    }
-
-    /// <summary>Numbers compare as numbers ("1.0" is 1, "inf" is ∞), lists element by element, words exactly.</summary>
-    private static bool SameValue(string key, string stored, string expected)
-    {
-        if (key is "lipgen.p" or "lipgen.lipschitz")
-            return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
-        if (key is "lipgen.widths" or "lipgen.group_sizes")
-        {
-            string[] left = stored.Split(','), right = expected.Split(',');
-            return left.Length == right.Length && left.Zip(right).All(pair =>
-                long.TryParse(pair.First.Trim(), NumberStyles.Integer, Invariant, out long x) && long.TryParse(pair.Second, NumberStyles.Integer, Invariant, out long y) && x == y);
-        }
-        return stored == expected;
-    }
-
-    private static double? ParseNumber(string text)
-    {
-        string trimmed = text.Trim();
-        if (trimmed is "inf" or "Infinity" or "∞")
-            return double.PositiveInfinity;
-        return double.TryParse(trimmed, NumberStyles.Float, Invariant, out double value) ? value : null;
-    }
-
-    private static IEnumerable<(string Key, string Value)> Metadata(NetworkDescription d)
-    {
-        yield return ("format", "pt");
-        yield return ("lipgen.widths", string.Join(",", d.Widths.ToArray()));
-        yield return ("lipgen.activation", d.Activation.ToString());
-        if (d.Activation == Activation.GroupSort)
-            yield return ("lipgen.group_sizes", string.Join(",", d.Layers[..^1].ToArray().Select(l => l.GroupSize)));
-        yield return ("lipgen.p", double.IsPositiveInfinity(d.P) ? "inf" : d.P.ToString("R", Invariant));
-        yield return ("lipgen.lipschitz", d.Lipschitz.ToString("R", Invariant));
+        if (NetworkMetadata.Mismatch(description.Plan, metadata, description.Name) is { } mismatch)
+            throw new NetworkFileException($"{name} {mismatch}.");
     }
 
     private static string Architecture(NetworkDescription d) => string.Join("-", d.Widths.ToArray());

@@ -32,10 +32,10 @@ public static class RowNorms
     }
 
     /// <summary>
-    /// max over rows of ‖row‖_q: the operator norm ‖W‖_{p→∞} for the dual pair (p, q). With <paramref name="outward"/>,
-    /// every row norm is rounded so that it can only be too large (see <see cref="Verification.CertifiedBound"/>).
+    /// max over rows of ‖row‖_q as computed (not rounded outward): the operator norm ‖W‖_{p→∞} for the dual pair (p, q). The
+    /// certificate, which is rounded outward, is <see cref="Verification.CertifiedBound"/>.
     /// </summary>
-    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q, bool outward = false)
+    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
     {
         double max = 0;
         for (int r = 0; r < rows; r++)
@@ -45,26 +45,7 @@ public static class RowNorms
                 return double.NaN;
             max = Math.Max(max, norm);
         }
-        // The outward inflation depends only on the row length and is monotone, so inflating the largest computed norm once
-        // equals the largest of the inflated row norms.
-        return outward ? Outward(max, columns, q) : max;
-    }
-
-    /// <summary>An upper bound on ‖row‖_q.</summary>
-    public static double UpperBound(ReadOnlySpan<float> row, double q) => Outward(Norm(row, q), row.Length, q);
-
-    /// <summary>The computed q-norm of n floats, inflated to cover its rounding error.</summary>
-    private static double Outward(double computed, int n, double q)
-    {
-        if (double.IsPositiveInfinity(q) || computed == 0 || !double.IsFinite(computed))
-            return computed; // exact
-        // (n + 3) rather than n: the extra terms also cover the rounding of sqrt (q = 2) and of the final product.
-        double sumSlack = 1 + 4.0 * (n + 3) / (1L << 53);
-        if (q == 1)
-            return RoundUp(computed * sumSlack);
-        if (q == 2)
-            return RoundUp(computed * RoundUp(Math.Sqrt(RoundUp(sumSlack)))); // √(Σw²·(1+4nu)) = √Σw² · √(1+4nu)
-        return RoundUp(computed * (sumSlack + 1e-12));
+        return max;
     }
 
     /// <summary>
@@ -86,9 +67,6 @@ public static class RowNorms
                 Scale(row, 1 - 1f / (1 << 20));
         }
     }
-
-    /// <summary>The next double up: covers a rounding to nearest of <paramref name="value"/>.</summary>
-    internal static double RoundUp(double value) => double.IsFinite(value) ? Math.BitIncrement(value) : value;
 
     private static void Scale(Span<float> row, float factor) => Elementwise.Apply<MultiplyOperator>(row, factor);
 }

@@ -1,4 +1,3 @@
-using LipGen.Kernels;
 using LipGen.Model;
 
 namespace LipGen.Verification;
@@ -26,7 +25,7 @@ public static class FloatErrorBound
     private const double DoubleSlack = 1 + 1e-9;
 
     /// <summary>γₖ = k·u / (1 − k·u), the relative error bound of k float roundings.</summary>
-    public static double Gamma(int k) => RowNorms.RoundUp(k * Unit / (1 - k * Unit));
+    public static double Gamma(int k) => Certificate.RoundUp(k * Unit / (1 - k * Unit));
 
     /// <summary>
     /// E(x): a bound on max over outputs k of |f̃ₖ(x) − fₖ(x)|, from the weights and the activations the float network
@@ -68,10 +67,10 @@ public static class FloatErrorBound
         {
             center[j] = (float)((low[j] + high[j]) / 2);
             // |x′ⱼ − cⱼ| for the float centre actually used, rounded up.
-            halfWidth[j] = RowNorms.RoundUp(Math.Max(high[j] - center[j], center[j] - low[j]));
+            halfWidth[j] = Certificate.RoundUp(Math.Max(high[j] - center[j], center[j] - low[j]));
             magnitude[j] = Math.Max(Math.Abs(low[j]), Math.Abs(high[j]));
         }
-        double radius = RowNorms.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
+        double radius = Certificate.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
         var output = new float[TKernel.OutputCount];
         var workspace = new float[TKernel.WorkspaceLength];
         TKernel.ForwardRecording(parameters, center, output, workspace);
@@ -94,7 +93,7 @@ public static class FloatErrorBound
             ReadOnlySpan<float> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
             ReadOnlySpan<float> bias = parameters.Slice(layer.BiasOffset, layer.Outputs);
             ReadOnlySpan<float> activations = layer.Input is null ? input : workspace.Slice(layer.Input.ActivationOffset, layer.Inputs);
-            double widen = radius == 0 ? 0 : layer.Input is null ? radius : RowNorms.RoundUp((lipschitz * radius + 2 * error) * DoubleSlack);
+            double widen = radius == 0 ? 0 : layer.Input is null ? radius : Certificate.RoundUp((lipschitz * radius + 2 * error) * DoubleSlack);
             double rounding = 0;
             for (int o = 0; o < layer.Outputs; o++)
             {
@@ -108,9 +107,9 @@ public static class FloatErrorBound
                 rounding = Math.Max(rounding, sum);
             }
             rounding = rounding * Gamma(layer.Inputs + 2) + (layer.Inputs + 1) * Underflow;
-            double propagated = layer.Input is null ? 0 : RowNorms.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1, outward: true) * error;
-            error = RowNorms.RoundUp((rounding + propagated) * DoubleSlack);
-            lipschitz = RowNorms.RoundUp(lipschitz * CertifiedBound.LayerNorm(layer, weights));
+            double propagated = layer.Input is null ? 0 : Certificate.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1) * error;
+            error = Certificate.RoundUp((rounding + propagated) * DoubleSlack);
+            lipschitz = Certificate.RoundUp(lipschitz * Certificate.LayerNorm(layer, weights));
             if (double.IsNaN(error))
                 return double.NaN;
         }

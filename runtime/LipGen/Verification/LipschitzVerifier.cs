@@ -39,7 +39,7 @@ public static class LipschitzVerifier
 
         // Failed means a real violation of L̂ by the network as it runs: a pair beyond L̂·‖x − y‖ + E(x) + E(y), or a computed
         // gradient beyond L̂ by more than backpropagation's own rounding can explain.
-        bool violated = attack.Violation is not null || gradientBound > RowNorms.RoundUp(certified * (1 + gradientTolerance));
+        bool violated = attack.Violation is not null || gradientBound > Model.Certificate.RoundUp(certified * (1 + gradientTolerance));
         VerificationStatus status =
             violated || double.IsNaN(certified) || double.IsNaN(gradientBound) ? VerificationStatus.Failed
             : certified > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
@@ -81,7 +81,7 @@ public static class LipschitzVerifier
     {
         double factor = 1 + 1e-12;
         foreach (LayerShape layer in description.Layers)
-            factor = RowNorms.RoundUp(factor * (1 + FloatErrorBound.Gamma(layer.Outputs + 1)));
+            factor = Model.Certificate.RoundUp(factor * (1 + FloatErrorBound.Gamma(layer.Outputs + 1)));
         return factor - 1;
     }
 

@@ -1,0 +1,71 @@
+// What a network file's metadata must say, and how it is compared. Compiled into the runtime (Load) and into the generator
+// (compiled-in weights), so a file is judged the same way at run time and at build time. It must compile for netstandard2.0.
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using LipGen.Model;
+
+namespace LipGen.IO;
+
+/// <summary>The declaration in a safetensors file's metadata: <c>lipgen.widths</c>, <c>lipgen.group_sizes</c>, <c>lipgen.p</c>,
+/// <c>lipgen.lipschitz</c>, <c>lipgen.activation</c>.</summary>
+internal static class NetworkMetadata
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The key of the declared λ.</summary>
+    public const string LipschitzKey = "lipgen.lipschitz";
+
+    /// <summary>The metadata a network with this plan writes.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Of(NetworkPlan plan)
+    {
+        yield return Pair("format", "pt");
+        yield return Pair("lipgen.widths", string.Join(",", plan.Widths));
+        yield return Pair("lipgen.activation", plan.Activation.ToString());
+        if (plan.Activation == Activation.GroupSort)
+            yield return Pair("lipgen.group_sizes", string.Join(",", plan.Steps.OfType<ActivationStep>().Select(a => a.GroupSize)));
+        yield return Pair("lipgen.p", double.IsPositiveInfinity(plan.P) ? "inf" : plan.P.ToString("R", Invariant));
+        yield return Pair(LipschitzKey, plan.Lipschitz.ToString("R", Invariant));
+    }
+
+    /// <summary>
+    /// The first key whose stored value disagrees with the plan, as "was saved from a network with {key} = {stored};
+    /// {name} has {value}", or null. Keys the file does not have are not compared (a PyTorch file has none).
+    /// </summary>
+    public static string? Mismatch(NetworkPlan plan, IReadOnlyDictionary<string, string> stored, string name)
+    {
+        foreach (KeyValuePair<string, string> expected in Of(plan))
+            if (stored.TryGetValue(expected.Key, out string? value) && !SameValue(expected.Key, value, expected.Value))
+                return $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}";
+        return null;
+    }
+
+    /// <summary>Numbers compare as numbers ("1.0" is 1, "inf" is ∞), lists element by element, words exactly.</summary>
+    private static bool SameValue(string key, string stored, string expected)
+    {
+        if (key is "lipgen.p" or LipschitzKey)
+            return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
+        if (key is "lipgen.widths" or "lipgen.group_sizes")
+        {
+            string[] left = stored.Split(','), right = expected.Split(',');
+            if (left.Length != right.Length)
+                return false;
+            for (int i = 0; i < left.Length; i++)
+                if (!long.TryParse(left[i].Trim(), NumberStyles.Integer, Invariant, out long x) || !long.TryParse(right[i], NumberStyles.Integer, Invariant, out long y) || x != y)
+                    return false;
+            return true;
+        }
+        return stored == expected;
+    }
+
+    /// <summary>A number as the metadata writes it ("inf" for ∞), or null.</summary>
+    public static double? ParseNumber(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed is "inf" or "Infinity" or "∞")
+            return double.PositiveInfinity;
+        return double.TryParse(trimmed, NumberStyles.Float, Invariant, out double value) ? value : null;
+    }
+
+    private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
+}
