@@ -45,7 +45,15 @@ public static class NetworkFile
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] file = File.ReadAllBytes(path);
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new NetworkFileException($"Cannot read {path}: {e.Message}", e); // every load failure is a NetworkFileException
+        }
         float[] parameters = Deserialize(network.Description, file, path);
         double certificate = Model.Certificate.Compute(network.Description.Plan, parameters);
         double lipschitz = network.Description.Lipschitz;

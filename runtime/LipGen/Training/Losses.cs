@@ -43,18 +43,23 @@ public readonly struct MeanSquaredError : ILoss
 /// Hinge loss max(0, m − y·f) per output, labels y = ±1. Samples beyond the margin m cost nothing, so a Lipschitz network
 /// spends its bounded slope on the decision boundary instead of on pushing confident outputs further out.
 /// </summary>
+/// <remarks><c>default(HingeLoss)</c> has no margin: using it throws rather than training with m = 0.</remarks>
 public readonly struct HingeLoss : ILoss
 {
+    private readonly float _margin;
+
     /// <summary>Creates a hinge loss with margin <paramref name="margin"/> &gt; 0.</summary>
     public HingeLoss(float margin)
     {
         if (!(margin > 0) || float.IsInfinity(margin))
             throw new ArgumentOutOfRangeException(nameof(margin), margin, "The hinge margin must be finite and greater than 0.");
-        Margin = margin;
+        _margin = margin;
     }
 
-    /// <summary>The margin m.</summary>
-    public float Margin { get; }
+    /// <summary>The margin m. Throws for <c>default(HingeLoss)</c>, which was never given one.</summary>
+    public float Margin => _margin > 0
+        ? _margin
+        : throw new InvalidOperationException("default(HingeLoss) has no margin: create the loss with new HingeLoss(margin), margin > 0.");
 
     /// <inheritdoc/>
     public string Name => $"hinge (margin {Margin})";
@@ -65,10 +70,10 @@ public readonly struct HingeLoss : ILoss
     /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
     {
-        float loss = 0;
+        float loss = 0, margin = Margin;
         for (int i = 0; i < output.Length; i++)
         {
-            float slack = Margin - target[i] * output[i];
+            float slack = margin - target[i] * output[i];
             loss += MathF.Max(slack, 0);
             outputGradient[i] = slack > 0 ? -target[i] : 0;
         }

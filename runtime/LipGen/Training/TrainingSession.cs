@@ -210,22 +210,14 @@ public sealed class TrainingSession<TKernel, TLoss>
 public static class Metrics
 {
     /// <summary>
-    /// One output: sign(f) matches the label (f ≥ 0 counts as +1). Several outputs: the largest output is at the position of
-    /// the largest target.
+    /// The prediction matches the label: <see cref="Prediction.Classify(ReadOnlySpan{float})"/> of the output equals that of
+    /// the target (one output: the sign, f ≥ 0 counting as +1; several: the position of the largest).
     /// </summary>
     public static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
-        if (output.Length == 1)
-            return output[0] >= 0 == target[0] > 0;
-        return IndexOfMax(output) == IndexOfMax(target);
-    }
-
-    private static int IndexOfMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
+        foreach (float value in output)
+            if (float.IsNaN(value))
+                return false; // no class, so not correct (training then stops on the NaN loss)
+        return Prediction.Classify(output) == Prediction.Classify(target);
     }
 }
