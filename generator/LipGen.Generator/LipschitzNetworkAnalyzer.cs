@@ -87,7 +87,7 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
                     foreach (Diagnostic problem in parsed.Problems)
                         if (problem.Id != DiagnosticDescriptors.ContainingTypeNotPartial.Id)
                             symbolContext.ReportDiagnostic(problem);
-                    if (parsed.Spec?.WeightsFile is not null)
+                    if (parsed.Spec is { IsValid: true, WeightsFile: not null })
                         ReportWeightsFile(symbolContext, parsed.Spec, attribute);
                 }
                 ReportNonPartialContainer(symbolContext, type, attributeType);

@@ -6,7 +6,8 @@ namespace LipGen.Generator;
 
 /// <summary>
 /// Expands every <c>[LipschitzNetwork]</c> class into its forward, backward, input-gradient, projection and certificate
-/// code. Invalid declarations produce nothing here: <see cref="LipschitzNetworkAnalyzer"/> reports them.
+/// code. <see cref="LipschitzNetworkAnalyzer"/> reports invalid declarations; for those whose type can take generated
+/// members, this emits them throwing, so that the LIPG diagnostics are the only errors a user sees.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class LipschitzNetworkGenerator : IIncrementalGenerator
@@ -40,17 +41,22 @@ public sealed class LipschitzNetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<NetworkModel> models = specs
             .Combine(weightFiles)
             .Select(static (pair, _) => Model(pair.Left, pair.Right))
-            .WithTrackingName(TrackingNames.Models)
-            .Where(static model => model is not null)!;
+            .WithTrackingName(TrackingNames.Models);
 
         context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.Spec.HintName, NetworkEmitter.Emit(model)));
     }
 
-    private static NetworkModel? Model(NetworkSpec spec, ImmutableArray<AdditionalText> files)
+    /// <summary>
+    /// The spec with its compiled-in weights. A declaration with errors, or whose weights file cannot be compiled in (the
+    /// analyzer reports why), becomes an invalid model: its members are emitted throwing, so only the LIPG errors show.
+    /// </summary>
+    private static NetworkModel Model(NetworkSpec spec, ImmutableArray<AdditionalText> files)
     {
-        if (spec.WeightsFile is null)
+        if (spec.WeightsFile is null || !spec.IsValid)
             return new NetworkModel(spec, default, null);
         EmbeddedWeights.Result weights = EmbeddedWeights.Load(spec, files);
-        return weights.Parameters is null ? null : new NetworkModel(spec, new EquatableArray<float>(weights.Parameters), weights.Path);
+        return weights.Parameters is null
+            ? new NetworkModel(spec with { IsValid = false }, default, null)
+            : new NetworkModel(spec, new EquatableArray<float>(weights.Parameters), weights.Path);
     }
 }

@@ -27,6 +27,11 @@ internal static class NetworkParser
 
     public readonly record struct Result(NetworkSpec? Spec, ImmutableArray<Diagnostic> Problems);
 
+    /// <summary>Errors in the type itself (not partial, generic or static without weights, attribute twice, member clash).</summary>
+    private static readonly ImmutableHashSet<string> ShapeErrors = ImmutableHashSet.Create(
+        DiagnosticDescriptors.NotPartial.Id, DiagnosticDescriptors.ContainingTypeNotPartial.Id, DiagnosticDescriptors.UnsupportedType.Id,
+        DiagnosticDescriptors.DuplicateAttribute.Id, DiagnosticDescriptors.MemberNameClash.Id);
+
     /// <summary>The attribute's arguments as written, every unset one at the attribute's own default, and where each was written.</summary>
     private sealed class Declared
     {
@@ -80,6 +85,11 @@ internal static class NetworkParser
                 return new Result(null, problems.ToImmutable());
         if (declaration.Identifier.IsMissing)
             return new Result(null, problems.ToImmutable());
+        // A top-level type declared private or protected is the user's error too (CS1527): generated code naming it would
+        // only add CS0122.
+        if (type.ContainingType is null && type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected
+                or Accessibility.ProtectedOrInternal or Accessibility.ProtectedAndInternal)
+            return new Result(null, problems.ToImmutable());
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
         string fullName = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
@@ -93,10 +103,13 @@ internal static class NetworkParser
             return new Result(null, problems.ToImmutable());
         Validate(declared, type, declaration, fullName, problems);
 
-        // Warnings (LIPG014, LIPG016) are reported but do not stop generation.
-        if (problems.Any(d => d.Severity == DiagnosticSeverity.Error))
+        // Warnings (LIPG014, LIPG016) are reported but do not stop generation. Errors in the arguments leave a spec that
+        // only names the type: the emitter writes throwing members for it, so uses of the network add no errors of their own.
+        // Errors in the type's shape leave nothing, since a generated part would itself fail to compile there.
+        if (problems.Any(d => d.Severity == DiagnosticSeverity.Error && ShapeErrors.Contains(d.Id)))
             return new Result(null, problems.ToImmutable());
-        return new Result(Build(type, fullName, declared), problems.ToImmutable());
+        NetworkSpec spec = Build(type, fullName, declared);
+        return new Result(problems.Any(d => d.Severity == DiagnosticSeverity.Error) ? spec with { IsValid = false } : spec, problems.ToImmutable());
     }
 
     /// <summary>

@@ -15,6 +15,10 @@ namespace LipGen.Generator;
 /// <param name="Lipschitz">Lipschitz bound λ.</param>
 /// <param name="Activation">The activation after every hidden layer.</param>
 /// <param name="WeightsFile">The Weights argument (a safetensors AdditionalFiles item), or null.</param>
+/// <param name="IsValid">
+/// False for a declaration with errors (or an unusable weights file): only its identity is meaningful, and the emitter
+/// writes members that throw, so that the LIPG diagnostics are the only errors.
+/// </param>
 internal sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -26,7 +30,8 @@ internal sealed record NetworkSpec(
     double P,
     double Lipschitz,
     Activation Activation,
-    string? WeightsFile)
+    string? WeightsFile,
+    bool IsValid = true)
 {
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
@@ -101,20 +102,63 @@ public class BaselineTests
         Assert.Equal(["A.Net.g.cs", "B.Outer.Net.g.cs"], result.GeneratedSources.Select(s => s.HintName).Order());
     }
 
+    // A type whose shape is wrong gets nothing: a generated part would add errors of its own there.
     [Theory]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] class NotPartial;")]
-    [InlineData("[LipGen.LipschitzNetwork(2)] partial class OneWidth;")]
-    [InlineData("[LipGen.LipschitzNetwork(2, 6, 1, GroupSize = 4)] partial class GroupDoesNotDivide;")]
-    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, P = 0.5)] partial class BadP;")]
-    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Lipschitz = double.NaN)] partial class BadLambda;")]
     [InlineData("class Outer { [LipGen.LipschitzNetwork(2, 4, 1)] partial class InNonPartial; }")]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] partial class [Net;")] // found by the fuzz test: a type without a name
-    [InlineData("[LipGen.LipschitzNetwork(null)] partial class NullWidths;")]
-    public void Invalid_declarations_generate_nothing(string source)
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1)] partial class Clash { public void Project() { } }")]
+    public void Declarations_with_a_wrong_type_shape_generate_nothing(string source)
     {
         var (result, _) = GeneratorHarness.Run(source);
         Assert.Null(result.Exception);
         Assert.Empty(result.GeneratedSources);
+    }
+
+    // Wrong arguments get members that throw: code using the network compiles, and the LIPG errors are the only ones.
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2)] public partial class Net;", "LIPG004")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 6, 1, GroupSize = 4)] public partial class Net;", "LIPG008")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, P = 0.5)] public partial class Net;", "LIPG010")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Lipschitz = double.NaN)] public partial class Net;", "LIPG011")]
+    [InlineData("[LipGen.LipschitzNetwork(null)] public partial class Net;", "LIPG004")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 6, 1, GroupSize = 4, P = 0.5)] public partial class Net;", "LIPG008", "LIPG010")]
+    public async Task An_invalid_declaration_yields_only_its_LIPG_diagnostics(string declaration, params string[] ids)
+    {
+        const string use = """
+            public static class Use
+            {
+                public static double Run()
+                {
+                    var net = new Net();
+                    net.Project();
+                    System.Span<float> output = stackalloc float[Net.OutputCount];
+                    net.Forward(new float[2], output);
+                    var session = new LipGen.Training.TrainingSession<Net.Kernel, LipGen.Training.HingeLoss>(net, new LipGen.Training.HingeLoss(0.1f));
+                    return net.Forward(new float[2]) + net.LipschitzBound() + Net.Kernel.ParameterCount;
+                }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(declaration, use);
+        Assert.Null(result.Exception);
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("was not generated: its [LipschitzNetwork] declaration has errors", generated);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)); // no CS1061, nothing in generated code
+        ImmutableArray<Diagnostic> analyzer = await GeneratorHarness.AnalyzeAsync(declaration, use);
+        Assert.Equal(ids.Order(), analyzer.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public async Task An_unusable_weights_file_yields_only_its_LIPG_diagnostic()
+    {
+        const string source = """
+            [LipGen.LipschitzNetwork(2, 4, 1, Weights = "missing.safetensors")] public static partial class Embedded;
+            public static class Use { public static double Run() => Embedded.Forward(new float[2]) + Embedded.LipschitzBound(); }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Contains("was not generated", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(["LIPG017"], (await GeneratorHarness.AnalyzeAsync(source)).Select(d => d.Id));
     }
 
     private static string BaselineDirectory([CallerFilePath] string thisFile = "") =>
