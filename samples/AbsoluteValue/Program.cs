@@ -39,11 +39,11 @@ return 0;
 
 (string, double, double, VerificationReport) Fit<TKernel>(string name, ILipschitzNetwork<TKernel> net) where TKernel : struct, ILipschitzKernel
 {
-    Trainer.Train(net, data, new MeanSquaredError(), options, r =>
+    Trainer.Train(net, data, new MeanSquaredError(), options, new SynchronousProgress<EpochReport>(r =>
     {
         if (r.Epoch % Math.Max(1, epochs / 5) == 0)
             Console.WriteLine($"[{name,-9}] epoch {r.Epoch,4}  loss {r.Loss:E3}");
-    });
+    }));
     (double max, double mean) = Errors(net);
     VerificationReport report = LipschitzVerifier.Verify(net, data, new VerificationOptions { AttackStarts = 48 });
     return (name, max, mean, report);

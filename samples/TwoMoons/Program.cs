@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LipGen;
 using LipGen.Data;
 using LipGen.IO;
 using LipGen.Training;
@@ -51,11 +52,11 @@ return 0;
     };
     int every = Math.Max(1, options.Epochs / 10);
     var clock = Stopwatch.StartNew();
-    TrainingResult result = Trainer.Train(net, train, loss, trainingOptions, e =>
+    TrainingResult result = Trainer.Train(net, train, loss, trainingOptions, new SynchronousProgress<EpochReport>(e =>
     {
         if (e.Epoch % every == 0 || e.Epoch == 1)
             Console.WriteLine($"[{name,-5}] epoch {e.Epoch,4}/{options.Epochs}  loss {e.Loss:F4}  accuracy {e.Accuracy:P1}  certified L {e.LipschitzBound:F6}");
-    });
+    }));
     clock.Stop();
     Evaluation testEvaluation = Trainer.Evaluate(net, test, loss);
     string plot = Path.Combine(options.OutputDirectory, $"two-moons-{name.ToLowerInvariant()}.png");

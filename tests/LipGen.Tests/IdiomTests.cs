@@ -31,6 +31,102 @@ public class IdiomTests
     }
 
     [Fact]
+    public void Cancelled_training_keeps_the_last_completed_epochs_weights_and_the_network_usable()
+    {
+        var net = new MoonsNet();
+        Dataset data = TwoMoons.Generate(2000, 0.1, 1);
+        float[]? afterEpoch = null;
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress<EpochReport>(report =>
+        {
+            if (report.Epoch == 2)
+            {
+                afterEpoch = net.Parameters.ToArray(); // the last completed epoch
+                cancel.Cancel();                      // cancelled: the third epoch stops at its first batch check
+            }
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Trainer.Train(net, data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 5, BatchSize = 16, LearningRate = 0.01f }, progress, cancel.Token));
+        Assert.Equal(afterEpoch, net.Parameters.ToArray());
+        Assert.True(net.LipschitzBound() <= 1);
+        Assert.True(float.IsFinite(net.Forward([0.5f, 0.25f])));
+        // And it trains on.
+        Trainer.Train(net, data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 1 });
+    }
+
+    [Fact]
+    public void Cancelled_training_mid_epoch_goes_back_to_the_epoch_start()
+    {
+        var net = new MoonsNet();
+        float[] before = net.Parameters.ToArray();
+        var session = new TrainingSession<MoonsNet.Kernel, HingeLoss>(net, new HingeLoss(0.1f), 0.01f);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => session.RunEpoch(TwoMoons.Generate(256, 0.1, 2), 16, cancel.Token));
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Verification_can_be_cancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Verification.LipschitzVerifier.Verify(new MoonsNet(), TwoMoons.Generate(64, 0.1, 2), cancellationToken: cancel.Token));
+    }
+
+    [Fact]
+    public async Task Save_load_and_export_work_on_streams_and_asynchronously()
+    {
+        var net = new MoonsNet();
+        net.Initialize(4);
+        byte[] expected = NetworkFile.Serialize(net.Description, net.Parameters);
+
+        using var stream = new MemoryStream();
+        net.Save(stream);
+        Assert.Equal(expected, stream.ToArray());
+        stream.Position = 0;
+        var loaded = new MoonsNet();
+        loaded.Load(stream);
+        Assert.Equal(net.Parameters.ToArray(), loaded.Parameters.ToArray());
+
+        string path = Path.Combine(Path.GetTempPath(), $"lipgen-async-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            await net.SaveAsync(path);
+            Assert.Equal(expected, await File.ReadAllBytesAsync(path));
+            var fromFile = new MoonsNet();
+            await fromFile.LoadAsync(path);
+            Assert.Equal(net.Parameters.ToArray(), fromFile.Parameters.ToArray());
+            await Assert.ThrowsAsync<NetworkFileException>(() => fromFile.LoadAsync(path + ".missing"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        using var asyncStream = new MemoryStream();
+        await net.SaveAsync(asyncStream);
+        asyncStream.Position = 0;
+        var fromAsyncStream = new MoonsNet();
+        await fromAsyncStream.LoadAsync(asyncStream);
+        Assert.Equal(net.Parameters.ToArray(), fromAsyncStream.Parameters.ToArray());
+
+        using var onnx = new MemoryStream();
+        net.ToOnnx(onnx);
+        Assert.Equal(OnnxExport.ToOnnxBytes(net.Description, net.Parameters), onnx.ToArray());
+        using var onnxAsync = new MemoryStream();
+        await net.ToOnnxAsync(onnxAsync);
+        Assert.Equal(onnx.ToArray(), onnxAsync.ToArray());
+
+        // A stream that breaks is a NetworkFileException too, and the network is unchanged.
+        var broken = new MoonsNet();
+        float[] untouched = broken.Parameters.ToArray();
+        Assert.Throws<NetworkFileException>(() => broken.Load(new MemoryStream(expected[..100])));
+        Assert.Equal(untouched, broken.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Classify_gives_the_sign_for_one_output_and_the_largest_for_several()
     {
         Assert.Equal(1, Prediction.Classify([0f]));

@@ -14,7 +14,7 @@ public class TrainingTests
         net.Initialize(1);
         var reports = new List<EpochReport>();
         TrainingResult result = Trainer.Train(net, data, new HingeLoss(0.1f),
-            new TrainingOptions { Epochs = 60, BatchSize = 64, LearningRate = 0.01f, Seed = 3 }, reports.Add);
+            new TrainingOptions { Epochs = 60, BatchSize = 64, LearningRate = 0.01f, Seed = 3 }, new SynchronousProgress<EpochReport>(reports.Add));
         Assert.True(result.Final.Accuracy >= 0.98, $"train accuracy {result.Final.Accuracy}");
         Assert.Equal(60, reports.Count);
         Assert.Equal(Enumerable.Range(1, 60), reports.Select(r => r.Epoch));

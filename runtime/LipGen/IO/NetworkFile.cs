@@ -33,6 +33,94 @@ public static class NetworkFile
         AtomicFile.Write(path, Serialize(network.Description, network.Parameters));
     }
 
+    /// <summary>Writes the network's safetensors bytes to <paramref name="stream"/> (the caller owns the stream).</summary>
+    public static void Save(this ILipschitzNetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(Serialize(network.Description, network.Parameters));
+    }
+
+    /// <summary>
+    /// <see cref="Save(ILipschitzNetwork, string)"/> without blocking on the disk: the bytes are taken from the network at
+    /// once, then written atomically. Do not change the network before the call returns.
+    /// </summary>
+    public static Task SaveAsync(this ILipschitzNetwork network, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = Serialize(network.Description, network.Parameters);
+        return AtomicFile.WriteAsync(path, bytes, cancellationToken);
+    }
+
+    /// <summary>Writes the network's safetensors bytes to <paramref name="stream"/> asynchronously.</summary>
+    public static async Task SaveAsync(this ILipschitzNetwork network, Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] bytes = Serialize(network.Description, network.Parameters);
+        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a network file from <paramref name="stream"/>, with every check of <see cref="Load(ILipschitzNetwork, string, bool)"/>.</summary>
+    public static void Load(this ILipschitzNetwork network, Stream stream, bool projectOnLoad = false)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        Apply(network, ReadAll(stream, "the stream"), "the stream", projectOnLoad);
+    }
+
+    /// <summary>
+    /// <see cref="Load(ILipschitzNetwork, string, bool)"/> without blocking on the disk. The network changes only at the end,
+    /// after every check, and not at all on failure.
+    /// </summary>
+    public static async Task LoadAsync(this ILipschitzNetwork network, string path, bool projectOnLoad = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] file;
+        try
+        {
+            file = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new NetworkFileException($"Cannot read {path}: {e.Message}", e);
+        }
+        Apply(network, file, path, projectOnLoad);
+    }
+
+    /// <summary>Reads a network file from <paramref name="stream"/> asynchronously, with every check of Load.</summary>
+    public static async Task LoadAsync(this ILipschitzNetwork network, Stream stream, bool projectOnLoad = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new MemoryStream();
+        try
+        {
+            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            throw new NetworkFileException($"Cannot read the stream: {e.Message}", e);
+        }
+        Apply(network, buffer.ToArray(), "the stream", projectOnLoad);
+    }
+
+    private static byte[] ReadAll(Stream stream, string name)
+    {
+        try
+        {
+            var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            throw new NetworkFileException($"Cannot read {name}: {e.Message}", e);
+        }
+    }
+
     /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="network"/>. Everything is checked before anything is copied:
     /// the container, the architecture (metadata when present, and the tensors' names, dtypes and shapes), the values
@@ -54,6 +142,12 @@ public static class NetworkFile
         {
             throw new NetworkFileException($"Cannot read {path}: {e.Message}", e); // every load failure is a NetworkFileException
         }
+        Apply(network, file, path, projectOnLoad);
+    }
+
+    /// <summary>Checks the file's bytes, then copies them into the network (projecting them if asked); unchanged on failure.</summary>
+    private static void Apply(ILipschitzNetwork network, byte[] file, string path, bool projectOnLoad)
+    {
         float[] parameters = Deserialize(network.Description, file, path);
         double certificate = Model.Certificate.Compute(network.Description.Plan, parameters);
         double lipschitz = network.Description.Lipschitz;
@@ -185,7 +279,12 @@ internal static class AtomicFile
     /// temporary name is short and fixed in length, so it fits wherever the target's name fits. On failure the temporary
     /// file is removed, the target is untouched, and the <see cref="IOException"/> names the target and the cause.
     /// </summary>
-    public static void Write(string path, byte[] bytes)
+    public static void Write(string path, byte[] bytes) => WriteAsync(path, bytes, CancellationToken.None, synchronous: true).GetAwaiter().GetResult();
+
+    /// <summary><see cref="Write"/> with asynchronous disk writes.</summary>
+    public static Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) => WriteAsync(path, bytes, cancellationToken, synchronous: false);
+
+    private static async Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken, bool synchronous)
     {
         string full = Path.GetFullPath(path);
         string target = full;
@@ -198,12 +297,22 @@ internal static class AtomicFile
             if (!Directory.Exists(directory))
                 throw new DirectoryNotFoundException($"Cannot save {target}: the folder {directory} does not exist.");
             temporary = Path.Combine(directory, $".lipgen-{Guid.NewGuid().ToString("N")[..12]}.tmp");
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16,
+                FileOptions.WriteThrough | (synchronous ? FileOptions.None : FileOptions.Asynchronous)))
             {
-                stream.Write(bytes);
+                if (synchronous)
+                    stream.Write(bytes);
+                else
+                    await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, target, overwrite: true);
+        }
+        catch (OperationCanceledException)
+        {
+            if (temporary is not null)
+                try { File.Delete(temporary); } catch (IOException) { } // cancelled: the target was never touched
+            throw;
         }
         catch (Exception e) when (e is not DirectoryNotFoundException && (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException))
         {

@@ -14,12 +14,37 @@ public static class OnnxExport
     /// <summary>The opset the model declares.</summary>
     public const int Opset = 13;
 
-    /// <summary>Writes the model to <paramref name="path"/> (atomically, like <see cref="NetworkFile.Save"/>).</summary>
+    /// <summary>Writes the model to <paramref name="path"/> (atomically, like <see cref="NetworkFile.Save(ILipschitzNetwork, string)"/>).</summary>
     public static void ToOnnx(this ILipschitzNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         AtomicFile.Write(path, ToOnnxBytes(network.Description, network.Parameters));
+    }
+
+    /// <summary>Writes the model to <paramref name="stream"/> (the caller owns the stream).</summary>
+    public static void ToOnnx(this ILipschitzNetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToOnnxBytes(network.Description, network.Parameters));
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically, without blocking on the disk.</summary>
+    public static Task ToOnnxAsync(this ILipschitzNetwork network, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return AtomicFile.WriteAsync(path, ToOnnxBytes(network.Description, network.Parameters), cancellationToken);
+    }
+
+    /// <summary>Writes the model to <paramref name="stream"/> asynchronously.</summary>
+    public static async Task ToOnnxAsync(this ILipschitzNetwork network, Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] bytes = ToOnnxBytes(network.Description, network.Parameters);
+        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The ONNX model bytes for a network with <paramref name="description"/> and these parameters.</summary>

@@ -31,10 +31,12 @@ public static class Trainer
 {
     /// <summary>
     /// Trains <paramref name="network"/> on <paramref name="data"/> with Adam, projecting after every step.
-    /// <paramref name="onEpoch"/> (optional) sees every epoch's report as it finishes.
+    /// <paramref name="progress"/> (optional) receives every epoch's report as it finishes (use
+    /// <see cref="SynchronousProgress{T}"/> to print them in order). Cancelling stops at the next batch and leaves the
+    /// network with the weights of its last completed epoch, then throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public static TrainingResult Train<TKernel, TLoss>(ILipschitzNetwork<TKernel> network, Dataset data, TLoss loss,
-        TrainingOptions options, Action<EpochReport>? onEpoch = null)
+        TrainingOptions options, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
         where TKernel : struct, ILipschitzKernel
         where TLoss : struct, ILoss
     {
@@ -46,9 +48,9 @@ public static class Trainer
         var epochs = new List<EpochReport>(options.Epochs);
         for (int e = 0; e < options.Epochs; e++)
         {
-            EpochReport report = session.RunEpoch(data, options.BatchSize);
+            EpochReport report = session.RunEpoch(data, options.BatchSize, cancellationToken);
             epochs.Add(report);
-            onEpoch?.Invoke(report);
+            progress?.Report(report);
         }
         return new TrainingResult(epochs, Evaluate(network, data, loss));
     }

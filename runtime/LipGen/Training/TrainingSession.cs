@@ -26,6 +26,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly float[] _output = new float[TKernel.OutputCount];
     private readonly float[] _outputGradient = new float[TKernel.OutputCount];
     private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
+    private readonly float[] _epochStart = new float[TKernel.ParameterCount]; // the weights a cancelled epoch goes back to
     private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
     private int[] _order = [];
     private SeededRandom _shuffle;
@@ -72,9 +73,11 @@ public sealed class TrainingSession<TKernel, TLoss>
     /// <summary>
     /// One epoch over <paramref name="data"/> in a seeded shuffled order, in batches of <paramref name="batchSize"/>
     /// (the last one may be smaller). If training diverges (a loss or an update that is not finite), the weights of the
-    /// last finite step are restored and <see cref="InvalidOperationException"/> is thrown.
+    /// last finite step are restored and <see cref="InvalidOperationException"/> is thrown. Cancellation is checked before
+    /// every batch; a cancelled epoch restores the weights it started from (the last completed epoch's) and throws
+    /// <see cref="OperationCanceledException"/>. The optimizer's moments keep the steps taken.
     /// </summary>
-    public EpochReport RunEpoch(Dataset data, int batchSize)
+    public EpochReport RunEpoch(Dataset data, int batchSize, CancellationToken cancellationToken = default)
     {
         CheckData(data, _loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -92,8 +95,14 @@ public sealed class TrainingSession<TKernel, TLoss>
 
         double lossSum = 0;
         int correct = 0;
+        _network.Parameters.CopyTo(_epochStart);
         for (int start = 0; start < _order.Length; start += batchSize)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _epochStart.CopyTo(_network.Parameters);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             int batch = Math.Min(batchSize, _order.Length - start);
             int columns = Prepare(batch);
             ReadOnlySpan<int> order = _order.AsSpan(start, batch);

@@ -10,11 +10,12 @@ namespace LipGen.Verification;
 public static class LipschitzVerifier
 {
     /// <summary>
-    /// Verifies <paramref name="network"/> on <paramref name="data"/> (inputs, and ±1 targets for the robustness part:
-    /// one column for a binary output, or one +1 per row for several outputs).
+    /// Verifies <paramref name="network"/> on <paramref name="data"/> (inputs, and ±1 targets for the robustness part: one
+    /// column for a binary output, or one +1 per row for several outputs). Cancellation is checked per sample and per attack
+    /// start (<see cref="OperationCanceledException"/>); verification never changes the network.
     /// </summary>
     public static VerificationReport Verify<TKernel>(ILipschitzNetwork<TKernel> network, Dataset data, VerificationOptions? options = null,
-        IProgress<VerificationProgress>? progress = null)
+        IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
         where TKernel : struct, ILipschitzKernel
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -30,9 +31,9 @@ public static class LipschitzVerifier
         ReadOnlySpan<float> parameters = network.Parameters;
         double certified = CertifiedBound.Compute(description, parameters);
         var gradients = new GradientScan<TKernel>();
-        (double gradientBound, int gradientSample) = gradients.Run(parameters, data, progress);
+        (double gradientBound, int gradientSample) = gradients.Run(parameters, data, progress, cancellationToken);
         var attack = new Attack<TKernel>(data, options);
-        InputPair? pair = attack.Run(parameters, certified, progress);
+        InputPair? pair = attack.Run(parameters, certified, progress, cancellationToken);
         double attackBound = pair?.Ratio ?? 0;
         double rangeError = FloatErrorBound.InBox<TKernel>(parameters, attack.Low, attack.High);
         double gradientTolerance = GradientTolerance(description);
@@ -47,6 +48,7 @@ public static class LipschitzVerifier
 
         // Robustness needs labels; for regression targets (|x|, say) only the Lipschitz part applies.
         bool labelled = HasLabels(data);
+        cancellationToken.ThrowIfCancellationRequested();
         RadiusSummary radii = labelled ? CertifiedRadii<TKernel>(parameters, data, certified) : default;
         return new VerificationReport
         {
@@ -210,12 +212,14 @@ public static class LipschitzVerifier
         private readonly float[] _weight = new float[TKernel.OutputCount];
         private readonly float[] _workspace = new float[TKernel.WorkspaceLength];
 
-        public (double Bound, int Sample) Run(ReadOnlySpan<float> parameters, Dataset data, IProgress<VerificationProgress>? progress)
+        public (double Bound, int Sample) Run(ReadOnlySpan<float> parameters, Dataset data, IProgress<VerificationProgress>? progress,
+            CancellationToken cancellationToken)
         {
             double q = TKernel.Description.Q, best = 0;
             int where = -1;
             for (int i = 0; i < data.Count; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 for (int k = 0; k < _weight.Length; k++)
                 {
                     Array.Clear(_weight);
@@ -292,7 +296,8 @@ public static class LipschitzVerifier
         /// </summary>
         public InputPair? Violation { get; private set; }
 
-        public InputPair? Run(ReadOnlySpan<float> parameters, double certified, IProgress<VerificationProgress>? progress)
+        public InputPair? Run(ReadOnlySpan<float> parameters, double certified, IProgress<VerificationProgress>? progress,
+            CancellationToken cancellationToken)
         {
             _certified = certified;
             _worstViolation = 0;
@@ -302,6 +307,7 @@ public static class LipschitzVerifier
             int m = TKernel.OutputCount;
             for (int start = 0; start < _options.AttackStarts; start++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 int k = start % m;
                 Start(start % 3, ref random);
                 double step = _options.StepSize * _scale;
