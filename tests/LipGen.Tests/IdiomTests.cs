@@ -127,6 +127,38 @@ public class IdiomTests
     }
 
     [Fact]
+    public void A_regression_loss_reports_MAE_RMSE_and_R2_and_no_accuracy()
+    {
+        var net = new MoonsNet();
+        net.Initialize(6);
+        var random = new SeededRandom(2);
+        float[] inputs = NetworkCases.RandomVector(ref random, 2 * 50);
+        float[] outputs = new float[50];
+        net.ForwardBatch(inputs, outputs);
+
+        Evaluation exact = Trainer.Evaluate(net, new Dataset(inputs, outputs, 2, 1), new MeanSquaredError());
+        Assert.True(double.IsNaN(exact.Accuracy));
+        Assert.Equal(0, exact.MeanAbsoluteError);
+        Assert.Equal(0, exact.RootMeanSquaredError);
+        Assert.Equal(1, exact.RSquared);
+
+        // Targets one above the outputs: every error is −1, so MAE = RMSE = 1 and R² = 1 − n / Σ(t − t̄)².
+        float[] shifted = outputs.Select(v => v + 1).ToArray();
+        Evaluation off = Trainer.Evaluate(net, new Dataset(inputs, shifted, 2, 1), new MeanSquaredError());
+        double mean = shifted.Average(v => (double)v), variation = shifted.Sum(v => (v - mean) * (v - mean));
+        Assert.Equal(1, off.MeanAbsoluteError, 1e-6);
+        Assert.Equal(1, off.RootMeanSquaredError, 1e-6);
+        Assert.Equal(1 - 50 / variation, off.RSquared, Math.Abs(1 - 50 / variation) * 1e-6);
+
+        Evaluation classification = Trainer.Evaluate(net, TwoMoons.Generate(40, 0.1, 1), new HingeLoss(0.1f));
+        Assert.InRange(classification.Accuracy, 0, 1);
+        Assert.True(double.IsNaN(classification.MeanAbsoluteError));
+
+        EpochReport report = new TrainingSession<MoonsNet.Kernel, MeanSquaredError>(net, default, 0.001f).RunEpoch(new Dataset(inputs, outputs, 2, 1), 16);
+        Assert.True(double.IsNaN(report.Accuracy));
+    }
+
+    [Fact]
     public void Classify_gives_the_sign_for_one_output_and_the_largest_for_several()
     {
         Assert.Equal(1, Prediction.Classify([0f]));

@@ -18,8 +18,17 @@ public sealed record TrainingOptions
     public ulong Seed { get; init; }
 }
 
-/// <summary>The loss and accuracy of a network on a dataset.</summary>
-public readonly record struct Evaluation(double Loss, double Accuracy);
+/// <summary>How a network does on a dataset.</summary>
+/// <param name="Loss">Mean loss per sample.</param>
+/// <param name="Accuracy">For a classification loss (±1 labels), the fraction classified correctly; NaN for a regression loss.</param>
+/// <param name="MeanAbsoluteError">For a regression loss, the mean of |f − t| over every output; NaN for classification.</param>
+/// <param name="RootMeanSquaredError">For a regression loss, √(mean of (f − t)²) over every output; NaN for classification.</param>
+/// <param name="RSquared">
+/// For a regression loss, 1 − Σ(f − t)² / Σ(t − t̄)² (per output column, pooled): 1 is a perfect fit, 0 is no better than
+/// the mean of the targets; NaN for classification, or when the targets are all equal.
+/// </param>
+public readonly record struct Evaluation(double Loss, double Accuracy, double MeanAbsoluteError = double.NaN,
+    double RootMeanSquaredError = double.NaN, double RSquared = double.NaN);
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
 /// <param name="Epochs">One report per epoch.</param>
@@ -55,7 +64,10 @@ public static class Trainer
         return new TrainingResult(epochs, Evaluate(network, data, loss));
     }
 
-    /// <summary>Mean loss and accuracy of <paramref name="network"/> on <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Mean loss of <paramref name="network"/> on <paramref name="data"/>, with accuracy for a classification loss, or MAE,
+    /// RMSE and R² for a regression loss.
+    /// </summary>
     public static Evaluation Evaluate<TKernel, TLoss>(ILipschitzNetwork<TKernel> network, Dataset data, TLoss loss)
         where TKernel : struct, ILipschitzKernel
         where TLoss : struct, ILoss
@@ -67,13 +79,38 @@ public static class Trainer
         ReadOnlySpan<float> parameters = network.Parameters;
         double lossSum = 0;
         int correct = 0;
+        int m = TKernel.OutputCount;
+        // Regression: Σ|e|, Σe² and the targets' column sums for R² (two passes over the targets would read the data twice).
+        double absolute = 0, squared = 0;
+        Span<double> targetSum = m <= 256 ? stackalloc double[m] : new double[m];
+        Span<double> targetSquares = m <= 256 ? stackalloc double[m] : new double[m];
         for (int i = 0; i < data.Count; i++)
         {
+            ReadOnlySpan<float> target = data.Target(i);
             TKernel.Forward(parameters, data.Input(i), output);
-            lossSum += loss.Evaluate(output, data.Target(i), gradient);
-            if (Metrics.IsCorrect(output, data.Target(i)))
-                correct++;
+            lossSum += loss.Evaluate(output, target, gradient);
+            if (loss.NeedsLabels)
+            {
+                if (Metrics.IsCorrect(output, target))
+                    correct++;
+                continue;
+            }
+            for (int k = 0; k < m; k++)
+            {
+                double error = (double)output[k] - target[k];
+                absolute += Math.Abs(error);
+                squared += error * error;
+                targetSum[k] += target[k];
+                targetSquares[k] += (double)target[k] * target[k];
+            }
         }
-        return new Evaluation(lossSum / data.Count, (double)correct / data.Count);
+        if (loss.NeedsLabels)
+            return new Evaluation(lossSum / data.Count, (double)correct / data.Count);
+        double variation = 0; // Σ over columns of Σ(t − t̄)²
+        for (int k = 0; k < m; k++)
+            variation += targetSquares[k] - targetSum[k] * targetSum[k] / data.Count;
+        int values = data.Count * m;
+        return new Evaluation(lossSum / data.Count, double.NaN, absolute / values, Math.Sqrt(squared / values),
+            variation > 0 ? 1 - squared / variation : double.NaN);
     }
 }

@@ -5,7 +5,7 @@ namespace LipGen.Training;
 /// <summary>What one epoch measured.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Loss">Mean loss over the epoch's samples, each taken at the parameters of its own step.</param>
-/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>); meaningful for ±1 labels.</param>
+/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>), for a classification loss; NaN for a regression loss.</param>
 /// <param name="LipschitzBound">The certificate after the epoch's last projection.</param>
 public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound);
 
@@ -110,7 +110,8 @@ public sealed class TrainingSession<TKernel, TLoss>
                 Scatter(data.Input(order[s]), _inputs, s, columns);
             Train(batch, columns, data, order, default, ref lossSum, ref correct);
         }
-        return new EpochReport(++_epoch, lossSum / data.Count, (double)correct / data.Count, TKernel.LipschitzBound(_network.Parameters));
+        return new EpochReport(++_epoch, lossSum / data.Count, _loss.NeedsLabels ? (double)correct / data.Count : double.NaN,
+            TKernel.LipschitzBound(_network.Parameters));
     }
 
     /// <summary>Sizes the buffers for a batch and returns its padded column count; padding columns are zeroed.</summary>
