@@ -159,6 +159,26 @@ public class IdiomTests
     }
 
     [Fact]
+    public void Split_is_seeded_and_stratified()
+    {
+        // 300 points of class +1 and 100 of class −1.
+        var random = new SeededRandom(9);
+        float[] inputs = NetworkCases.RandomVector(ref random, 2 * 400);
+        float[] targets = Enumerable.Range(0, 400).Select(i => i % 4 == 0 ? -1f : 1f).ToArray();
+        var data = new Dataset(inputs, targets, 2, 1);
+        (Dataset train, Dataset test) = data.Split(0.25, seed: 3);
+        Assert.Equal(300, train.Count);
+        Assert.Equal(100, test.Count);
+        Assert.Equal(25, test.Targets.ToArray().Count(t => t < 0)); // a quarter of each class
+        Assert.Equal(75, train.Targets.ToArray().Count(t => t < 0));
+        (Dataset again, _) = data.Split(0.25, seed: 3);
+        Assert.Equal(train.Inputs.ToArray(), again.Inputs.ToArray());
+        Assert.NotEqual(train.Inputs.ToArray(), data.Split(0.25, seed: 4).Train.Inputs.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Split(1, 0));
+        Assert.Throws<ArgumentException>(() => new Dataset([1, 2], [1], 2, 1).Split(0.1, 0));
+    }
+
+    [Fact]
     public void Classify_gives_the_sign_for_one_output_and_the_largest_for_several()
     {
         Assert.Equal(1, Prediction.Classify([0f]));

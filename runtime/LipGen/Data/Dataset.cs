@@ -52,6 +52,59 @@ public sealed class Dataset
     /// <summary>Target row <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Target(int index) => _targets.AsSpan(index * TargetWidth, TargetWidth);
 
+    /// <summary>
+    /// A seeded split into a training and a test set. When the targets are labels (±1 in one column, or one +1 per row of
+    /// several), the split is stratified: each class keeps its share in both parts. Otherwise the rows are shuffled once and
+    /// cut. The same seed always gives the same split, and rows keep their original order within each part.
+    /// </summary>
+    /// <param name="testFraction">The share of each class (or of all rows) that goes to the test set, in (0, 1).</param>
+    /// <param name="seed">Seed of the shuffle.</param>
+    public (Dataset Train, Dataset Test) Split(double testFraction, ulong seed)
+    {
+        if (!(testFraction > 0 && testFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "The test fraction must be strictly between 0 and 1.");
+        var groups = new SortedDictionary<int, List<int>>();
+        bool labelled = Verification.LipschitzVerifier.HasLabels(this);
+        for (int i = 0; i < Count; i++)
+        {
+            int key = labelled ? Prediction.Classify(Target(i)) : 0;
+            if (!groups.TryGetValue(key, out List<int>? rows))
+                groups[key] = rows = [];
+            rows.Add(i);
+        }
+        var random = new SeededRandom(seed);
+        var test = new bool[Count];
+        foreach (List<int> rows in groups.Values)
+        {
+            for (int i = rows.Count - 1; i > 0; i--) // Fisher–Yates
+            {
+                int j = random.NextInt(i + 1);
+                (rows[i], rows[j]) = (rows[j], rows[i]);
+            }
+            int take = (int)Math.Round(testFraction * rows.Count, MidpointRounding.AwayFromZero);
+            for (int k = 0; k < take; k++)
+                test[rows[k]] = true;
+        }
+        int testCount = test.Count(t => t);
+        if (testCount == 0 || testCount == Count)
+            throw new ArgumentException($"A test fraction of {testFraction} leaves {(testCount == 0 ? "the test" : "the training")} set of these {Count} samples empty.", nameof(testFraction));
+        return (Subset(test, inTest: false), Subset(test, inTest: true));
+    }
+
+    private Dataset Subset(bool[] test, bool inTest)
+    {
+        var inputs = new List<float>();
+        var targets = new List<float>();
+        for (int i = 0; i < Count; i++)
+        {
+            if (test[i] != inTest)
+                continue;
+            inputs.AddRange(Input(i).ToArray());
+            targets.AddRange(Target(i).ToArray());
+        }
+        return new Dataset(inputs.ToArray(), targets.ToArray(), InputWidth, TargetWidth);
+    }
+
     private static void CheckFinite(float[] values, string name, int width)
     {
         for (int i = 0; i < values.Length; i++)
