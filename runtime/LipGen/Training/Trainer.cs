@@ -3,6 +3,10 @@ using LipGen.Data;
 namespace LipGen.Training;
 
 /// <summary>Settings of a training run.</summary>
+/// <remarks>
+/// Like <see cref="Verification.VerificationOptions"/>, options hold every real number as a double. The optimizer and the
+/// losses, which compute in float, take float; Adam rounds the learning rate to float once.
+/// </remarks>
 public sealed record TrainingOptions
 {
     /// <summary>Number of passes over the data.</summary>
@@ -12,7 +16,7 @@ public sealed record TrainingOptions
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Adam step size.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Seed of the shuffle (initialisation has its own seed: <see cref="ILipschitzNetwork.Initialize"/>).</summary>
     public ulong Seed { get; init; }

@@ -33,12 +33,14 @@ public sealed class TrainingSession<TKernel, TLoss>
     private int _epoch;
 
     /// <summary>Starts a session; the optimizer is created with <paramref name="learningRate"/>.</summary>
-    public TrainingSession(ILipschitzNetwork<TKernel> network, TLoss loss, float learningRate = 1e-3f, ulong shuffleSeed = 0)
+    public TrainingSession(ILipschitzNetwork<TKernel> network, TLoss loss, double learningRate = 1e-3, ulong shuffleSeed = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         _network = network;
         _loss = loss;
-        Optimizer = new AdamOptimizer(TKernel.ParameterCount, learningRate);
+        if (!(learningRate > 0) || !double.IsFinite(learningRate) || (float)learningRate == 0)
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite, greater than 0, and representable as a float.");
+        Optimizer = new AdamOptimizer(TKernel.ParameterCount, (float)learningRate);
         _shuffle = new SeededRandom(shuffleSeed);
     }
 
