@@ -32,23 +32,6 @@ public static class RowNorms
     }
 
     /// <summary>
-    /// max over rows of ‖row‖_q as computed (not rounded outward): the operator norm ‖W‖_{p→∞} for the dual pair (p, q). The
-    /// certificate, which is rounded outward, is <see cref="Verification.CertifiedBound"/>.
-    /// </summary>
-    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
-    {
-        double max = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            double norm = Norm(weights.Slice(r * columns, columns), q);
-            if (double.IsNaN(norm))
-                return double.NaN;
-            max = Math.Max(max, norm);
-        }
-        return max;
-    }
-
-    /// <summary>
     /// Rescales every row whose q-norm exceeds <paramref name="bound"/> onto the bound; other rows are left as they are.
     /// The factor is bound/norm less 2⁻²² relative: the rounding of the float factor and of each float product is at most
     /// about 2⁻²³ relative, so the rescaled row cannot end above the bound. It is checked again in double all the same,
