@@ -113,6 +113,23 @@ public sealed class GuaranteeTests : IDisposable
         Assert.Equal(before, net.Parameters.ToArray());
     }
 
+    [Fact]
+    public void After_Project_the_certificate_is_within_lambda_even_for_rows_exactly_on_the_bound()
+    {
+        // Rows whose computed ℓ1 norm is exactly the bound: the rounded-outward certificate reads them a hair above it, so
+        // Project must treat them as above it too.
+        var net = new MoonsNet();
+        foreach (LayerShape layer in net.Description.Layers)
+            for (int r = 0; r < layer.Outputs; r++)
+            {
+                Span<float> row = net.Parameters.Slice(layer.WeightOffset + r * layer.Inputs, layer.Inputs);
+                // Layer 1 (ℓ∞ rows): entries of 1; later layers (ℓ1 rows): 32 entries of 1/32. Every norm is exactly 1.
+                row.Fill(layer.RowNorm == 1 ? 1f / layer.Inputs : 1f);
+            }
+        net.Project();
+        Assert.True(net.LipschitzBound() <= 1, $"certificate {net.LipschitzBound():R} after Project");
+    }
+
     // ---- Load never breaks the declared bound ------------------------------------------------------------------------
 
     /// <summary>A file without LipGen metadata (as PyTorch writes it) whose weights are 1.5 times a projected network's.</summary>

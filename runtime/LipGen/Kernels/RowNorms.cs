@@ -32,21 +32,24 @@ public static class RowNorms
     }
 
     /// <summary>
-    /// Rescales every row whose q-norm exceeds <paramref name="bound"/> onto the bound; other rows are left as they are.
-    /// The factor is bound/norm less 2⁻²² relative: the rounding of the float factor and of each float product is at most
-    /// about 2⁻²³ relative, so the rescaled row cannot end above the bound. It is checked again in double all the same,
-    /// and nudged down if it ever were.
+    /// Rescales every row that is not safely inside <paramref name="bound"/> onto it; other rows are left as they are.
+    /// A row counts as inside when its norm rounded outward by the certificate's own rule is at most bound·(1 − 2⁻³⁰):
+    /// that margin covers the certificate's rounding of each product and of ∏λᵢ, so after the projection the certificate
+    /// (<see cref="Verification.CertifiedBound"/>) is within λ, not only the norms as computed. The factor is bound/norm
+    /// less 2⁻²² relative (rounding of the float factor and products is about 2⁻²³), and the row is checked again and
+    /// nudged down if it were still outside.
     /// </summary>
     public static void Project(Span<float> weights, int rows, int columns, double q, double bound)
     {
+        double inside = bound * (1 - 1.0 / (1 << 30));
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = weights.Slice(r * columns, columns);
             double norm = Norm(row, q);
-            if (!(norm > bound))
+            if (!(Model.Certificate.Outward(norm, columns, q) > inside))
                 continue;
             Scale(row, (float)(bound / norm * (1 - 1.0 / (1 << 22))));
-            while (Norm(row, q) > bound)
+            while (Model.Certificate.Outward(Norm(row, q), columns, q) > inside)
                 Scale(row, 1 - 1f / (1 << 20));
         }
     }

@@ -48,15 +48,24 @@ internal static class Certificate
                 return double.NaN;
             max = Math.Max(max, norm);
         }
-        if (double.IsPositiveInfinity(q) || max == 0 || double.IsInfinity(max))
-            return max; // exact
+        return Outward(max, columns, q);
+    }
+
+    /// <summary>
+    /// An upper bound on the exact ‖row‖_q of a row of <paramref name="columns"/> floats, from its norm as computed in double
+    /// (any summation order). Monotone in <paramref name="computed"/>, so it may be applied to a maximum of rows.
+    /// </summary>
+    public static double Outward(double computed, int columns, double q)
+    {
+        if (double.IsPositiveInfinity(q) || computed == 0 || double.IsNaN(computed) || double.IsInfinity(computed))
+            return computed; // exact
         // (n + 3) rather than n: the extra terms also cover the rounding of sqrt (q = 2) and of the final product.
         double sumSlack = 1 + 4.0 * (columns + 3) / (1L << 53);
         if (q == 1)
-            return RoundUp(max * sumSlack);
+            return RoundUp(computed * sumSlack);
         if (q == 2)
-            return RoundUp(max * RoundUp(Math.Sqrt(RoundUp(sumSlack)))); // √(Σw²·(1+4nu)) = √Σw² · √(1+4nu)
-        return RoundUp(max * (sumSlack + 1e-12));
+            return RoundUp(computed * RoundUp(Math.Sqrt(RoundUp(sumSlack)))); // √(Σw²·(1+4nu)) = √Σw² · √(1+4nu)
+        return RoundUp(computed * (sumSlack + 1e-12));
     }
 
     /// <summary>‖row‖_q as computed in double (before the outward inflation).</summary>
