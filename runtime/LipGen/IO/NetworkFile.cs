@@ -83,9 +83,9 @@ public static class NetworkFile
         {
             file = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            throw new NetworkFileException($"Cannot read {path}: {e.Message}", e);
+            throw ReadFailed(path, e);
         }
         Apply(network, file, path, projectOnLoad);
     }
@@ -100,9 +100,9 @@ public static class NetworkFile
         {
             await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            throw new NetworkFileException($"Cannot read the stream: {e.Message}", e);
+            throw ReadFailed("the stream", e);
         }
         Apply(network, buffer.ToArray(), "the stream", projectOnLoad);
     }
@@ -115,11 +115,17 @@ public static class NetworkFile
             stream.CopyTo(buffer);
             return buffer.ToArray();
         }
-        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            throw new NetworkFileException($"Cannot read {name}: {e.Message}", e);
+            throw ReadFailed(name, e);
         }
     }
+
+    /// <summary>The I/O failures a load reports as a <see cref="NetworkFileException"/>, with the cause inside.</summary>
+    private static bool IsReadFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException or ArgumentException;
+
+    private static NetworkFileException ReadFailed(string name, Exception cause) => new($"Cannot read {name}: {cause.Message}", cause);
 
     /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="network"/>. Everything is checked before anything is copied:
@@ -138,9 +144,9 @@ public static class NetworkFile
         {
             file = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            throw new NetworkFileException($"Cannot read {path}: {e.Message}", e); // every load failure is a NetworkFileException
+            throw ReadFailed(path, e); // every load failure is a NetworkFileException
         }
         Apply(network, file, path, projectOnLoad);
     }

@@ -50,10 +50,13 @@ public static class Guard
     /// </summary>
     public static void FiniteParameters(ReadOnlySpan<float> parameters, NetworkDescription description)
     {
-        if (double.IsFinite(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(parameters)))
+        if (AllFinite(parameters))
             return;
         ThrowNonFinite(parameters, description);
     }
+
+    /// <summary>True when no value is NaN or ±∞: their largest magnitude, one vectorised pass, is then finite.</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values) => double.IsFinite(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(values));
 
     [DoesNotReturn]
     private static void ThrowNonFinite(ReadOnlySpan<float> parameters, NetworkDescription description)

@@ -171,30 +171,29 @@ public sealed class TrainingSession<TKernel, TLoss>
         lossSum += batchLoss;
         Array.Clear(_gradient);
         TKernel.BackwardBatchFromRecording(parameters, inputs, _outputGradients.AsSpan(0, m * columns), _gradient, columns, _workspace);
-        if (!IsFinite(_gradient))
+        if (!Kernels.Guard.AllFinite(_gradient))
             throw Diverged("the gradient of a batch is not finite"); // before the optimizer's moments see it
         Span<float> writable = _network.Parameters;
         writable.CopyTo(_lastFinite);
         Optimizer.Step(writable, _gradient, 1f / batch);
-        if (!IsFinite(writable))
+        try
+        {
+            TKernel.Project(writable); // checks every weight is finite before it changes any
+        }
+        catch (ArgumentException)
         {
             _lastFinite.CopyTo(writable);
             throw Diverged("the update made some weights non-finite");
         }
-        TKernel.Project(writable);
     }
 
     private InvalidOperationException Diverged(string what) =>
         new($"Training diverged in epoch {_epoch + 1}: {what}. The weights of the last finite step are kept; lower the learning rate.");
 
-    /// <summary>True when no value is NaN or ±∞ (the largest magnitude is then finite).</summary>
-    private static bool IsFinite(ReadOnlySpan<float> values) =>
-        double.IsFinite(Kernels.Elementwise.Reduce<Kernels.AbsoluteOperator, Kernels.MaxOperator>(values));
-
     /// <summary>Throws, naming the row, unless every value is finite.</summary>
     private static void CheckFinite(ReadOnlySpan<float> values, int width, string name)
     {
-        if (IsFinite(values))
+        if (Kernels.Guard.AllFinite(values))
             return;
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i]))
