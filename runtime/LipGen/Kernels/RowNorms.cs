@@ -41,15 +41,18 @@ public static class RowNorms
     /// </summary>
     public static void Project(Span<float> weights, int rows, int columns, double q, double bound)
     {
+        // Outward(x) = RoundUp(x·c) with c ≤ Outward(1) for rows of this length, so any norm at most inside/Outward(1), less
+        // 2⁻⁵⁰ for the division's rounding, has Outward(norm) ≤ inside: one threshold per layer, one comparison per row.
         double inside = bound * (1 - 1.0 / (1 << 30));
+        double threshold = inside / Model.Certificate.Outward(1, columns, q) * (1 - 1.0 / (1L << 50));
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = weights.Slice(r * columns, columns);
             double norm = Norm(row, q);
-            if (!(Model.Certificate.Outward(norm, columns, q) > inside))
+            if (!(norm > threshold))
                 continue;
             Scale(row, (float)(bound / norm * (1 - 1.0 / (1 << 22))));
-            while (Model.Certificate.Outward(Norm(row, q), columns, q) > inside)
+            while (Norm(row, q) > threshold)
                 Scale(row, 1 - 1f / (1 << 20));
         }
     }
