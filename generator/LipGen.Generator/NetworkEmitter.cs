@@ -75,6 +75,10 @@ internal static class NetworkEmitter
         w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);");
         w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism) =>");
+        w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);");
+        w.Line();
         EmitWithWorkspace(w, plan, $"public void Backward({ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient)",
             "global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, workspace);");
         EmitWithWorkspace(w, plan, $"public void InputGradient({ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient)",
@@ -127,9 +131,9 @@ internal static class NetworkEmitter
         w.Line($"public static void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(Parameters, input, output);");
         w.Line();
         EmitSingleOutputForward(w, plan, "public static", "Parameters");
-        w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>");
-        w.Line($"public static void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
-        w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);");
+        w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core (or at most <paramref name=\"maxDegreeOfParallelism\"/> threads).</summary>");
+        w.Line($"public static void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism = -1) =>");
+        w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs, maxDegreeOfParallelism);");
         w.Line();
         w.Line("/// <summary>The certificate of the compiled-in weights.</summary>");
         w.Line("public static double LipschitzBound() => Kernel.LipschitzBound(Parameters);");
@@ -258,6 +262,11 @@ internal static class NetworkEmitter
         EmitMethod(w, $"BackwardFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} parameterGradient, {Span} workspace)",
             ["parameters", "input", "outputGradient", "parameterGradient"], workspace: true);
         Walk(w, steps, Pass.Backward(plan), forward: false);
+        w.Close();
+        w.Line();
+        EmitMethod(w, $"ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)",
+            ["parameters", "inputs", "outputs"], workspace: true, batched: true);
+        Walk(w, steps, Pass.BatchInference(plan), forward: true);
         w.Close();
         w.Line();
         EmitMethod(w, $"ForwardBatchRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)",

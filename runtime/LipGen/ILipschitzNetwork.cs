@@ -39,6 +39,15 @@ public interface ILipschitzKernel
     static abstract void InputGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> workspace);
 
     /// <summary>
+    /// Inference on a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns] (row i holds input i
+    /// of every sample), <paramref name="outputs"/> [outputs × columns]. <paramref name="columns"/> is a positive multiple of
+    /// <see cref="Kernels.Batched.BatchLayout.ColumnMultiple"/> (pad with zero columns); the workspace needs
+    /// <see cref="WorkspaceLength"/> × <paramref name="columns"/> floats. <see cref="NetworkOperations.ForwardBatch"/> runs
+    /// it over cache-sized tiles of a row-major batch.
+    /// </summary>
+    static abstract void ForwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int columns, Span<float> workspace);
+
+    /// <summary>
     /// The training forward pass for a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns]
     /// (row i holds input i of every sample), <paramref name="outputs"/> [outputs × columns]. <paramref name="columns"/>
     /// is a positive multiple of <see cref="Kernels.Batched.BatchLayout.ColumnMultiple"/> (pad with zero columns); the workspace needs
@@ -77,8 +86,17 @@ public interface ILipschitzNetwork
     /// <summary>Writes f(input) to <paramref name="output"/>. Thread-safe, allocation-free.</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output);
 
-    /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>
+    /// <summary>
+    /// Forward over row-major [batch, inputs] data into [batch, outputs], on every core. Thread-safe; allocation-free once
+    /// each thread has its scratch.
+    /// </summary>
     void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>
+    /// <see cref="ForwardBatch(ReadOnlySpan{float}, Span{float})"/> on at most <paramref name="maxDegreeOfParallelism"/>
+    /// threads (−1: every core). The outputs do not depend on the thread count.
+    /// </summary>
+    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int maxDegreeOfParallelism);
 
     /// <summary>
     /// Adds Σ over the batch of ∂L/∂θ to <paramref name="parameterGradient"/>, given row-major ∂L/∂f [batch, outputs].

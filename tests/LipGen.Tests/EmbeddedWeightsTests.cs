@@ -33,7 +33,10 @@ public class EmbeddedWeightsTests
         float[] outputs = new float[10];
         float sink = 0;
         for (int i = 0; i < 100; i++)
+        {
             sink += EmbeddedMoons.Forward(x);
+            EmbeddedMoons.ForwardBatch(batch, outputs); // grows this thread's tile scratch once
+        }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 1000; i++)
         {

@@ -134,7 +134,8 @@ public class IdiomTests
         var random = new SeededRandom(2);
         float[] inputs = NetworkCases.RandomVector(ref random, 2 * 50);
         float[] outputs = new float[50];
-        net.ForwardBatch(inputs, outputs);
+        for (int s = 0; s < 50; s++)
+            outputs[s] = net.Forward(inputs.AsSpan(2 * s, 2)); // the path Evaluate takes, so the errors are exactly 0
 
         Evaluation exact = Trainer.Evaluate(net, new Dataset(inputs, outputs, 2, 1), new MeanSquaredError());
         Assert.True(double.IsNaN(exact.Accuracy));

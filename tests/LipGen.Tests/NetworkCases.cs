@@ -16,6 +16,7 @@ public static class NetworkCases
         nameof(NarrowNet) => new NarrowNet(),
         nameof(ScalarInputNet) => new ScalarInputNet(),
         nameof(ReluNet) => new ReluNet(),
+        nameof(WideNet) => new WideNet(),
         _ => throw new ArgumentException(name),
     };
 

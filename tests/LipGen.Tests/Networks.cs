@@ -21,6 +21,10 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(4, 16, 8, 32, 2, GroupSizes = new[] { 2, 4, 2 }, P = Norm.L2, Lipschitz = 1)]
     public partial class NarrowNet;
 
+    // Wide enough that a batch's products split between threads (the benchmarks' M network).
+    [LipschitzNetwork(16, 128, 128, 128, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1)]
+    public partial class WideNet;
+
     [LipschitzNetwork(1, 48, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 2)]
     public partial class ScalarInputNet;
 

@@ -37,6 +37,27 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Training_gives_bit_identical_weights_on_one_thread_and_on_several()
+    {
+        var random = new SeededRandom(9);
+        float[] inputs = NetworkCases.RandomVector(ref random, 500 * 16);
+        float[] targets = Enumerable.Range(0, 500).Select(i => inputs[16 * i] + inputs[16 * i + 1] > 0 ? 1f : -1f).ToArray();
+        var data = new Dataset(inputs, targets, 16, 1);
+        float[] Run(int threads)
+        {
+            var net = new WideNet();
+            net.Initialize(2);
+            Trainer.Train(net, data, new HingeLoss(0.1f),
+                new TrainingOptions { Epochs = 2, BatchSize = 256, LearningRate = 0.01, Seed = 4, MaxDegreeOfParallelism = threads });
+            return net.Parameters.ToArray();
+        }
+        float[] one = Run(1);
+        Assert.Equal(one, Run(2)); // batches of 256 × 128 × 128 split their products between the two threads
+        Assert.Equal(one, Run(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Run(0));
+    }
+
+    [Fact]
     public void Every_step_leaves_the_network_within_its_bound()
     {
         var net = new Networks.EuclideanNet();

@@ -52,6 +52,7 @@ internal static class FallbackEmitter
         Member(w, $"{member} void Forward({ReadOnlySpan} input, {Span} output) {Throw}");
         Member(w, $"{member} float Forward({ReadOnlySpan} input) {Throw}");
         Member(w, $"{member} void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) {Throw}");
+        Member(w, $"{member} void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism) {Throw}");
         Member(w, $"{member} double LipschitzBound() {Throw}");
         if (!embedded)
         {
@@ -71,6 +72,7 @@ internal static class FallbackEmitter
         Inherited(w, $"public static void ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace) {Throw}");
         Inherited(w, $"public static void BackwardFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} parameterGradient, {Span} workspace) {Throw}");
         Inherited(w, $"public static void InputGradient({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient, {Span} workspace) {Throw}");
+        Inherited(w, $"public static void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace) {Throw}");
         Inherited(w, $"public static void ForwardBatchRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace) {Throw}");
         Inherited(w, $"public static void BackwardBatchFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient, int columns, {Span} workspace) {Throw}");
         Inherited(w, $"public static void Project({Span} parameters) {Throw}");

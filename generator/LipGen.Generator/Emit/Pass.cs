@@ -38,6 +38,9 @@ internal sealed class Pass
     /// <summary>(∂f/∂x)ᵀ·v of one sample: no parameter gradients, Wᵀ·δ down to the input.</summary>
     public static Pass InputGradients(NetworkPlan plan) => new(Single, false, true, false, false, true, false, plan.MaxHiddenWidth);
 
+    /// <summary>Mini-batch inference on [width × columns] blocks: activations in the workspace, nothing recorded.</summary>
+    public static Pass BatchInference(NetworkPlan plan) => new(Batch, true, false, false, false, false, false, plan.MaxHiddenWidth);
+
     /// <summary>The mini-batch training forward pass on [width × columns] blocks.</summary>
     public static Pass BatchRecording(NetworkPlan plan) => new(Batch, true, true, false, false, false, false, plan.MaxHiddenWidth);
 

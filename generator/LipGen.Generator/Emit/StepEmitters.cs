@@ -69,7 +69,14 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         w.Line($"// Layer {layer.Number} of {plan.DenseLayers.Count}: dense {layer.Inputs} → {layer.Outputs}, {Constraint}; {next}.");
         string source = layer.Input is null ? pass.Input : pass.Activations(layer.Input);
         string target = layer.Activation is null ? pass.Output : pass.Activations(layer.Activation);
-        w.Line($"{pass.Kernels}.Dense.Forward(ref At(parameters, {W}), ref At(parameters, {B}), ref {source}, ref {target}, outputs: {layer.Outputs}, inputs: {layer.Inputs}{pass.Columns});");
+        string sizes = $"outputs: {layer.Outputs}, inputs: {layer.Inputs}{pass.Columns}";
+        if (layer.Activation is { } fused && ActivationEmitter.For(fused).FusesInto(pass))
+        {
+            w.Line($"// MaxMin runs on each register block of the product before it is stored.");
+            w.Line($"{pass.Kernels}.Dense.ForwardMaxMin(ref At(parameters, {W}), ref At(parameters, {B}), ref {source}, ref {target}, ref {pass.IntWorkspace(Names.S(fused))}, {sizes}, recording: {(pass.Records ? "true" : "false")});");
+            return;
+        }
+        w.Line($"{pass.Kernels}.Dense.Forward(ref At(parameters, {W}), ref At(parameters, {B}), ref {source}, ref {target}, {sizes});");
     }
 
     public override void Backward(SourceWriter w, Pass pass)
@@ -83,9 +90,12 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         string gradients = pass.ParameterGradients
             ? $"; ∂{W} += {d}{layer.Number}·{a}ᵀ{(pass.IsBatched ? " over the batch" : "")}, ∂{B} += {d}{layer.Number}"
             : "";
-        string onward = layer.Input is not null
-            ? $"; {Names.D0} = {W}ᵀ·{d}{layer.Number}, then back through {ActivationEmitter.For(layer.Input).Name} {layer.Input.Layer.Number} into {Names.D1}"
-            : pass.InputGradient ? $"; ∂f/∂x = {W}ᵀ·{d}{layer.Number}" : "";
+        bool fused = layer.Input is not null && ActivationEmitter.For(layer.Input).FusesInto(pass);
+        string onward = layer.Input is null
+            ? pass.InputGradient ? $"; ∂f/∂x = {W}ᵀ·{d}{layer.Number}" : ""
+            : fused
+                ? $"; {Names.D1} = {W}ᵀ·{d}{layer.Number} routed back through {ActivationEmitter.For(layer.Input).Name} {layer.Input.Layer.Number} per register block{(last ? "" : $" (in place: each block of {d} is packed before it is overwritten)")}"
+                : $"; {Names.D0} = {W}ᵀ·{d}{layer.Number}, then back through {ActivationEmitter.For(layer.Input).Name} {layer.Input.Layer.Number} into {Names.D1}";
         w.Line();
         w.Line($"// Layer {layer.Number} ({shape}): {d}{layer.Number} = {(last ? "∂L/∂f" : Names.D1)}{gradients}{onward}.");
 
@@ -98,7 +108,9 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         }
         if (pass.ParameterGradients)
             w.Line($"{dense}.AccumulateGradients(ref At(parameterGradient, {W}), ref At(parameterGradient, {B}), ref {delta}, ref {input}, {sizes});");
-        if (layer.Input is not null)
+        if (fused)
+            w.Line($"{dense}.BackpropagateInputMaxMin(ref At(parameters, {W}), ref {delta}, ref {pass.IntWorkspace(Names.S(layer.Input!))}, ref {pass.Workspace(Names.D1)}, {sizes});");
+        else if (layer.Input is not null)
             w.Line($"{dense}.BackpropagateInput(ref At(parameters, {W}), ref {delta}, ref {pass.Workspace(Names.D0)}, {sizes});");
         else if (pass.InputGradient)
             w.Line($"{dense}.BackpropagateInput(ref At(parameters, {W}), ref {delta}, ref At(inputGradient, 0), {sizes});");
@@ -171,6 +183,12 @@ internal sealed class ActivationEmitter : StepEmitter
             $"GroupSort, group size {a.GroupSize}{(a.GroupSize == a.Width ? " (FullSort)" : "")}", "GroupSort record"),
     };
 
+    /// <summary>
+    /// Whether the dense kernels of this pass run the activation themselves, on each register block of the product (forward)
+    /// and of Wᵀ·δ (backward): MaxMin in the batched passes. The activation step then emits nothing of its own.
+    /// </summary>
+    public bool FusesInto(Pass pass) => pass.IsBatched && _kernel == "MaxMin";
+
     /// <summary>The activation's name ("GroupSort", "ReLU").</summary>
     public string Name { get; }
 
@@ -189,10 +207,15 @@ internal sealed class ActivationEmitter : StepEmitter
 
     public override void Forward(SourceWriter w, Pass pass)
     {
+        if (FusesInto(pass))
+            return;
         string record = pass.Records ? $"ref {pass.IntWorkspace(S)}, " : "";
         w.Line($"{pass.Kernels}.{_kernel}.{(pass.Records ? "ForwardRecording" : "Forward")}(ref {pass.Activations(_activation)}, {record}width: {_activation.Width}{_arguments}{pass.Columns});");
     }
 
-    public override void Backward(SourceWriter w, Pass pass) =>
-        w.Line($"{pass.Kernels}.{_kernel}.Backward(ref {pass.Workspace(Names.D0)}, ref {pass.IntWorkspace(S)}, ref {pass.Workspace(Names.D1)}, width: {_activation.Width}{_arguments}{pass.Columns});");
+    public override void Backward(SourceWriter w, Pass pass)
+    {
+        if (!FusesInto(pass))
+            w.Line($"{pass.Kernels}.{_kernel}.Backward(ref {pass.Workspace(Names.D0)}, ref {pass.IntWorkspace(S)}, ref {pass.Workspace(Names.D1)}, width: {_activation.Width}{_arguments}{pass.Columns});");
+    }
 }

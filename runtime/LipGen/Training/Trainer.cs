@@ -20,6 +20,12 @@ public sealed record TrainingOptions
 
     /// <summary>Seed of the shuffle (initialisation has its own seed: <see cref="ILipschitzNetwork.Initialize"/>).</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Threads a step may use: −1 (the default) for every core, or a positive count. Large products split between threads
+    /// in a fixed way, so the trained weights are bit-identical for every value: a seed reproduces a network.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
 }
 
 /// <summary>How a network does on a dataset.</summary>
@@ -57,7 +63,10 @@ public static class Trainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         TrainingSession<TKernel, TLoss>.CheckData(data, loss);
-        var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed);
+        var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed)
+        {
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+        };
         var epochs = new List<EpochReport>(options.Epochs);
         for (int e = 0; e < options.Epochs; e++)
         {

@@ -48,6 +48,22 @@ public sealed class TrainingSession<TKernel, TLoss>
     public AdamOptimizer Optimizer { get; }
 
     /// <summary>
+    /// Threads a step may use: −1 (the default) for every core, or a positive count. Results are bit-identical for every
+    /// value (each product splits its columns, or its weight-gradient rows, in a fixed way).
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            Kernels.WorkerPool.Resolve(value, nameof(value));
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    private int _maxDegreeOfParallelism = -1;
+
+    /// <summary>
     /// One step on a contiguous batch (row-major inputs [batch, in], targets [batch, out]). Returns the summed loss and
     /// the number of correctly classified samples, both taken before the update. A non-finite input or target throws an
     /// <see cref="ArgumentException"/> naming its row before any weight changes; a step whose loss or update is not
@@ -153,6 +169,7 @@ public sealed class TrainingSession<TKernel, TLoss>
         int n = TKernel.InputCount, m = TKernel.OutputCount;
         ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
         ReadOnlySpan<float> inputs = _inputs.AsSpan(0, n * columns);
+        using Kernels.WorkerPool.Scope threads = Kernels.WorkerPool.Use(Kernels.WorkerPool.Resolve(_maxDegreeOfParallelism, nameof(MaxDegreeOfParallelism)));
         TKernel.ForwardBatchRecording(parameters, inputs, _outputs.AsSpan(0, m * columns), columns, _workspace);
         double batchLoss = 0;
         for (int s = 0; s < batch; s++)

@@ -46,9 +46,9 @@ namespace Demo
             return output;
         }
 
-        /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs].</summary>
-        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) =>
-            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);
+        /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core (or at most <paramref name="maxDegreeOfParallelism"/> threads).</summary>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism = -1) =>
+            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs, maxDegreeOfParallelism);
 
         /// <summary>The certificate of the compiled-in weights.</summary>
         public static double LipschitzBound() => Kernel.LipschitzBound(Parameters);
@@ -147,6 +147,23 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 2, inputs: 2, columns, recording: false);
+
+                // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 1, inputs: 2, columns);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatchRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -156,8 +173,8 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 2, inputs: 2, columns);
-                global::LipGen.Kernels.Batched.MaxMin.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 2, columns);
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 2, inputs: 2, columns, recording: true);
 
                 // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
                 global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 1, inputs: 2, columns);
@@ -173,10 +190,9 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 2 (dense 2 → 1): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
+                // Layer 2 (dense 2 → 1): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 1, inputs: 2, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 1, inputs: 2, columns);
-                global::LipGen.Kernels.Batched.MaxMin.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 2, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W2), ref At(outputGradients, 0), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), outputs: 1, inputs: 2, columns);
 
                 // Layer 1 (dense 2 → 2): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 2, inputs: 2, columns);

@@ -31,6 +31,10 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
     /// <inheritdoc/>
+    public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
+        global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);
+
+    /// <inheritdoc/>
     /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
     public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
     {
@@ -153,6 +157,23 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
 
             // Layer 1 (dense 3 → 6): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
             global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 6, inputs: 3);
+        }
+
+        /// <inheritdoc/>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+        {
+            global::LipGen.Kernels.Guard.Columns(columns, Name);
+            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+            global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+            global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
+            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 6, inputs: 3, columns);
+            global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A1 * columns), width: 6, groupSize: 3, columns);
+
+            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 2, inputs: 6, columns);
         }
 
         /// <inheritdoc/>

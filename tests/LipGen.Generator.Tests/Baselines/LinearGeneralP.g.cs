@@ -33,6 +33,10 @@ namespace Demo.Linear
             global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
         /// <inheritdoc/>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
+            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);
+
+        /// <inheritdoc/>
         /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
         {
@@ -139,6 +143,19 @@ namespace Demo.Linear
 
                 // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
                 global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradient, 0), ref At(input, 0), outputs: 2, inputs: 4);
+            }
+
+            /// <inheritdoc/>
+            public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(outputs, 0), outputs: 2, inputs: 4, columns);
             }
 
             /// <inheritdoc/>

@@ -41,6 +41,10 @@ namespace Demo
             global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
         /// <inheritdoc/>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
+            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);
+
+        /// <inheritdoc/>
         /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
         {
@@ -181,6 +185,27 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 1 of 3: dense 2 → 32, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 32, inputs: 2, columns, recording: false);
+
+                // Layer 2 of 3: dense 32 → 32, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 32, inputs: 32, columns, recording: false);
+
+                // Layer 3 of 3: dense 32 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 32, columns);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatchRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -190,12 +215,12 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 3: dense 2 → 32, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 32, inputs: 2, columns);
-                global::LipGen.Kernels.Batched.MaxMin.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 32, columns);
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 32, inputs: 2, columns, recording: true);
 
                 // Layer 2 of 3: dense 32 → 32, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 32, inputs: 32, columns);
-                global::LipGen.Kernels.Batched.MaxMin.ForwardRecording(ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), width: 32, columns);
+                // MaxMin runs on each register block of the product before it is stored.
+                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 32, inputs: 32, columns, recording: true);
 
                 // Layer 3 of 3: dense 32 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
                 global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 32, columns);
@@ -211,15 +236,13 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 3 (dense 32 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3; D0 = W3ᵀ·Δ3, then back through GroupSort 2 into D1.
+                // Layer 3 (dense 32 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3; D1 = W3ᵀ·Δ3 routed back through GroupSort 2 per register block.
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 1, inputs: 32, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 1, inputs: 32, columns);
-                global::LipGen.Kernels.Batched.MaxMin.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), width: 32, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W3), ref At(outputGradients, 0), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), outputs: 1, inputs: 32, columns);
 
-                // Layer 2 (dense 32 → 32): Δ2 = D1; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
+                // Layer 2 (dense 32 → 32): Δ2 = D1; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block (in place: each block of Δ is packed before it is overwritten).
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 32, inputs: 32, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1 * columns), ref At(workspace, D0 * columns), outputs: 32, inputs: 32, columns);
-                global::LipGen.Kernels.Batched.MaxMin.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 32, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W2), ref At(workspace, D1 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), outputs: 32, inputs: 32, columns);
 
                 // Layer 1 (dense 2 → 32): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 32, inputs: 2, columns);

@@ -37,6 +37,10 @@ namespace Company.Models
                     global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
                 /// <inheritdoc/>
+                public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
+                    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);
+
+                /// <inheritdoc/>
                 /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
                 public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
                 {
@@ -174,6 +178,27 @@ namespace Company.Models
 
                         // Layer 1 (dense 5 → 12): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
                         global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 12, inputs: 5);
+                    }
+
+                    /// <inheritdoc/>
+                    public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+                    {
+                        global::LipGen.Kernels.Guard.Columns(columns, Name);
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                        global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
+                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 12, inputs: 5, columns);
+                        global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A1 * columns), width: 12, groupSize: 4, columns);
+
+                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
+                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A2 * columns), width: 8, groupSize: 8, columns);
+
+                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 3, inputs: 8, columns);
                     }
 
                     /// <inheritdoc/>

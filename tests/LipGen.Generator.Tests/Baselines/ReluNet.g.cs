@@ -41,6 +41,10 @@ namespace Demo
             global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);
 
         /// <inheritdoc/>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
+            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);
+
+        /// <inheritdoc/>
         /// <remarks>Thread-safe and allocation-free: the scratch is per call.</remarks>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient)
         {
@@ -178,6 +182,27 @@ namespace Demo
 
                 // Layer 1 (dense 1 → 16): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
                 global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 16, inputs: 1);
+            }
+
+            /// <inheritdoc/>
+            public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Columns(columns, Name);
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
+                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
+
+                // Layer 1 of 3: dense 1 → 16, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); ReLU.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 16, inputs: 1, columns);
+                global::LipGen.Kernels.Batched.ReLU.Forward(ref At(workspace, A1 * columns), width: 16, columns);
+
+                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); ReLU.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 16, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.ReLU.Forward(ref At(workspace, A2 * columns), width: 16, columns);
+
+                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 16, columns);
             }
 
             /// <inheritdoc/>

@@ -19,6 +19,18 @@ public static class BatchLayout
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MaxMin
 {
+    /// <summary>MaxMin in place (the batched passes fuse it into the dense product instead: <see cref="Dense.ForwardMaxMin"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ref float values, int width, int columns)
+    {
+        for (int k = 0; k < width / 2; k++)
+        {
+            ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
+            ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
+            Exchange<Sort>(ref low, ref high, ref Unsafe.NullRef<int>(), ref low, ref high, columns);
+        }
+    }
+
     /// <summary>MaxMin in place, recording the swap masks (one row of masks per pair).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRecording(ref float values, ref int swapped, int width, int columns)
@@ -44,19 +56,35 @@ public static class MaxMin
     /// <summary>Whether an exchange computes its swap mask (the forward pass) or reads it (the backward pass).</summary>
     internal interface IExchangeMode
     {
+        /// <summary>Whether the swap is a &gt; b (else it is read from the mask).</summary>
         static abstract bool Compare { get; }
+
+        /// <summary>Whether a computed swap is stored in the mask.</summary>
+        static abstract bool Record { get; }
     }
 
     /// <summary>Forward: swap where a &gt; b, and record it.</summary>
     internal readonly struct Order : IExchangeMode
     {
         public static bool Compare => true;
+
+        public static bool Record => true;
+    }
+
+    /// <summary>Forward for inference: swap where a &gt; b, recording nothing.</summary>
+    internal readonly struct Sort : IExchangeMode
+    {
+        public static bool Compare => true;
+
+        public static bool Record => false;
     }
 
     /// <summary>Backward: swap where the recorded mask says so.</summary>
     internal readonly struct Route : IExchangeMode
     {
         public static bool Compare => false;
+
+        public static bool Record => false;
     }
 
     /// <summary>
@@ -68,7 +96,7 @@ public static class MaxMin
     internal static void Exchange<TMode>(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n,
         VectorBits limit = VectorBits.All) where TMode : struct, IExchangeMode
     {
-        bool compare = TMode.Compare;
+        bool compare = TMode.Compare, record = TMode.Record;
         int c = 0;
         if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
             for (; c <= n - Vector512<float>.Count; c += Vector512<float>.Count)
@@ -77,7 +105,7 @@ public static class MaxMin
                 Vector512<float> swap = compare ? Vector512.GreaterThan(x, y) : Vector512.LoadUnsafe(ref mask, (nuint)c).AsSingle();
                 Vector512.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
                 Vector512.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (compare)
+                if (record)
                     swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
             }
         if (limit >= VectorBits.Bits256 && Vector256.IsHardwareAccelerated)
@@ -87,7 +115,7 @@ public static class MaxMin
                 Vector256<float> swap = compare ? Vector256.GreaterThan(x, y) : Vector256.LoadUnsafe(ref mask, (nuint)c).AsSingle();
                 Vector256.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
                 Vector256.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (compare)
+                if (record)
                     swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
             }
         if (limit >= VectorBits.Bits128 && Vector128.IsHardwareAccelerated)
@@ -97,7 +125,7 @@ public static class MaxMin
                 Vector128<float> swap = compare ? Vector128.GreaterThan(x, y) : Vector128.LoadUnsafe(ref mask, (nuint)c).AsSingle();
                 Vector128.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
                 Vector128.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (compare)
+                if (record)
                     swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
             }
         for (; c < n; c++)
@@ -106,7 +134,7 @@ public static class MaxMin
             bool swap = compare ? x > y : Unsafe.Add(ref mask, c) != 0;
             Unsafe.Add(ref lowOut, c) = swap ? y : x;
             Unsafe.Add(ref highOut, c) = swap ? x : y;
-            if (compare)
+            if (record)
                 Unsafe.Add(ref mask, c) = swap ? -1 : 0;
         }
     }
@@ -116,6 +144,14 @@ public static class MaxMin
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GroupSort
 {
+    /// <summary>Sorts every group of rows ascending, per column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ref float values, int width, int groupSize, int columns)
+    {
+        for (int c = 0; c < columns; c++)
+            Kernels.GroupSort.Sort(ref Unsafe.Add(ref values, c), ref Unsafe.NullRef<int>(), columns, width, groupSize, recording: false);
+    }
+
     /// <summary>Sorts every group of rows ascending, per column, recording each output row's source row within its group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRecording(ref float values, ref int source, int width, int groupSize, int columns)
@@ -137,6 +173,11 @@ public static class GroupSort
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ReLU
 {
+    /// <summary>ReLU in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ref float values, int width, int columns) =>
+        Elementwise.Forward<ReLUOperator>(ref values, ref Unsafe.NullRef<int>(), width * columns, recording: false);
+
     /// <summary>ReLU in place, recording where units were on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRecording(ref float values, ref int on, int width, int columns) =>

@@ -1,155 +1,127 @@
 using System.ComponentModel;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace LipGen.Kernels.Batched;
 
 /// <summary>
 /// The dense layer on feature-major mini-batches: a layer's activations for a batch are stored as [width × columns], one
-/// row per neuron, one column per sample. Every row operation then runs across samples, which vectorises without any
-/// horizontal sums: z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·] is a sum of broadcast-times-row products. <c>columns</c> must be a
-/// multiple of <see cref="BatchLayout.ColumnMultiple"/>; callers pad the batch with zero columns (zero gradients contribute
-/// nothing).
+/// row per neuron, one column per sample, so every product is a small GEMM along the samples (<see cref="Gemm"/>).
+/// <c>columns</c> must be a multiple of <see cref="BatchLayout.ColumnMultiple"/>; callers pad the batch with zero columns
+/// (zero gradients contribute nothing). With a degree of parallelism set by the caller (training, <c>ForwardBatch</c>),
+/// large products split their columns (or, for the weight gradient, their rows) between threads; every element is
+/// computed by the same sequence of operations whatever the split, so results do not depend on the thread count.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Dense
+public static unsafe class Dense
 {
-    // Every kernel is compiled fully optimised at once: they are long loops called a few hundred times a second, which tiered
-    // compilation would otherwise leave in unoptimised or on-stack-replacement code for a long time.
-    // The dense kernels work on four rows at a time: four independent accumulators hide the latency of the vector adds
-    // (one accumulator would make every step wait for the previous one), and each loaded vector serves four rows.
+    /// <summary>Products smaller than this many multiply-adds stay on one thread: waking a worker costs about a microsecond.</summary>
+    private const long ParallelThreshold = 1 << 18;
 
     /// <summary>z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns)
+    public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns) =>
+        Product<NoEpilogue>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref Unsafe.NullRef<int>(), outputs, inputs, columns);
+
+    /// <summary>
+    /// z = W·a + b, then MaxMin on row pairs (GroupSort of size 2), on each block while it is in L1; with
+    /// <paramref name="recording"/>, the swap masks go to <paramref name="swapped"/> (one row per pair) for the backward pass.
+    /// </summary>
+    public static void ForwardMaxMin(ref float weights, ref float bias, ref float input, ref float output, ref int swapped, int outputs, int inputs, int columns, bool recording)
     {
-        int o = 0;
-        for (; o + 4 <= outputs; o += 4)
-        {
-            ref float w0 = ref Unsafe.Add(ref weights, o * inputs);
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                var s0 = new Vector<float>(Unsafe.Add(ref bias, o));
-                var s1 = new Vector<float>(Unsafe.Add(ref bias, o + 1));
-                var s2 = new Vector<float>(Unsafe.Add(ref bias, o + 2));
-                var s3 = new Vector<float>(Unsafe.Add(ref bias, o + 3));
-                for (int i = 0; i < inputs; i++)
-                {
-                    Vector<float> a = Load(ref Unsafe.Add(ref input, i * columns + c));
-                    s0 += new Vector<float>(Unsafe.Add(ref w0, i)) * a;
-                    s1 += new Vector<float>(Unsafe.Add(ref w0, inputs + i)) * a;
-                    s2 += new Vector<float>(Unsafe.Add(ref w0, 2 * inputs + i)) * a;
-                    s3 += new Vector<float>(Unsafe.Add(ref w0, 3 * inputs + i)) * a;
-                }
-                Store(s0, ref Unsafe.Add(ref output, o * columns + c));
-                Store(s1, ref Unsafe.Add(ref output, (o + 1) * columns + c));
-                Store(s2, ref Unsafe.Add(ref output, (o + 2) * columns + c));
-                Store(s3, ref Unsafe.Add(ref output, (o + 3) * columns + c));
-            }
-        }
-        for (; o < outputs; o++)
-        {
-            ref float row = ref Unsafe.Add(ref weights, o * inputs);
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                var sum = new Vector<float>(Unsafe.Add(ref bias, o));
-                for (int i = 0; i < inputs; i++)
-                    sum += new Vector<float>(Unsafe.Add(ref row, i)) * Load(ref Unsafe.Add(ref input, i * columns + c));
-                Store(sum, ref Unsafe.Add(ref output, o * columns + c));
-            }
-        }
+        if (recording)
+            Product<MaxMinEpilogue<MaxMin.Order>>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref swapped, outputs, inputs, columns);
+        else
+            Product<MaxMinEpilogue<MaxMin.Sort>>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref swapped, outputs, inputs, columns);
     }
+
+    /// <summary>∂a[i, ·] = Σ_o W[o, i]·δ[o, ·]: the product with Wᵀ, whose rows are W's columns.</summary>
+    public static void BackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs, int columns) =>
+        Product<NoEpilogue>(ref weights, 1, inputs, ref Unsafe.NullRef<float>(), false, ref delta, ref inputGradient, ref Unsafe.NullRef<int>(), inputs, outputs, columns);
+
+    /// <summary>∂a = Wᵀ·δ, then routed back through the recorded MaxMin that produced a: the gradient reaching the layer before.</summary>
+    public static void BackpropagateInputMaxMin(ref float weights, ref float delta, ref int swapped, ref float inputGradient, int outputs, int inputs, int columns) =>
+        Product<MaxMinEpilogue<MaxMin.Route>>(ref weights, 1, inputs, ref Unsafe.NullRef<float>(), false, ref delta, ref inputGradient, ref swapped, inputs, outputs, columns);
 
     /// <summary>∂W[o, i] += Σ_s δ[o, s]·a[i, s] and ∂b[o] += Σ_s δ[o, s].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref float delta, ref float input, int outputs, int inputs, int columns)
     {
-        for (int o = 0; o < outputs; o++)
+        int parts = Parts((long)outputs * inputs * columns, outputs / 4);
+        if (parts <= 1)
         {
-            ref float d = ref Unsafe.Add(ref delta, o * columns);
-            Unsafe.Add(ref biasGradient, o) += Sum(ref d, columns);
-            ref float gradientRow = ref Unsafe.Add(ref weightGradient, o * inputs);
-            int i = 0;
-            for (; i + 4 <= inputs; i += 4)
-            {
-                ref float a0 = ref Unsafe.Add(ref input, i * columns);
-                Vector<float> s0 = Vector<float>.Zero, s1 = Vector<float>.Zero, s2 = Vector<float>.Zero, s3 = Vector<float>.Zero;
-                for (int c = 0; c < columns; c += Vector<float>.Count)
-                {
-                    Vector<float> dv = Load(ref Unsafe.Add(ref d, c));
-                    s0 += dv * Load(ref Unsafe.Add(ref a0, c));
-                    s1 += dv * Load(ref Unsafe.Add(ref a0, columns + c));
-                    s2 += dv * Load(ref Unsafe.Add(ref a0, 2 * columns + c));
-                    s3 += dv * Load(ref Unsafe.Add(ref a0, 3 * columns + c));
-                }
-                Unsafe.Add(ref gradientRow, i) += Vector.Sum(s0);
-                Unsafe.Add(ref gradientRow, i + 1) += Vector.Sum(s1);
-                Unsafe.Add(ref gradientRow, i + 2) += Vector.Sum(s2);
-                Unsafe.Add(ref gradientRow, i + 3) += Vector.Sum(s3);
-            }
-            for (; i < inputs; i++)
-                Unsafe.Add(ref gradientRow, i) += Dot(ref d, ref Unsafe.Add(ref input, i * columns), columns);
+            Gemm.OuterProduct(ref weightGradient, ref biasGradient, ref delta, ref input, inputs, columns, columns, 0, outputs);
+            return;
+        }
+        fixed (float* g = &weightGradient, gb = &biasGradient, d = &delta, x = &input)
+        {
+            OuterProductJob job = OuterProductJob.Current ??= new OuterProductJob();
+            job.G = g;
+            job.GB = gb;
+            job.D = d;
+            job.X = x;
+            (job.Outputs, job.Inputs, job.Columns) = (outputs, inputs, columns);
+            WorkerPool.Run(job, parts);
         }
     }
 
-    /// <summary>∂a[i, ·] = Σ_o W[o, i]·δ[o, ·].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs, int columns)
+    private static void Product<TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
+        ref int record, int rows, int depth, int columns) where TEpilogue : struct, IEpilogue
     {
-        int i = 0;
-        for (; i + 4 <= inputs; i += 4)
+        int parts = Parts((long)rows * depth * columns, columns / BatchLayout.ColumnMultiple);
+        if (parts <= 1)
         {
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                Vector<float> s0 = Vector<float>.Zero, s1 = Vector<float>.Zero, s2 = Vector<float>.Zero, s3 = Vector<float>.Zero;
-                for (int o = 0; o < outputs; o++)
-                {
-                    Vector<float> d = Load(ref Unsafe.Add(ref delta, o * columns + c));
-                    ref float w = ref Unsafe.Add(ref weights, o * inputs + i);
-                    s0 += new Vector<float>(w) * d;
-                    s1 += new Vector<float>(Unsafe.Add(ref w, 1)) * d;
-                    s2 += new Vector<float>(Unsafe.Add(ref w, 2)) * d;
-                    s3 += new Vector<float>(Unsafe.Add(ref w, 3)) * d;
-                }
-                Store(s0, ref Unsafe.Add(ref inputGradient, i * columns + c));
-                Store(s1, ref Unsafe.Add(ref inputGradient, (i + 1) * columns + c));
-                Store(s2, ref Unsafe.Add(ref inputGradient, (i + 2) * columns + c));
-                Store(s3, ref Unsafe.Add(ref inputGradient, (i + 3) * columns + c));
-            }
+            Gemm.Product<TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, columns, 0, columns);
+            return;
         }
-        for (; i < inputs; i++)
+        fixed (float* pw = &w, pb = &bias, px = &x, py = &y)
+        fixed (int* pr = &record)
         {
-            for (int c = 0; c < columns; c += Vector<float>.Count)
-            {
-                Vector<float> sum = Vector<float>.Zero;
-                for (int o = 0; o < outputs; o++)
-                    sum += new Vector<float>(Unsafe.Add(ref weights, o * inputs + i)) * Load(ref Unsafe.Add(ref delta, o * columns + c));
-                Store(sum, ref Unsafe.Add(ref inputGradient, i * columns + c));
-            }
+            ProductJob<TEpilogue> job = ProductJob<TEpilogue>.Current ??= new ProductJob<TEpilogue>();
+            job.W = pw;
+            job.Bias = pb;
+            job.X = px;
+            job.Y = py;
+            job.Record = pr;
+            (job.RowStride, job.DepthStride, job.HasBias, job.Rows, job.Depth, job.Columns) = (rowStride, depthStride, hasBias, rows, depth, columns);
+            WorkerPool.Run(job, parts);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(ref float at) => Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref at));
+    /// <summary>How many threads a product of this size gets: the caller's degree, capped by the pieces it can be cut into.</summary>
+    private static int Parts(long multiplyAdds, int pieces) =>
+        multiplyAdds < ParallelThreshold ? 1 : Math.Max(1, Math.Min(WorkerPool.Degree, pieces));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> value, ref float at) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref at), value);
+    /// <summary>Part k of n of a range of <paramref name="units"/> units of <paramref name="unit"/> elements.</summary>
+    private static (int Begin, int End) Split(int units, int unit, int part, int parts) =>
+        ((int)((long)units * part / parts) * unit, (int)((long)units * (part + 1) / parts) * unit);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Sum(ref float x, int n)
+    // The jobs hold pointers to the caller's pinned spans; one instance per calling thread is reused, so a call allocates nothing.
+    private sealed class ProductJob<TEpilogue> : ParallelJob where TEpilogue : struct, IEpilogue
     {
-        Vector<float> sum = Vector<float>.Zero;
-        for (int c = 0; c < n; c += Vector<float>.Count)
-            sum += Load(ref Unsafe.Add(ref x, c));
-        return Vector.Sum(sum);
+        [ThreadStatic] public static ProductJob<TEpilogue>? Current;
+        public float* W, Bias, X, Y;
+        public int* Record;
+        public nint RowStride, DepthStride;
+        public bool HasBias;
+        public int Rows, Depth, Columns;
+
+        public override void Run(int part, int parts)
+        {
+            (int begin, int end) = Split(Columns / BatchLayout.ColumnMultiple, BatchLayout.ColumnMultiple, part, parts);
+            Gemm.Product<TEpilogue>(ref *W, RowStride, DepthStride, ref *Bias, HasBias, ref *X, ref *Y, ref *Record, Rows, Depth, Columns, begin, end);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(ref float x, ref float y, int n)
+    private sealed class OuterProductJob : ParallelJob
     {
-        Vector<float> sum = Vector<float>.Zero;
-        for (int c = 0; c < n; c += Vector<float>.Count)
-            sum += Load(ref Unsafe.Add(ref x, c)) * Load(ref Unsafe.Add(ref y, c));
-        return Vector.Sum(sum);
+        [ThreadStatic] public static OuterProductJob? Current;
+        public float* G, GB, D, X;
+        public int Outputs, Inputs, Columns;
+
+        public override void Run(int part, int parts)
+        {
+            (int begin, int end) = Split(Outputs / 4, 4, part, parts);
+            if (part == parts - 1)
+                end = Outputs; // the last part takes the rows that do not fill a block of 4
+            Gemm.OuterProduct(ref *G, ref *GB, ref *D, ref *X, Inputs, Columns, Columns, begin, end);
+        }
     }
 }

@@ -1,0 +1,406 @@
+using System.Runtime.CompilerServices;
+
+namespace LipGen.Kernels.Batched;
+
+/// <summary>What a product does to a finished block of rows while it is still in L1 (bias is added in the accumulators).</summary>
+internal interface IEpilogue
+{
+    /// <summary>What a full 4-row block does to its row pairs (0, 1) and (2, 3) in registers, before it stores them.</summary>
+    static abstract PairMode Mode { get; }
+
+    /// <summary>Applies to rows [row, row + rowCount) (row and rowCount even) over columns [column, column + count) of y.</summary>
+    static abstract void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit);
+}
+
+/// <summary>No activation: the output layer, and the input gradient of the first layer.</summary>
+internal readonly struct NoEpilogue : IEpilogue
+{
+    public static PairMode Mode => PairMode.None;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
+    {
+    }
+}
+
+/// <summary>MaxMin on row pairs (2k, 2k+1), in the mode of <see cref="MaxMin.Exchange"/>: sort and record, sort, or route gradients.</summary>
+internal readonly struct MaxMinEpilogue<TMode> : IEpilogue where TMode : struct, MaxMin.IExchangeMode
+{
+    public static PairMode Mode => !TMode.Compare ? PairMode.Route : TMode.Record ? PairMode.Order : PairMode.Sort;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
+    {
+        for (int r = row; r < row + rowCount; r += 2)
+        {
+            ref float low = ref Unsafe.Add(ref y, r * ld + column);
+            ref float high = ref Unsafe.Add(ref low, ld);
+            MaxMin.Exchange<TMode>(ref low, ref high, ref Unsafe.Add(ref record, r / 2 * ld + column), ref low, ref high, count, limit);
+        }
+    }
+}
+
+/// <summary>MaxMin on a row pair, applied by a 4-row block to its accumulators.</summary>
+internal enum PairMode
+{
+    /// <summary>Nothing.</summary>
+    None,
+
+    /// <summary>Swap where the first row is greater, and store the swap mask.</summary>
+    Order,
+
+    /// <summary>Swap where the first row is greater.</summary>
+    Sort,
+
+    /// <summary>Swap where the stored mask says so (the backward route).</summary>
+    Route,
+}
+
+/// <summary>
+/// Register-blocked matrix products on feature-major blocks ([rows × columns], one column per sample, row stride ld), in the
+/// manner of LIBXSMM's small-matrix kernels: a micro-kernel keeps 4 rows × <see cref="ILanes{TV}.BlockVectors"/> vectors
+/// of accumulators in registers while it runs the whole depth as broadcast-times-vector FMAs, so each loaded input vector
+/// serves 4 rows and each broadcast weight serves every vector of the block. Columns are tiled so the input tile stays in
+/// L2 while every row panel passes over it, and the activation runs on each finished panel while it is in L1.
+/// </summary>
+/// <remarks>
+/// The weights need no packing: a 4-row panel is read as four sequential streams (or, for Wᵀ, as four adjacent floats),
+/// which the L1 serves at full rate; measured, packing into [depth × 4] panels gained nothing (docs/benchmarks.md).
+/// Every method is compiled for each <see cref="ILanes{TV}"/> width; <see cref="VectorBits"/> picks one.
+/// </remarks>
+internal static class Gemm
+{
+    /// <summary>Columns per chunk of the weight gradient's sums: long enough that the horizontal sums at its end cost little.</summary>
+    internal const int TileColumns = 4096;
+
+    /// <summary>
+    /// y[r, c] = Σ_k w[r·rowStride + k·depthStride]·x[k, c] (+ bias[r]) over rows [0, rows) and columns [begin, end), then
+    /// the epilogue. x has depth rows, y has rows rows, both with row stride ld. begin and end are multiples of 16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Product<TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
+        ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit = VectorBits.All) where TEpilogue : struct, IEpilogue
+    {
+        if (limit >= VectorBits.All && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+        else if (limit >= VectorBits.Bits256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+        else if (limit >= VectorBits.Bits128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+        else
+            Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
+    }
+
+    /// <summary>Per-thread buffer for a packed block of x (depth × one block of columns), grown on first use.</summary>
+    [ThreadStatic] private static float[]? t_packed;
+
+    private static void Product<TV, TL, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
+        ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit)
+        where TV : struct where TL : struct, ILanes<TV> where TEpilogue : struct, IEpilogue
+    {
+        int blockColumns = TL.BlockVectors * TL.Count;
+        int needed = depth * blockColumns;
+        float[] packed = t_packed is { } buffer && buffer.Length >= needed ? buffer : (t_packed = new float[Math.Max(needed, 64 * 512)]);
+        ref float p = ref packed[0];
+        for (int c = begin; c < end; c += blockColumns)
+        {
+            int count = Math.Min(blockColumns, end - c);
+            Pack(ref Unsafe.Add(ref x, c), ld, ref p, blockColumns, depth, count);
+            ref float yBlock = ref Unsafe.Add(ref y, c);
+            int r = 0;
+            for (; r + 4 <= rows; r += 4)
+            {
+                Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref w, r * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
+                    ref p, blockColumns, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
+            }
+            if (r == rows)
+                continue;
+            for (int last = r; last < rows; last++)
+                Block<TV, TL, One, NoEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
+                    ref p, blockColumns, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
+            // Rows past the last full block pair up across single-row blocks, so their activation runs on memory (still in L1).
+            TEpilogue.Apply(ref y, ref record, r, rows - r, ld, c, count, limit);
+        }
+    }
+
+    /// <summary>The mask row of pair r / 2 at column c, or a null reference when there is no record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref int MaskRow(ref int record, int r, nint ld, int c) =>
+        ref Unsafe.IsNullRef(ref record) ? ref record : ref Unsafe.Add(ref record, r / 2 * ld + c);
+
+    /// <summary>
+    /// Copies count columns of depth rows of x (row stride ld) into a contiguous [depth × stride] block. Rows of a
+    /// feature-major batch are often a power of two apart, which maps a strided block onto a few L1 sets and evicts it
+    /// while it is still being read; the packed copy is read sequentially by every row panel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pack(ref float x, nint ld, ref float packed, int stride, int depth, int count)
+    {
+        for (int k = 0; k < depth; k++)
+            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref packed, k * stride)),
+                ref Unsafe.As<float, byte>(ref Unsafe.Add(ref x, k * ld)), (uint)(count * sizeof(float)));
+    }
+
+    /// <summary>A block of TRows rows over count columns (a full block, or the remaining vectors of a 512-bit block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<TV, TL, TRows, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, nint xStride,
+        ref float y, ref int mask, nint ld, int depth, int count)
+        where TV : struct where TL : struct, ILanes<TV> where TRows : struct, IConstant where TEpilogue : struct, IEpilogue
+    {
+        switch (count / TL.Count)
+        {
+            case 4 when TL.BlockVectors == 4:
+                Block<TV, TL, TRows, Four, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, xStride, ref y, ref mask, ld, depth);
+                break;
+            case 3 when TL.BlockVectors == 4:
+                Block<TV, TL, TRows, Three, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, xStride, ref y, ref mask, ld, depth);
+                break;
+            case 2:
+                Block<TV, TL, TRows, Two, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, xStride, ref y, ref mask, ld, depth);
+                break;
+            default:
+                Block<TV, TL, TRows, One, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, xStride, ref y, ref mask, ld, depth);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel: TRows (1 or 4) rows × TVectors vectors of y, accumulated in registers over the whole depth. The
+    /// row and vector counts are type arguments, so the JIT drops every accumulator the block does not use.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<TV, TL, TRows, TVectors, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias,
+        ref float x, nint xStride, ref float y, ref int mask, nint ld, int depth)
+        where TV : struct where TL : struct, ILanes<TV> where TRows : struct, IConstant where TVectors : struct, IConstant
+        where TEpilogue : struct, IEpilogue
+    {
+        bool four = TRows.Value == 4;
+        int n = TVectors.Value;
+        nint count = TL.Count;
+        TV b0 = hasBias ? TL.Broadcast(bias) : TL.Zero;
+        TV b1 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 1)) : TL.Zero;
+        TV b2 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 2)) : TL.Zero;
+        TV b3 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 3)) : TL.Zero;
+        TV a00 = b0, a01 = b0, a02 = b0, a03 = b0;
+        TV a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+        TV a20 = b2, a21 = b2, a22 = b2, a23 = b2;
+        TV a30 = b3, a31 = b3, a32 = b3, a33 = b3;
+        ref float w0 = ref w;
+        ref float w1 = ref four ? ref Unsafe.Add(ref w, rowStride) : ref w;
+        ref float w2 = ref four ? ref Unsafe.Add(ref w, 2 * rowStride) : ref w;
+        ref float w3 = ref four ? ref Unsafe.Add(ref w, 3 * rowStride) : ref w;
+        ref float xk = ref x;
+        nint at = 0;
+        for (int k = 0; k < depth; k++)
+        {
+            TV x0 = TL.Load(ref xk);
+            TV x1 = n > 1 ? TL.Load(ref Unsafe.Add(ref xk, count)) : TL.Zero;
+            TV x2 = n > 2 ? TL.Load(ref Unsafe.Add(ref xk, 2 * count)) : TL.Zero;
+            TV x3 = n > 3 ? TL.Load(ref Unsafe.Add(ref xk, 3 * count)) : TL.Zero;
+            TV v = TL.Broadcast(Unsafe.Add(ref w0, at));
+            a00 = TL.MultiplyAdd(v, x0, a00);
+            if (n > 1) a01 = TL.MultiplyAdd(v, x1, a01);
+            if (n > 2) a02 = TL.MultiplyAdd(v, x2, a02);
+            if (n > 3) a03 = TL.MultiplyAdd(v, x3, a03);
+            if (four)
+            {
+                v = TL.Broadcast(Unsafe.Add(ref w1, at));
+                a10 = TL.MultiplyAdd(v, x0, a10);
+                if (n > 1) a11 = TL.MultiplyAdd(v, x1, a11);
+                if (n > 2) a12 = TL.MultiplyAdd(v, x2, a12);
+                if (n > 3) a13 = TL.MultiplyAdd(v, x3, a13);
+                v = TL.Broadcast(Unsafe.Add(ref w2, at));
+                a20 = TL.MultiplyAdd(v, x0, a20);
+                if (n > 1) a21 = TL.MultiplyAdd(v, x1, a21);
+                if (n > 2) a22 = TL.MultiplyAdd(v, x2, a22);
+                if (n > 3) a23 = TL.MultiplyAdd(v, x3, a23);
+                v = TL.Broadcast(Unsafe.Add(ref w3, at));
+                a30 = TL.MultiplyAdd(v, x0, a30);
+                if (n > 1) a31 = TL.MultiplyAdd(v, x1, a31);
+                if (n > 2) a32 = TL.MultiplyAdd(v, x2, a32);
+                if (n > 3) a33 = TL.MultiplyAdd(v, x3, a33);
+            }
+            xk = ref Unsafe.Add(ref xk, xStride);
+            at += depthStride;
+        }
+        if (four && TEpilogue.Mode != PairMode.None)
+        {
+            ref int mask1 = ref Unsafe.Add(ref mask, ld);
+            (a00, a10) = Exchange<TV, TL, TEpilogue>(a00, a10, ref mask);
+            (a20, a30) = Exchange<TV, TL, TEpilogue>(a20, a30, ref mask1);
+            if (n > 1)
+            {
+                (a01, a11) = Exchange<TV, TL, TEpilogue>(a01, a11, ref Unsafe.Add(ref mask, count));
+                (a21, a31) = Exchange<TV, TL, TEpilogue>(a21, a31, ref Unsafe.Add(ref mask1, count));
+            }
+            if (n > 2)
+            {
+                (a02, a12) = Exchange<TV, TL, TEpilogue>(a02, a12, ref Unsafe.Add(ref mask, 2 * count));
+                (a22, a32) = Exchange<TV, TL, TEpilogue>(a22, a32, ref Unsafe.Add(ref mask1, 2 * count));
+            }
+            if (n > 3)
+            {
+                (a03, a13) = Exchange<TV, TL, TEpilogue>(a03, a13, ref Unsafe.Add(ref mask, 3 * count));
+                (a23, a33) = Exchange<TV, TL, TEpilogue>(a23, a33, ref Unsafe.Add(ref mask1, 3 * count));
+            }
+        }
+        StoreRow<TV, TL, TVectors>(ref y, a00, a01, a02, a03);
+        if (four)
+        {
+            StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, ld), a10, a11, a12, a13);
+            StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 2 * ld), a20, a21, a22, a23);
+            StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 3 * ld), a30, a31, a32, a33);
+        }
+    }
+
+    /// <summary>MaxMin of one row pair in registers: (min, max) where the first is greater (Order, Sort) or where the mask says (Route).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TV Low, TV High) Exchange<TV, TL, TEpilogue>(TV a, TV b, ref int mask)
+        where TV : struct where TL : struct, ILanes<TV> where TEpilogue : struct, IEpilogue
+    {
+        TV swap = TEpilogue.Mode == PairMode.Route ? TL.LoadMask(ref mask) : TL.GreaterThan(a, b);
+        if (TEpilogue.Mode == PairMode.Order)
+            TL.StoreMask(swap, ref mask);
+        return (TL.Select(swap, b, a), TL.Select(swap, a, b));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TV, TL, TVectors>(ref float y, TV a0, TV a1, TV a2, TV a3)
+        where TV : struct where TL : struct, ILanes<TV> where TVectors : struct, IConstant
+    {
+        TL.Store(a0, ref y);
+        if (TVectors.Value > 1) TL.Store(a1, ref Unsafe.Add(ref y, TL.Count));
+        if (TVectors.Value > 2) TL.Store(a2, ref Unsafe.Add(ref y, 2 * TL.Count));
+        if (TVectors.Value > 3) TL.Store(a3, ref Unsafe.Add(ref y, 3 * TL.Count));
+    }
+
+    /// <summary>
+    /// g[o, i] += Σ_c d[o, c]·x[i, c] over the columns, for rows o in [begin, end) of g ([outputs × inputs], row-major),
+    /// and gb[o] += Σ_c d[o, c]. d and x have row stride ld and <paramref name="columns"/> columns. The sum runs along the
+    /// columns in one fixed order whatever rows a call covers, so splitting the rows between threads changes no bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void OuterProduct(ref float g, ref float gb, ref float d, ref float x, int inputs, nint ld, int columns, int begin, int end,
+        VectorBits limit = VectorBits.All)
+    {
+        if (limit >= VectorBits.All && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            OuterProduct<System.Runtime.Intrinsics.Vector512<float>, Lanes512>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+        else if (limit >= VectorBits.Bits256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            OuterProduct<System.Runtime.Intrinsics.Vector256<float>, Lanes256>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+        else if (limit >= VectorBits.Bits128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            OuterProduct<System.Runtime.Intrinsics.Vector128<float>, Lanes128>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+        else
+            OuterProduct<float, Lanes1>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+    }
+
+    private static void OuterProduct<TV, TL>(ref float g, ref float gb, ref float d, ref float x, int inputs, nint ld, int columns, int begin, int end)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        int o = begin;
+        for (; o + 4 <= end; o += 4)
+            OuterRows<TV, TL, Four>(ref g, ref gb, ref d, ref x, o, inputs, ld, columns);
+        for (; o < end; o++)
+            OuterRows<TV, TL, One>(ref g, ref gb, ref d, ref x, o, inputs, ld, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OuterRows<TV, TL, TRows>(ref float g, ref float gb, ref float d, ref float x, int o, int inputs, nint ld, int columns)
+        where TV : struct where TL : struct, ILanes<TV> where TRows : struct, IConstant
+    {
+        ref float dRow = ref Unsafe.Add(ref d, o * ld);
+        ref float gRow = ref Unsafe.Add(ref g, (nint)o * inputs);
+        for (int r = 0; r < TRows.Value; r++)
+            Unsafe.Add(ref gb, o + r) += Sum<TV, TL>(ref Unsafe.Add(ref dRow, r * ld), columns);
+        // Column chunks keep the 4 rows of d in L1 and the chunk of x in L2 while every block of inputs passes over them.
+        for (int chunk = 0; chunk < columns; chunk += TileColumns)
+        {
+            int count = Math.Min(TileColumns, columns - chunk);
+            ref float dChunk = ref Unsafe.Add(ref dRow, chunk);
+            ref float xChunk = ref Unsafe.Add(ref x, chunk);
+            int i = 0;
+            if (TL.BlockVectors == 4)
+                for (; i + 4 <= inputs; i += 4)
+                    OuterBlock<TV, TL, TRows, Four>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
+            else
+                for (; i + 2 <= inputs; i += 2)
+                    OuterBlock<TV, TL, TRows, Two>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
+            for (; i < inputs; i++)
+                OuterBlock<TV, TL, TRows, One>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
+        }
+    }
+
+    /// <summary>TRows rows of d against TInputs rows of x: TRows × TInputs vector accumulators along the columns, summed at the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OuterBlock<TV, TL, TRows, TInputs>(ref float g, nint gStride, ref float d, ref float x, nint ld, int columns)
+        where TV : struct where TL : struct, ILanes<TV> where TRows : struct, IConstant where TInputs : struct, IConstant
+    {
+        bool four = TRows.Value == 4;
+        int n = TInputs.Value;
+        TV a00 = TL.Zero, a01 = TL.Zero, a02 = TL.Zero, a03 = TL.Zero;
+        TV a10 = TL.Zero, a11 = TL.Zero, a12 = TL.Zero, a13 = TL.Zero;
+        TV a20 = TL.Zero, a21 = TL.Zero, a22 = TL.Zero, a23 = TL.Zero;
+        TV a30 = TL.Zero, a31 = TL.Zero, a32 = TL.Zero, a33 = TL.Zero;
+        ref float d1 = ref four ? ref Unsafe.Add(ref d, ld) : ref d;
+        ref float d2 = ref four ? ref Unsafe.Add(ref d, 2 * ld) : ref d;
+        ref float d3 = ref four ? ref Unsafe.Add(ref d, 3 * ld) : ref d;
+        ref float x1 = ref n > 1 ? ref Unsafe.Add(ref x, ld) : ref x;
+        ref float x2 = ref n > 2 ? ref Unsafe.Add(ref x, 2 * ld) : ref x;
+        ref float x3 = ref n > 3 ? ref Unsafe.Add(ref x, 3 * ld) : ref x;
+        for (nint c = 0; c < columns; c += TL.Count)
+        {
+            TV v0 = TL.Load(ref Unsafe.Add(ref x, c));
+            TV v1 = n > 1 ? TL.Load(ref Unsafe.Add(ref x1, c)) : TL.Zero;
+            TV v2 = n > 2 ? TL.Load(ref Unsafe.Add(ref x2, c)) : TL.Zero;
+            TV v3 = n > 3 ? TL.Load(ref Unsafe.Add(ref x3, c)) : TL.Zero;
+            TV e = TL.Load(ref Unsafe.Add(ref d, c));
+            a00 = TL.MultiplyAdd(e, v0, a00);
+            if (n > 1) a01 = TL.MultiplyAdd(e, v1, a01);
+            if (n > 2) a02 = TL.MultiplyAdd(e, v2, a02);
+            if (n > 3) a03 = TL.MultiplyAdd(e, v3, a03);
+            if (four)
+            {
+                e = TL.Load(ref Unsafe.Add(ref d1, c));
+                a10 = TL.MultiplyAdd(e, v0, a10);
+                if (n > 1) a11 = TL.MultiplyAdd(e, v1, a11);
+                if (n > 2) a12 = TL.MultiplyAdd(e, v2, a12);
+                if (n > 3) a13 = TL.MultiplyAdd(e, v3, a13);
+                e = TL.Load(ref Unsafe.Add(ref d2, c));
+                a20 = TL.MultiplyAdd(e, v0, a20);
+                if (n > 1) a21 = TL.MultiplyAdd(e, v1, a21);
+                if (n > 2) a22 = TL.MultiplyAdd(e, v2, a22);
+                if (n > 3) a23 = TL.MultiplyAdd(e, v3, a23);
+                e = TL.Load(ref Unsafe.Add(ref d3, c));
+                a30 = TL.MultiplyAdd(e, v0, a30);
+                if (n > 1) a31 = TL.MultiplyAdd(e, v1, a31);
+                if (n > 2) a32 = TL.MultiplyAdd(e, v2, a32);
+                if (n > 3) a33 = TL.MultiplyAdd(e, v3, a33);
+            }
+        }
+        AddRow<TV, TL, TInputs>(ref g, a00, a01, a02, a03);
+        if (four)
+        {
+            AddRow<TV, TL, TInputs>(ref Unsafe.Add(ref g, gStride), a10, a11, a12, a13);
+            AddRow<TV, TL, TInputs>(ref Unsafe.Add(ref g, 2 * gStride), a20, a21, a22, a23);
+            AddRow<TV, TL, TInputs>(ref Unsafe.Add(ref g, 3 * gStride), a30, a31, a32, a33);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow<TV, TL, TInputs>(ref float g, TV a0, TV a1, TV a2, TV a3)
+        where TV : struct where TL : struct, ILanes<TV> where TInputs : struct, IConstant
+    {
+        g += TL.Sum(a0);
+        if (TInputs.Value > 1) Unsafe.Add(ref g, 1) += TL.Sum(a1);
+        if (TInputs.Value > 2) Unsafe.Add(ref g, 2) += TL.Sum(a2);
+        if (TInputs.Value > 3) Unsafe.Add(ref g, 3) += TL.Sum(a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Sum<TV, TL>(ref float x, int columns) where TV : struct where TL : struct, ILanes<TV>
+    {
+        TV sum = TL.Zero;
+        for (nint c = 0; c < columns; c += TL.Count)
+            sum = TL.Add(sum, TL.Load(ref Unsafe.Add(ref x, c)));
+        return TL.Sum(sum);
+    }
+}

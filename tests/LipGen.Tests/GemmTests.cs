@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using LipGen.Kernels;
+using LipGen.Kernels.Batched;
+using LipGen.Verification;
+using MaxMin = LipGen.Kernels.Batched.MaxMin;
+
+namespace LipGen.Tests;
+
+/// <summary>
+/// The register-blocked products of the batched passes at every vector width and the scalar path: against a double
+/// reference within the rounding-error bound γₙ·Σ|w||x|, with every activation epilogue bit for bit equal to the activation
+/// applied afterwards, and with results that do not depend on how columns or rows are split between threads.
+/// </summary>
+public class GemmTests
+{
+    public static TheoryData<int> Widths => new((int)VectorBits.Scalar, (int)VectorBits.Bits128, (int)VectorBits.Bits256, (int)VectorBits.All);
+
+    // (rows, depth, columns): single and remainder rows, depths of 1 and odd, and column counts that leave 1, 2 and 3
+    // 512-bit vectors after the 64-column blocks.
+    private static readonly (int Rows, int Depth, int Columns)[] Shapes =
+        [(1, 1, 16), (2, 3, 16), (4, 5, 48), (6, 16, 80), (14, 7, 144), (32, 32, 272), (10, 130, 32), (1, 64, 96)];
+
+    private static float[] Random(int length, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        return NetworkCases.RandomVector(ref random, length);
+    }
+
+    private static void Product<TEpilogue>(float[] w, nint rowStride, nint depthStride, float[]? bias, float[] x, float[] y, int[]? record,
+        int rows, int depth, int columns, VectorBits limit, int begin = 0, int end = -1) where TEpilogue : struct, IEpilogue =>
+        Gemm.Product<TEpilogue>(ref w[0], rowStride, depthStride, ref bias is null ? ref Unsafe.NullRef<float>() : ref bias[0], bias is not null,
+            ref x[0], ref y[0], ref record is null ? ref Unsafe.NullRef<int>() : ref record[0], rows, depth, columns, begin, end < 0 ? columns : end, limit);
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Product_is_within_the_rounding_bound_of_a_double_reference(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach ((int rows, int depth, int columns) in Shapes)
+        {
+            float[] w = Random(rows * depth, 1), b = Random(rows, 2), x = Random(depth * columns, 3), y = new float[rows * columns];
+            Product<NoEpilogue>(w, depth, 1, b, x, y, null, rows, depth, columns, limit);
+            double gamma = FloatErrorBound.Gamma(depth + 1);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < columns; c++)
+                {
+                    double exact = b[r], magnitude = Math.Abs(b[r]);
+                    for (int k = 0; k < depth; k++)
+                    {
+                        exact += (double)w[r * depth + k] * x[k * columns + c];
+                        magnitude += Math.Abs((double)w[r * depth + k] * x[k * columns + c]);
+                    }
+                    Assert.True(Math.Abs(y[r * columns + c] - exact) <= gamma * magnitude,
+                        $"{rows}×{depth}×{columns} at ({r}, {c}): {y[r * columns + c]} against {exact}");
+                }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void MaxMin_epilogues_equal_MaxMin_after_the_product(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach ((int rows, int depth, int columns) in Shapes.Where(shape => shape.Rows % 2 == 0))
+        {
+            float[] w = Random(rows * depth, 4), b = Random(rows, 5), x = Random(depth * columns, 6);
+            var plain = new float[rows * columns];
+            Product<NoEpilogue>(w, depth, 1, b, x, plain, null, rows, depth, columns, limit);
+            var sorted = new float[rows * columns];
+            var mask = new int[rows / 2 * columns];
+            Product<MaxMinEpilogue<MaxMin.Order>>(w, depth, 1, b, x, sorted, mask, rows, depth, columns, limit);
+            var unrecorded = new float[rows * columns];
+            Product<MaxMinEpilogue<MaxMin.Sort>>(w, depth, 1, b, x, unrecorded, new int[mask.Length], rows, depth, columns, limit);
+            for (int pair = 0; pair < rows / 2; pair++)
+                for (int c = 0; c < columns; c++)
+                {
+                    float low = plain[2 * pair * columns + c], high = plain[(2 * pair + 1) * columns + c];
+                    bool swap = low > high;
+                    Assert.Equal(swap ? -1 : 0, mask[pair * columns + c]);
+                    Assert.Equal(swap ? high : low, sorted[2 * pair * columns + c]);
+                    Assert.Equal(swap ? low : high, sorted[(2 * pair + 1) * columns + c]);
+                }
+            Assert.Equal(sorted, unrecorded);
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void The_routed_transpose_product_equals_the_route_after_it_even_in_place(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach ((int outputs, int inputs, int columns) in Shapes.Where(shape => shape.Depth % 2 == 0))
+        {
+            // ∂a = Wᵀ·δ for W [outputs × inputs]: rows of Wᵀ are W's columns (row stride 1, depth stride inputs).
+            float[] w = Random(outputs * inputs, 7), delta = Random(outputs * columns, 8);
+            int[] mask = Random(inputs / 2 * columns, 9).Select(v => v > 0 ? -1 : 0).ToArray();
+            var plain = new float[inputs * columns];
+            Product<NoEpilogue>(w, 1, inputs, null, delta, plain, null, inputs, outputs, columns, limit);
+            var routed = new float[inputs * columns];
+            Product<MaxMinEpilogue<MaxMin.Route>>(w, 1, inputs, null, delta, routed, mask, inputs, outputs, columns, limit);
+            for (int pair = 0; pair < inputs / 2; pair++)
+                for (int c = 0; c < columns; c++)
+                {
+                    bool swap = mask[pair * columns + c] != 0;
+                    float low = plain[2 * pair * columns + c], high = plain[(2 * pair + 1) * columns + c];
+                    Assert.Equal(swap ? high : low, routed[2 * pair * columns + c]);
+                    Assert.Equal(swap ? low : high, routed[(2 * pair + 1) * columns + c]);
+                }
+            // The generated backward pass writes the routed gradient over δ itself.
+            var shared = new float[Math.Max(inputs, outputs) * columns];
+            delta.CopyTo(shared, 0);
+            Product<MaxMinEpilogue<MaxMin.Route>>(w, 1, inputs, null, shared, shared, mask, inputs, outputs, columns, limit);
+            Assert.Equal(routed, shared.AsSpan(0, inputs * columns).ToArray());
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Splitting_the_columns_changes_no_bit(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach ((int rows, int depth, int columns) in Shapes.Where(shape => shape.Columns >= 32 && shape.Rows % 2 == 0))
+        {
+            float[] w = Random(rows * depth, 10), b = Random(rows, 11), x = Random(depth * columns, 12);
+            var whole = new float[rows * columns];
+            var wholeMask = new int[rows / 2 * columns];
+            Product<MaxMinEpilogue<MaxMin.Order>>(w, depth, 1, b, x, whole, wholeMask, rows, depth, columns, limit);
+            var split = new float[rows * columns];
+            var splitMask = new int[rows / 2 * columns];
+            int middle = columns / 32 * 16; // a multiple of 16 that cuts a 64-column block
+            Product<MaxMinEpilogue<MaxMin.Order>>(w, depth, 1, b, x, split, splitMask, rows, depth, columns, limit, 0, middle);
+            Product<MaxMinEpilogue<MaxMin.Order>>(w, depth, 1, b, x, split, splitMask, rows, depth, columns, limit, middle, columns);
+            Assert.Equal(whole, split);
+            Assert.Equal(wholeMask, splitMask);
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Weight_gradient_is_within_the_rounding_bound_and_splits_by_rows_bit_for_bit(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach ((int outputs, int inputs, int columns) in Shapes)
+        {
+            float[] d = Random(outputs * columns, 13), x = Random(inputs * columns, 14);
+            var g = new float[outputs * inputs];
+            var gb = new float[outputs];
+            Gemm.OuterProduct(ref g[0], ref gb[0], ref d[0], ref x[0], inputs, columns, columns, 0, outputs, limit);
+            double gamma = FloatErrorBound.Gamma(columns + 1);
+            for (int o = 0; o < outputs; o++)
+            {
+                double biasExact = 0, biasMagnitude = 0;
+                for (int c = 0; c < columns; c++)
+                {
+                    biasExact += d[o * columns + c];
+                    biasMagnitude += Math.Abs(d[o * columns + c]);
+                }
+                Assert.True(Math.Abs(gb[o] - biasExact) <= gamma * biasMagnitude);
+                for (int i = 0; i < inputs; i++)
+                {
+                    double exact = 0, magnitude = 0;
+                    for (int c = 0; c < columns; c++)
+                    {
+                        exact += (double)d[o * columns + c] * x[i * columns + c];
+                        magnitude += Math.Abs((double)d[o * columns + c] * x[i * columns + c]);
+                    }
+                    Assert.True(Math.Abs(g[o * inputs + i] - exact) <= gamma * magnitude, $"{outputs}×{inputs}×{columns} at ({o}, {i})");
+                }
+            }
+            var split = new float[outputs * inputs];
+            var splitBias = new float[outputs];
+            int middle = outputs / 2 / 4 * 4;
+            Gemm.OuterProduct(ref split[0], ref splitBias[0], ref d[0], ref x[0], inputs, columns, columns, 0, middle, limit);
+            Gemm.OuterProduct(ref split[0], ref splitBias[0], ref d[0], ref x[0], inputs, columns, columns, middle, outputs, limit);
+            Assert.Equal(g, split);
+            Assert.Equal(gb, splitBias);
+        }
+    }
+}
