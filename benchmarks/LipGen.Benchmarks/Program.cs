@@ -5,6 +5,21 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --filter '*'
 // Before/after in one run: check the older commit out beside this one (git worktree add /tmp/lipgen-old <commit>), then
 // dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --compare-with /tmp/lipgen-old --filter '*NetworkBenchmarks*'
+// PyTorch on the same networks and data (benchmarks/pytorch/README.md):
+// dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --export-peers DIR, then /usr/bin/python3 benchmarks/pytorch/bench.py DIR
+int export = Array.IndexOf(args, "--export-peers");
+if (export >= 0)
+{
+    string directory = Path.GetFullPath(args[export + 1]);
+    LipGen.Benchmarks.SmallNetBenchmarks.Export(directory, "S");
+    LipGen.Benchmarks.MediumNetBenchmarks.Export(directory, "M");
+    LipGen.Benchmarks.LargeNetBenchmarks.Export(directory, "L");
+    LipGen.Data.Dataset moons = LipGen.Data.TwoMoons.Generate(10_000, noise: 0.1, seed: 1);
+    File.WriteAllBytes(Path.Combine(directory, "moons-inputs.f32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(moons.Inputs).ToArray());
+    File.WriteAllBytes(Path.Combine(directory, "moons-targets.f32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(moons.Targets).ToArray());
+    Console.WriteLine($"Wrote the S, M and L networks, their data and the two-moons epoch data to {directory}.");
+    return;
+}
 int compare = Array.IndexOf(args, "--compare-with");
 if (compare < 0)
 {

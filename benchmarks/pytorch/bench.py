@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""PyTorch eager on LipGen's benchmark networks and data, for the side-by-side table in docs/benchmarks.md.
+
+Usage (from the repository root):
+    dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --export-peers /tmp/lipgen-peers
+    /usr/bin/python3 benchmarks/pytorch/bench.py /tmp/lipgen-peers
+
+Needs Debian's python3-torch (apt-get install python3-torch). It reads the networks LipGen wrote (safetensors, parsed
+here without the safetensors package), checks that PyTorch computes the same outputs on the batch, and times, with one
+thread and with every core, the same work as benchmarks/LipGen.Benchmarks/SizeBenchmarks.cs: one sample, a batch of
+4096, and a training step on 256 samples (forward, hinge loss, backward, Adam, projection onto the same constraint);
+for S also an epoch over 10 000 two-moons points in batches of 128. Each figure is the best of 5 repeats of a loop
+timed with time.perf_counter, after a warm-up.
+"""
+import json
+import struct
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+SIZES = {"S": (2, 32, 32, 1), "M": (16, 128, 128, 128, 1), "L": (64, 512, 512, 1)}
+BATCH, STEP_BATCH = 4096, 256
+
+
+def read_safetensors(path):
+    data = Path(path).read_bytes()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + length])
+    body = data[8 + length:]
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        tensors[name] = torch.from_numpy(np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"]).copy())
+    return tensors
+
+
+def raw(directory, name, shape):
+    return torch.from_numpy(np.fromfile(directory / name, dtype="<f4").reshape(shape).copy())
+
+
+def maxmin(x):
+    """GroupSort with groups of 2 (LipGen's MaxMin): each adjacent pair becomes (min, max)."""
+    pairs = x.view(x.shape[0], -1, 2)
+    return torch.stack((pairs.amin(-1), pairs.amax(-1)), -1).view(x.shape)
+
+
+class Network(torch.nn.Module):
+    def __init__(self, widths, tensors):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.load_state_dict(tensors)
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = maxmin(layer(x))
+        return self.layers[-1](x)
+
+    @torch.no_grad()
+    def project(self):
+        """LipGen's projection for p = 1, λ = 1: rows of W1 into the ℓ∞ ball, rows of later layers into the ℓ1 ball (λᵢ = 1)."""
+        for index, layer in enumerate(self.layers):
+            w = layer.weight
+            norms = w.abs().amax(1, keepdim=True) if index == 0 else w.abs().sum(1, keepdim=True)
+            w.div_(torch.clamp(norms, min=1.0))
+
+
+def best(function, repeats, rounds=5):
+    function()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            function()
+        times.append((time.perf_counter() - start) / repeats)
+    return min(times)
+
+
+def hinge(outputs, targets, margin=0.1):
+    return torch.clamp(margin - outputs * targets, min=0).mean()
+
+
+def measure(directory, name, threads):
+    torch.set_num_threads(threads)
+    widths = SIZES[name]
+    net = Network(widths, read_safetensors(directory / f"{name}.safetensors"))
+    inputs = raw(directory, f"{name}-inputs.f32", (BATCH, widths[0]))
+    expected = raw(directory, f"{name}-outputs.f32", (BATCH, widths[-1]))
+    with torch.no_grad():
+        difference = (net(inputs) - expected).abs().max().item()
+    single = inputs[:1].clone()
+    results = {"max |PyTorch − LipGen| on the batch": difference}
+    with torch.no_grad():
+        results["1 sample"] = best(lambda: net(single), 2000 if name != "L" else 500)
+        results["batch 4096"] = best(lambda: net(inputs), 20 if name != "L" else 5)
+
+    step_inputs = raw(directory, f"{name}-step-inputs.f32", (STEP_BATCH, widths[0]))
+    step_targets = raw(directory, f"{name}-step-targets.f32", (STEP_BATCH, widths[-1]))
+    trained = Network(widths, read_safetensors(directory / f"{name}.safetensors"))
+    adam = torch.optim.Adam(trained.parameters(), lr=1e-4)
+
+    def step(x, t):
+        adam.zero_grad(set_to_none=True)
+        loss = hinge(trained(x), t)
+        loss.backward()
+        adam.step()
+        trained.project()
+        return loss
+
+    results["training step, batch 256"] = best(lambda: step(step_inputs, step_targets), 100 if name != "L" else 10)
+    if name == "S":
+        moons = raw(directory, "moons-inputs.f32", (10_000, 2))
+        labels = raw(directory, "moons-targets.f32", (10_000, 1))
+        generator = torch.Generator().manual_seed(1)
+
+        def epoch():
+            order = torch.randperm(10_000, generator=generator)
+            for start in range(0, 10_000, 128):
+                batch = order[start:start + 128]
+                step(moons[batch], labels[batch])
+
+        results["training epoch, 10k points, batch 128"] = best(epoch, 2, rounds=3)
+    return results
+
+
+def main():
+    directory = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/lipgen-peers")
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads available, {torch.__config__.parallel_info().splitlines()[0]}")
+    for name in SIZES:
+        for threads in (1, torch.get_num_threads()):
+            for row, value in measure(directory, name, threads).items():
+                shown = f"{value:.3g}" if row.startswith("max") else f"{value * 1e6:.3f} µs"
+                print(f"{name}  {threads} thread(s)  {row:40s} {shown}")
+
+
+if __name__ == "__main__":
+    main()
