@@ -77,6 +77,7 @@ internal static class Gemm
     /// <summary>
     /// y[r, c] = Σ_k w[r·rowStride + k·depthStride]·x[k, c] (+ bias[r]) over rows [0, rows) and columns [begin, end), then
     /// the epilogue. x has depth rows, y has rows rows, both with row stride ld. begin and end are multiples of 16.
+    /// y may be x itself: each block of columns of x is copied before any of those columns of y is written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Product<TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
@@ -103,20 +104,26 @@ internal static class Gemm
         int full = rows / 4 * 4;
         ref float panels = ref Grow(ref t_panels, full * depth);
         PackPanels(ref w, rowStride, depthStride, ref panels, full, depth);
-        ref float p = ref Grow(ref t_packed, depth * blockColumns);
+        // A packed block of x serves every row panel; with fewer than two panels the copy would cost more than it saves,
+        // unless y is x itself (the routed backward pass writes over δ), where the copy is what makes that safe.
+        bool packX = rows >= 8 || Unsafe.AreSame(ref x, ref y);
+        ref float p = ref packX ? ref Grow(ref t_packed, depth * blockColumns) : ref x;
+        nint xStride = packX ? blockColumns : ld;
         for (int c = begin; c < end; c += blockColumns)
         {
             int count = Math.Min(blockColumns, end - c);
-            Pack(ref Unsafe.Add(ref x, c), ld, ref p, blockColumns, depth, count);
+            ref float xBlock = ref packX ? ref p : ref Unsafe.Add(ref x, c);
+            if (packX)
+                Pack(ref Unsafe.Add(ref x, c), ld, ref p, blockColumns, depth, count);
             ref float yBlock = ref Unsafe.Add(ref y, c);
             for (int r = 0; r < full; r += 4)
                 Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref panels, r * depth), 1, 4, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
-                    ref p, blockColumns, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
+                    ref xBlock, xStride, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
             if (full == rows)
                 continue;
             for (int last = full; last < rows; last++)
                 Block<TV, TL, One, NoEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
-                    ref p, blockColumns, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
+                    ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
             // Rows past the last full block pair up across single-row blocks, so their activation runs on memory (still in L1).
             TEpilogue.Apply(ref y, ref record, full, rows - full, ld, c, count, limit);
         }
