@@ -63,11 +63,49 @@ internal static class Blocks512
     /// (row stride <paramref name="stride"/>), as one vector: lane r holds row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> MatVec16(ref float w, ref float x, int stride, int chunks) =>
-        Combine(
+    public static Vector512<float> MatVec16(ref float w, ref float x, int stride, int chunks)
+    {
+        if (chunks > 2)
+            return MatVec16Long(ref w, ref x, stride, chunks);
+        return Combine(
             Combine(Rows4(ref w, ref x, stride, chunks, 0), Rows4(ref w, ref x, stride, chunks, 4), 4),
             Combine(Rows4(ref w, ref x, stride, chunks, 8), Rows4(ref w, ref x, stride, chunks, 12), 4),
             8);
+    }
+
+    /// <summary>
+    /// <see cref="MatVec16"/> for rows of three or more chunks, four rows at a time: each pass runs the four rows' chunks
+    /// side by side (four dependency chains, four sequential weight streams the prefetcher follows, each chunk of x loaded
+    /// once for the four), and the transposing reduction combines the sixteen row vectors at the end.
+    /// </summary>
+    private static Vector512<float> MatVec16Long(ref float w, ref float x, nint stride, int chunks)
+    {
+        (Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3) = Rows4Long(ref w, ref x, stride, chunks);
+        (Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7) = Rows4Long(ref Unsafe.Add(ref w, 4 * stride), ref x, stride, chunks);
+        (Vector512<float> a8, Vector512<float> a9, Vector512<float> a10, Vector512<float> a11) = Rows4Long(ref Unsafe.Add(ref w, 8 * stride), ref x, stride, chunks);
+        (Vector512<float> a12, Vector512<float> a13, Vector512<float> a14, Vector512<float> a15) = Rows4Long(ref Unsafe.Add(ref w, 12 * stride), ref x, stride, chunks);
+        return Combine(
+            Combine(Combine(Combine(a0, a1, 1), Combine(a2, a3, 1), 2), Combine(Combine(a4, a5, 1), Combine(a6, a7, 1), 2), 4),
+            Combine(Combine(Combine(a8, a9, 1), Combine(a10, a11, 1), 2), Combine(Combine(a12, a13, 1), Combine(a14, a15, 1), 2), 4),
+            8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Rows4Long(ref float w, ref float x, nint stride, int chunks)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        nint s3 = 3 * stride;
+        for (nint c = 0; c < chunks * 16; c += 16)
+        {
+            Vector512<float> xv = Vector512.LoadUnsafe(ref x, (nuint)c);
+            ref float row = ref Unsafe.Add(ref w, c);
+            a0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref row), xv, a0);
+            a1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref Unsafe.Add(ref row, stride)), xv, a1);
+            a2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref Unsafe.Add(ref row, 2 * stride)), xv, a2);
+            a3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref Unsafe.Add(ref row, s3)), xv, a3);
+        }
+        return (a0, a1, a2, a3);
+    }
 
     /// <summary>x[0..n) repeated across the 16 lanes, for n = 1, 2, 4 or 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
