@@ -40,22 +40,18 @@ internal static class Blocks512
         return Vector512.ConditionalSelect(mask, u, v) + SwapAt(Vector512.ConditionalSelect(mask, v, u), bit);
     }
 
+    // Rows of one or two chunks: x is loaded once, into registers, for all sixteen rows (the JIT does not reuse a load
+    // across the sixteen inlined row products by itself).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Products(ref float row, ref float x, int chunks)
-    {
-        Vector512<float> acc = Vector512.LoadUnsafe(ref row) * Vector512.LoadUnsafe(ref x);
-        if (chunks == 2) // the JIT does not unroll short constant loops: spell out the common case
-            return Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref row, 16), Vector512.LoadUnsafe(ref x, 16), acc);
-        for (int c = 1; c < chunks; c++)
-            acc = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref row, (nuint)(c * 16)), Vector512.LoadUnsafe(ref x, (nuint)(c * 16)), acc);
-        return acc;
-    }
+    private static Vector512<float> Products(ref float row, Vector512<float> x0, Vector512<float> x1, int chunks) =>
+        chunks == 1 ? Vector512.LoadUnsafe(ref row) * x0
+            : Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref row, 16), x1, Vector512.LoadUnsafe(ref row) * x0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Rows4(ref float w, ref float x, int stride, int chunks, int first) =>
+    private static Vector512<float> Rows4(ref float w, Vector512<float> x0, Vector512<float> x1, int stride, int chunks, int first) =>
         Combine(
-            Combine(Products(ref Unsafe.Add(ref w, first * stride), ref x, chunks), Products(ref Unsafe.Add(ref w, (first + 1) * stride), ref x, chunks), 1),
-            Combine(Products(ref Unsafe.Add(ref w, (first + 2) * stride), ref x, chunks), Products(ref Unsafe.Add(ref w, (first + 3) * stride), ref x, chunks), 1),
+            Combine(Products(ref Unsafe.Add(ref w, first * stride), x0, x1, chunks), Products(ref Unsafe.Add(ref w, (first + 1) * stride), x0, x1, chunks), 1),
+            Combine(Products(ref Unsafe.Add(ref w, (first + 2) * stride), x0, x1, chunks), Products(ref Unsafe.Add(ref w, (first + 3) * stride), x0, x1, chunks), 1),
             2);
 
     /// <summary>
@@ -67,9 +63,10 @@ internal static class Blocks512
     {
         if (chunks > 2)
             return MatVec16Long(ref w, ref x, stride, chunks);
+        Vector512<float> x0 = Vector512.LoadUnsafe(ref x), x1 = chunks == 2 ? Vector512.LoadUnsafe(ref x, 16) : default;
         return Combine(
-            Combine(Rows4(ref w, ref x, stride, chunks, 0), Rows4(ref w, ref x, stride, chunks, 4), 4),
-            Combine(Rows4(ref w, ref x, stride, chunks, 8), Rows4(ref w, ref x, stride, chunks, 12), 4),
+            Combine(Rows4(ref w, x0, x1, stride, chunks, 0), Rows4(ref w, x0, x1, stride, chunks, 4), 4),
+            Combine(Rows4(ref w, x0, x1, stride, chunks, 8), Rows4(ref w, x0, x1, stride, chunks, 12), 4),
             8);
     }
 
