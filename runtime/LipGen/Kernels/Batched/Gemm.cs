@@ -64,9 +64,8 @@ internal enum PairMode
 /// L2 while every row panel passes over it, and the activation runs on each finished panel while it is in L1.
 /// </summary>
 /// <remarks>
-/// Both operands are packed per call, the weights into 4-row panels and x one column block at a time (see
-/// <see cref="PackPanels"/> and <see cref="Pack"/>); the packing is a pass over W per call, about 0.5 % of a product over
-/// a 256-sample batch, so no packed copy has to be kept in step with the parameters. Every method is compiled for each
+/// Wᵀ is packed per call into 4-row panels, and x one column block at a time (see <see cref="PackPanels"/> and
+/// <see cref="Pack"/>), so no packed copy has to be kept in step with the parameters. Every method is compiled for each
 /// <see cref="ILanes{TV}"/> width; <see cref="VectorBits"/> picks one.
 /// </remarks>
 internal static class Gemm
@@ -102,8 +101,15 @@ internal static class Gemm
     {
         int blockColumns = TL.BlockVectors * TL.Count;
         int full = rows / 4 * 4;
-        ref float panels = ref Grow(ref t_panels, full * depth);
-        PackPanels(ref w, rowStride, depthStride, ref panels, full, depth);
+        // Panels for Wᵀ (a depth stride of a whole row of W). W itself is read as four sequential row streams, which the
+        // L1 serves as fast as a packed panel: there, a copy per call would only cost (a third of a 128-sample tile of a
+        // 512 × 512 layer).
+        bool packW = depthStride != 1;
+        ref float panels = ref packW ? ref Grow(ref t_panels, full * depth) : ref w;
+        if (packW)
+            PackPanels(ref w, rowStride, depthStride, ref panels, full, depth);
+        nint panelRowStride = packW ? 1 : rowStride, panelDepthStride = packW ? 4 : 1;
+        int panelStride = packW ? depth : (int)rowStride; // from one panel's first row to the next one's, over 4 rows
         // A packed block of x serves every row panel; with fewer than two panels the copy would cost more than it saves,
         // unless y is x itself (the routed backward pass writes over δ), where the copy is what makes that safe.
         bool packX = rows >= 8 || Unsafe.AreSame(ref x, ref y);
@@ -117,7 +123,7 @@ internal static class Gemm
                 Pack(ref Unsafe.Add(ref x, c), ld, ref p, blockColumns, depth, count);
             ref float yBlock = ref Unsafe.Add(ref y, c);
             for (int r = 0; r < full; r += 4)
-                Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref panels, r * depth), 1, 4, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
+                Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref panels, r * (nint)panelStride), panelRowStride, panelDepthStride, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
                     ref xBlock, xStride, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
             if (full == rows)
                 continue;
@@ -140,7 +146,7 @@ internal static class Gemm
     /// Copies the weights of every full 4-row panel into [depth × 4] order, so that a block's four broadcasts per step are
     /// adjacent and its weight stream is sequential. Unpacked, Wᵀ (a depth stride of a whole row of W) walks the weights
     /// with a stride of up to 2 KB, which the L1 cache holds poorly: packing made the 512 × 512 transposed product 20 %
-    /// faster and cost about 0.5 % of a 256-column product.
+    /// faster over 4 096 columns.
     /// </summary>
     private static void PackPanels(ref float w, nint rowStride, nint depthStride, ref float panels, int rows, int depth)
     {
