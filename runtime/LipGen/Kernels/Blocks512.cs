@@ -34,7 +34,7 @@ internal static class Blocks512
     /// others v[l] + v[l ^ bit]. Four levels turn sixteen per-row product vectors into one vector of row sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Combine(Vector512<float> u, Vector512<float> v, int bit)
+    internal static Vector512<float> Combine(Vector512<float> u, Vector512<float> v, int bit)
     {
         Vector512<float> mask = Mask(bit);
         return Vector512.ConditionalSelect(mask, u, v) + SwapAt(Vector512.ConditionalSelect(mask, v, u), bit);

@@ -418,6 +418,11 @@ internal static class Gemm
                 if (n > 3) a33 = TL.MultiplyAdd(e, v3, a33);
             }
         }
+        if (four && n == 4)
+        {
+            TL.AddSums4x4(ref g, gStride, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+            return;
+        }
         AddRow<TV, TL, TInputs>(ref g, a00, a01, a02, a03);
         if (four)
         {

@@ -44,6 +44,12 @@ internal interface ILanes<TV> where TV : struct
     static abstract void StoreMask(TV mask, ref int at);
 
     static abstract float Sum(TV x);
+
+    /// <summary>
+    /// g[r·stride + s] += Sum(a_rs) for a 4 × 4 block of accumulators (r, s &lt; 4): the end of a weight-gradient block.
+    /// </summary>
+    static abstract void AddSums4x4(ref float g, nint stride, TV a00, TV a01, TV a02, TV a03, TV a10, TV a11, TV a12, TV a13,
+        TV a20, TV a21, TV a22, TV a23, TV a30, TV a31, TV a32, TV a33);
 }
 
 internal readonly struct Lanes512 : ILanes<Vector512<float>>
@@ -83,6 +89,28 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreMask(Vector512<float> mask, ref int at) => mask.AsInt32().StoreUnsafe(ref at);
+
+    // The sixteen sums in one transposing reduction (15 combines, as Blocks512.MatVec16 reduces sixteen rows): lane 4r + s
+    // ends up holding Sum(a_rs), so row r of the block is one 128-bit add. Sixteen separate horizontal sums cost about
+    // three times as many instructions, more than the block's FMAs over a batch of 128.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSums4x4(ref float g, nint stride, Vector512<float> a00, Vector512<float> a01, Vector512<float> a02, Vector512<float> a03,
+        Vector512<float> a10, Vector512<float> a11, Vector512<float> a12, Vector512<float> a13, Vector512<float> a20, Vector512<float> a21,
+        Vector512<float> a22, Vector512<float> a23, Vector512<float> a30, Vector512<float> a31, Vector512<float> a32, Vector512<float> a33)
+    {
+        Vector512<float> sums = Blocks512.Combine(
+            Blocks512.Combine(
+                Blocks512.Combine(Blocks512.Combine(a00, a01, 1), Blocks512.Combine(a02, a03, 1), 2),
+                Blocks512.Combine(Blocks512.Combine(a10, a11, 1), Blocks512.Combine(a12, a13, 1), 2), 4),
+            Blocks512.Combine(
+                Blocks512.Combine(Blocks512.Combine(a20, a21, 1), Blocks512.Combine(a22, a23, 1), 2),
+                Blocks512.Combine(Blocks512.Combine(a30, a31, 1), Blocks512.Combine(a32, a33, 1), 2), 4),
+            8);
+        (Vector128.LoadUnsafe(ref g) + sums.GetLower().GetLower()).StoreUnsafe(ref g);
+        (Vector128.LoadUnsafe(ref g, (nuint)stride) + sums.GetLower().GetUpper()).StoreUnsafe(ref g, (nuint)stride);
+        (Vector128.LoadUnsafe(ref g, (nuint)(2 * stride)) + sums.GetUpper().GetLower()).StoreUnsafe(ref g, (nuint)(2 * stride));
+        (Vector128.LoadUnsafe(ref g, (nuint)(3 * stride)) + sums.GetUpper().GetUpper()).StoreUnsafe(ref g, (nuint)(3 * stride));
+    }
 }
 
 internal readonly struct Lanes256 : ILanes<Vector256<float>>
@@ -122,6 +150,25 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreMask(Vector256<float> mask, ref int at) => mask.AsInt32().StoreUnsafe(ref at);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSums4x4(ref float g, nint stride, Vector256<float> a00, Vector256<float> a01, Vector256<float> a02, Vector256<float> a03, Vector256<float> a10, Vector256<float> a11, Vector256<float> a12, Vector256<float> a13,
+        Vector256<float> a20, Vector256<float> a21, Vector256<float> a22, Vector256<float> a23, Vector256<float> a30, Vector256<float> a31, Vector256<float> a32, Vector256<float> a33)
+    {
+        AddSums(ref g, a00, a01, a02, a03);
+        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
+        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
+        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref float g, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
+    {
+        g += Sum(a0);
+        Unsafe.Add(ref g, 1) += Sum(a1);
+        Unsafe.Add(ref g, 2) += Sum(a2);
+        Unsafe.Add(ref g, 3) += Sum(a3);
+    }
 }
 
 internal readonly struct Lanes128 : ILanes<Vector128<float>>
@@ -161,6 +208,25 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreMask(Vector128<float> mask, ref int at) => mask.AsInt32().StoreUnsafe(ref at);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSums4x4(ref float g, nint stride, Vector128<float> a00, Vector128<float> a01, Vector128<float> a02, Vector128<float> a03, Vector128<float> a10, Vector128<float> a11, Vector128<float> a12, Vector128<float> a13,
+        Vector128<float> a20, Vector128<float> a21, Vector128<float> a22, Vector128<float> a23, Vector128<float> a30, Vector128<float> a31, Vector128<float> a32, Vector128<float> a33)
+    {
+        AddSums(ref g, a00, a01, a02, a03);
+        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
+        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
+        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref float g, Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3)
+    {
+        g += Sum(a0);
+        Unsafe.Add(ref g, 1) += Sum(a1);
+        Unsafe.Add(ref g, 2) += Sum(a2);
+        Unsafe.Add(ref g, 3) += Sum(a3);
+    }
 }
 
 /// <summary>Scalars: the path without hardware intrinsics. Not fused, so that it never calls a software FMA.</summary>
@@ -202,6 +268,25 @@ internal readonly struct Lanes1 : ILanes<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreMask(float mask, ref int at) => at = BitConverter.SingleToInt32Bits(mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSums4x4(ref float g, nint stride, float a00, float a01, float a02, float a03, float a10, float a11, float a12, float a13,
+        float a20, float a21, float a22, float a23, float a30, float a31, float a32, float a33)
+    {
+        AddSums(ref g, a00, a01, a02, a03);
+        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
+        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
+        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref float g, float a0, float a1, float a2, float a3)
+    {
+        g += Sum(a0);
+        Unsafe.Add(ref g, 1) += Sum(a1);
+        Unsafe.Add(ref g, 2) += Sum(a2);
+        Unsafe.Add(ref g, 3) += Sum(a3);
+    }
 }
 
 /// <summary>A small integer as a type argument: the JIT compiles one copy per value and folds every test on it.</summary>
