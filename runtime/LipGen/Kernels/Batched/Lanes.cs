@@ -153,22 +153,8 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddSums4x4(ref float g, nint stride, Vector256<float> a00, Vector256<float> a01, Vector256<float> a02, Vector256<float> a03, Vector256<float> a10, Vector256<float> a11, Vector256<float> a12, Vector256<float> a13,
-        Vector256<float> a20, Vector256<float> a21, Vector256<float> a22, Vector256<float> a23, Vector256<float> a30, Vector256<float> a31, Vector256<float> a32, Vector256<float> a33)
-    {
-        AddSums(ref g, a00, a01, a02, a03);
-        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
-        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
-        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddSums(ref float g, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
-    {
-        g += Sum(a0);
-        Unsafe.Add(ref g, 1) += Sum(a1);
-        Unsafe.Add(ref g, 2) += Sum(a2);
-        Unsafe.Add(ref g, 3) += Sum(a3);
-    }
+        Vector256<float> a20, Vector256<float> a21, Vector256<float> a22, Vector256<float> a23, Vector256<float> a30, Vector256<float> a31, Vector256<float> a32, Vector256<float> a33) =>
+        BlockSums.AddSums4x4<Vector256<float>, Lanes256>(ref g, stride, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
 }
 
 internal readonly struct Lanes128 : ILanes<Vector128<float>>
@@ -211,22 +197,8 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddSums4x4(ref float g, nint stride, Vector128<float> a00, Vector128<float> a01, Vector128<float> a02, Vector128<float> a03, Vector128<float> a10, Vector128<float> a11, Vector128<float> a12, Vector128<float> a13,
-        Vector128<float> a20, Vector128<float> a21, Vector128<float> a22, Vector128<float> a23, Vector128<float> a30, Vector128<float> a31, Vector128<float> a32, Vector128<float> a33)
-    {
-        AddSums(ref g, a00, a01, a02, a03);
-        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
-        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
-        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddSums(ref float g, Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3)
-    {
-        g += Sum(a0);
-        Unsafe.Add(ref g, 1) += Sum(a1);
-        Unsafe.Add(ref g, 2) += Sum(a2);
-        Unsafe.Add(ref g, 3) += Sum(a3);
-    }
+        Vector128<float> a20, Vector128<float> a21, Vector128<float> a22, Vector128<float> a23, Vector128<float> a30, Vector128<float> a31, Vector128<float> a32, Vector128<float> a33) =>
+        BlockSums.AddSums4x4<Vector128<float>, Lanes128>(ref g, stride, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
 }
 
 /// <summary>Scalars: the path without hardware intrinsics. Not fused, so that it never calls a software FMA.</summary>
@@ -271,21 +243,30 @@ internal readonly struct Lanes1 : ILanes<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddSums4x4(ref float g, nint stride, float a00, float a01, float a02, float a03, float a10, float a11, float a12, float a13,
-        float a20, float a21, float a22, float a23, float a30, float a31, float a32, float a33)
+        float a20, float a21, float a22, float a23, float a30, float a31, float a32, float a33) =>
+        BlockSums.AddSums4x4<float, Lanes1>(ref g, stride, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+}
+
+/// <summary>The 4 × 4 block sums one horizontal sum at a time: the widths without a transposing reduction.</summary>
+internal static class BlockSums
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSums4x4<TV, TL>(ref float g, nint stride, TV a00, TV a01, TV a02, TV a03, TV a10, TV a11, TV a12, TV a13,
+        TV a20, TV a21, TV a22, TV a23, TV a30, TV a31, TV a32, TV a33) where TV : struct where TL : struct, ILanes<TV>
     {
-        AddSums(ref g, a00, a01, a02, a03);
-        AddSums(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
-        AddSums(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
-        AddSums(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
+        AddSums<TV, TL>(ref g, a00, a01, a02, a03);
+        AddSums<TV, TL>(ref Unsafe.Add(ref g, stride), a10, a11, a12, a13);
+        AddSums<TV, TL>(ref Unsafe.Add(ref g, 2 * stride), a20, a21, a22, a23);
+        AddSums<TV, TL>(ref Unsafe.Add(ref g, 3 * stride), a30, a31, a32, a33);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddSums(ref float g, float a0, float a1, float a2, float a3)
+    private static void AddSums<TV, TL>(ref float g, TV a0, TV a1, TV a2, TV a3) where TV : struct where TL : struct, ILanes<TV>
     {
-        g += Sum(a0);
-        Unsafe.Add(ref g, 1) += Sum(a1);
-        Unsafe.Add(ref g, 2) += Sum(a2);
-        Unsafe.Add(ref g, 3) += Sum(a3);
+        g += TL.Sum(a0);
+        Unsafe.Add(ref g, 1) += TL.Sum(a1);
+        Unsafe.Add(ref g, 2) += TL.Sum(a2);
+        Unsafe.Add(ref g, 3) += TL.Sum(a3);
     }
 }
 
