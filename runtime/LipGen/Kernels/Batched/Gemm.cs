@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace LipGen.Kernels.Batched;
 
-/// <summary>What a product does to a finished block of rows while it is still in L1 (bias is added in the accumulators).</summary>
+/// <summary>
+/// The activation a product applies to its output (bias is added in the accumulators): in registers for full 4-row
+/// blocks (<see cref="Mode"/>), and on memory still in L1 for rows past the last full block (<see cref="Apply"/>).
+/// </summary>
 internal interface IEpilogue
 {
     /// <summary>What a full 4-row block does to its row pairs (0, 1) and (2, 3) in registers, before it stores them.</summary>
@@ -60,8 +63,8 @@ internal enum PairMode
 /// Register-blocked matrix products on feature-major blocks ([rows × columns], one column per sample, row stride ld), in the
 /// manner of LIBXSMM's small-matrix kernels: a micro-kernel keeps 4 rows × <see cref="ILanes{TV}.BlockVectors"/> vectors
 /// of accumulators in registers while it runs the whole depth as broadcast-times-vector FMAs, so each loaded input vector
-/// serves 4 rows and each broadcast weight serves every vector of the block. Columns are tiled so the input tile stays in
-/// L2 while every row panel passes over it, and the activation runs on each finished panel while it is in L1.
+/// serves 4 rows and each broadcast weight serves every vector of the block. The batch is walked one block of columns at
+/// a time, which every row panel passes over while it is in L1, and the activation runs on each block before it is stored.
 /// </summary>
 /// <remarks>
 /// Wᵀ is packed per call into 4-row panels, and x one column block at a time (see <see cref="PackPanels"/> and
@@ -101,9 +104,8 @@ internal static class Gemm
     {
         int blockColumns = TL.BlockVectors * TL.Count;
         int full = rows / 4 * 4;
-        // Panels for Wᵀ (a depth stride of a whole row of W). W itself is read as four sequential row streams, which the
-        // L1 serves as fast as a packed panel: there, a copy per call would only cost (a third of a 128-sample tile of a
-        // 512 × 512 layer).
+        // Panels for Wᵀ only (its depth stride is a whole row of W). W itself is read as four sequential row streams, as
+        // fast as a packed panel; packing it per call cost a third of the time of a 128-sample tile of a 512 × 512 layer.
         bool packW = depthStride != 1;
         ref float panels = ref packW ? ref Grow(ref t_panels, full * depth) : ref w;
         if (packW)
