@@ -21,6 +21,9 @@ public static unsafe class Dense
     /// </summary>
     private const long ParallelThreshold = 1 << 20;
 
+    /// <summary>The calling thread's packed Wᵀ panels, shared by the parts of a split product.</summary>
+    [ThreadStatic] private static float[]? t_panels;
+
     /// <summary>z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·].</summary>
     public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns) =>
         Product<NoEpilogue>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref Unsafe.NullRef<int>(), outputs, inputs, columns);
@@ -75,11 +78,19 @@ public static unsafe class Dense
             Gemm.Product<TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, columns, 0, columns);
             return;
         }
-        fixed (float* pw = &w, pb = &bias, px = &x, py = &y)
+        // Wᵀ is packed once here for every part (Gemm packs it itself when it runs alone).
+        ref float panels = ref Unsafe.NullRef<float>();
+        if (depthStride != 1)
+        {
+            panels = ref Gemm.Grow(ref t_panels, rows / 4 * 4 * depth);
+            Gemm.PackPanels(ref w, rowStride, depthStride, ref panels, rows / 4 * 4, depth);
+        }
+        fixed (float* pw = &w, pp = &panels, pb = &bias, px = &x, py = &y)
         fixed (int* pr = &record)
         {
             ProductJob<TEpilogue> job = ProductJob<TEpilogue>.Current ??= new ProductJob<TEpilogue>();
             job.W = pw;
+            job.Panels = pp;
             job.Bias = pb;
             job.X = px;
             job.Y = py;
@@ -101,7 +112,7 @@ public static unsafe class Dense
     private sealed class ProductJob<TEpilogue> : ParallelJob where TEpilogue : struct, IEpilogue
     {
         [ThreadStatic] public static ProductJob<TEpilogue>? Current;
-        public float* W, Bias, X, Y;
+        public float* W, Panels, Bias, X, Y;
         public int* Record;
         public nint RowStride, DepthStride;
         public bool HasBias;
@@ -110,7 +121,7 @@ public static unsafe class Dense
         public override void Run(int part, int parts)
         {
             (int begin, int end) = Split(Columns / BatchLayout.ColumnMultiple, BatchLayout.ColumnMultiple, part, parts);
-            Gemm.Product<TEpilogue>(ref *W, RowStride, DepthStride, ref *Bias, HasBias, ref *X, ref *Y, ref *Record, Rows, Depth, Columns, begin, end);
+            Gemm.Product<TEpilogue>(ref *W, RowStride, DepthStride, ref *Panels, ref *Bias, HasBias, ref *X, ref *Y, ref *Record, Rows, Depth, Columns, begin, end);
         }
     }
 

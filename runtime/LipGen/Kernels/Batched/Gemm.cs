@@ -83,23 +83,34 @@ internal static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Product<TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
-        ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit = VectorBits.All) where TEpilogue : struct, IEpilogue
+        ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit = VectorBits.All) where TEpilogue : struct, IEpilogue =>
+        Product<TEpilogue>(ref w, rowStride, depthStride, ref Unsafe.NullRef<float>(), ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+
+    /// <summary>
+    /// <see cref="Product{TEpilogue}(ref float, nint, nint, ref float, bool, ref float, ref float, ref int, int, int, nint, int, int, VectorBits)"/>
+    /// with Wᵀ's panels already packed by <see cref="PackPanels"/> (or a null reference to pack them here): the parts of a
+    /// product split between threads share one packed copy instead of packing one each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Product<TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float packedPanels, ref float bias, bool hasBias,
+        ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit = VectorBits.All)
+        where TEpilogue : struct, IEpilogue
     {
         if (limit >= VectorBits.All && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+            Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
         else if (limit >= VectorBits.Bits256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+            Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
         else if (limit >= VectorBits.Bits128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+            Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
         else
-            Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
+            Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
     }
 
     /// <summary>Per-thread buffers for the packed weight panels and a packed block of x, grown on first use.</summary>
     [ThreadStatic] private static float[]? t_panels, t_packed;
 
-    private static void Product<TV, TL, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias, ref float x, ref float y,
-        ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit)
+    private static void Product<TV, TL, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float packedPanels, ref float bias, bool hasBias,
+        ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit)
         where TV : struct where TL : struct, ILanes<TV> where TEpilogue : struct, IEpilogue
     {
         int blockColumns = TL.BlockVectors * TL.Count;
@@ -107,8 +118,11 @@ internal static class Gemm
         // Panels for Wᵀ only (its depth stride is a whole row of W). W itself is read as four sequential row streams, as
         // fast as a packed panel; packing it per call cost a third of the time of a 128-sample tile of a 512 × 512 layer.
         bool packW = depthStride != 1;
-        ref float panels = ref packW ? ref Grow(ref t_panels, full * depth) : ref w;
+        bool packedByCaller = !Unsafe.IsNullRef(ref packedPanels);
+        ref float panels = ref w;
         if (packW)
+            panels = ref packedByCaller ? ref packedPanels : ref Grow(ref t_panels, full * depth);
+        if (packW && !packedByCaller)
             PackPanels(ref w, rowStride, depthStride, ref panels, full, depth);
         nint panelRowStride = packW ? 1 : rowStride, panelDepthStride = packW ? 4 : 1;
         int panelStride = packW ? depth : (int)rowStride; // from one panel's first row to the next one's, over 4 rows
@@ -137,7 +151,7 @@ internal static class Gemm
         }
     }
 
-    private static ref float Grow(ref float[]? buffer, int length)
+    internal static ref float Grow(ref float[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < Math.Max(length, 1))
             buffer = new float[Math.Max(length, 16 * 1024)];
@@ -150,7 +164,7 @@ internal static class Gemm
     /// with a stride of up to 2 KB, which the L1 cache holds poorly: packing made the 512 × 512 transposed product 20 %
     /// faster over 4 096 columns.
     /// </summary>
-    private static void PackPanels(ref float w, nint rowStride, nint depthStride, ref float panels, int rows, int depth)
+    internal static void PackPanels(ref float w, nint rowStride, nint depthStride, ref float panels, int rows, int depth)
     {
         for (int r = 0; r < rows; r += 4)
         {
