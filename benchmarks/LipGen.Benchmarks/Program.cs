@@ -20,6 +20,14 @@ if (export >= 0)
     Console.WriteLine($"Wrote the S, M and L networks, their data and the two-moons epoch data to {directory}.");
     return;
 }
+// The throughput plot: dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --filter '*Throughput*' --exporters json
+// then: dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --plot-throughput BenchmarkDotNet.Artifacts/results docs/throughput.png
+int plot = Array.IndexOf(args, "--plot-throughput");
+if (plot >= 0)
+{
+    LipGen.Benchmarks.ThroughputPlot.Draw(args[plot + 1], args[plot + 2]);
+    return;
+}
 int compare = Array.IndexOf(args, "--compare-with");
 if (compare < 0)
 {

@@ -29,7 +29,7 @@ public abstract class SizeBenchmarks<TNetwork, TKernel>
     private readonly TNetwork _trained = new(), _trainedParallel = new();
     private float[] _input = [], _output = [], _inputs = [], _outputs = [], _stepInputs = [], _stepTargets = [];
     private TrainingSession<TKernel, HingeLoss> _oneThread = null!, _allThreads = null!;
-    private Peer _onnxOne = null!, _onnxAll = null!;
+    private OnnxPeer _onnxOne = null!, _onnxAll = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -44,8 +44,8 @@ public abstract class SizeBenchmarks<TNetwork, TKernel>
         _oneThread = new TrainingSession<TKernel, HingeLoss>(_trained, new HingeLoss(0.1f), learningRate: 1e-4) { MaxDegreeOfParallelism = 1 };
         _allThreads = new TrainingSession<TKernel, HingeLoss>(_trainedParallel, new HingeLoss(0.1f), learningRate: 1e-4);
         byte[] model = OnnxExport.ToOnnxBytes(_network.Description, _network.Parameters);
-        _onnxOne = new Peer(model, threads: 1, _input, _output, _inputs, _outputs, n, m);
-        _onnxAll = new Peer(model, threads: Environment.ProcessorCount, _input, _output, _inputs, _outputs, n, m);
+        _onnxOne = new OnnxPeer(model, threads: 1, _input, _output, _inputs, _outputs, n, m);
+        _onnxAll = new OnnxPeer(model, threads: Environment.ProcessorCount, _input, _output, _inputs, _outputs, n, m);
     }
 
     /// <summary>The benchmark's data: one sample, a batch of 4 096, a training batch of 256 and its ±1 targets (uniform in [−1, 1], seeded).</summary>
@@ -112,41 +112,6 @@ public abstract class SizeBenchmarks<TNetwork, TKernel>
 
     [Benchmark, BenchmarkCategory(Step)]
     public double LipGen_step_all() => _allThreads.Step(_stepInputs, _stepTargets).LossSum;
-
-    /// <summary>An ONNX Runtime session with its tensors bound once to the benchmark's arrays.</summary>
-    private sealed class Peer : IDisposable
-    {
-        private readonly InferenceSession _session;
-        private readonly RunOptions _run = new();
-        private readonly OrtValue _single, _singleOut, _batch, _batchOut;
-        private readonly string[] _inputNames = ["input"], _outputNames = ["output"];
-
-        public Peer(byte[] model, int threads, float[] input, float[] output, float[] inputs, float[] outputs, int n, int m)
-        {
-            using var options = new SessionOptions
-            {
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            };
-            _session = new InferenceSession(model, options);
-            _single = OrtValue.CreateTensorValueFromMemory(input, [1, n]);
-            _singleOut = OrtValue.CreateTensorValueFromMemory(output, [1, m]);
-            _batch = OrtValue.CreateTensorValueFromMemory(inputs, [Batch, n]);
-            _batchOut = OrtValue.CreateTensorValueFromMemory(outputs, [Batch, m]);
-        }
-
-        public void RunSingle() => _session.Run(_run, _inputNames, [_single], _outputNames, [_singleOut]);
-
-        public void RunBatch() => _session.Run(_run, _inputNames, [_batch], _outputNames, [_batchOut]);
-
-        public void Dispose()
-        {
-            foreach (IDisposable d in new IDisposable[] { _single, _singleOut, _batch, _batchOut, _run, _session })
-                d.Dispose();
-        }
-    }
 }
 
 /// <summary>S = 2-32-32-1, plus the training epoch: 10 000 two-moons points, batches of 128, Adam and projection every step.</summary>
