@@ -30,6 +30,42 @@ internal static class Certificate
         return bound;
     }
 
+    /// <summary>
+    /// For each input i, an upper bound on |∂fₖ/∂xᵢ| over every output k and every x, rounded outward: how far any output
+    /// can move per unit of input i. The Jacobian is W_L·P_{L−1}·…·P₁·W₁ with each Pᵢ a permutation or a 0/1 diagonal
+    /// (GroupSort, ReLU), so its column i is at most ‖W₁eᵢ‖_∞ = maxₒ |W₁[o, i]| (exact in double) times the later layers'
+    /// ‖Wₗ‖_{∞→∞}. Each is at most L̂·‖eᵢ‖_p = L̂. Writes NaN if a weight is NaN.
+    /// </summary>
+    public static void InputSlopes(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> slopes)
+    {
+        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
+        var norms = new double[layers.Count];
+        for (int l = 1; l < layers.Count; l++)
+            norms[l] = LayerNorm(layers[l], parameters.Slice(layers[l].WeightOffset, layers[l].WeightCount));
+        DenseStep first = layers[0];
+        ReadOnlySpan<float> w = parameters.Slice(first.WeightOffset, first.WeightCount);
+        for (int i = 0; i < first.Inputs; i++)
+        {
+            double column = 0;
+            for (int o = 0; o < first.Outputs && !double.IsNaN(column); o++)
+            {
+                float value = w[o * first.Inputs + i];
+                column = float.IsNaN(value) ? double.NaN : Math.Max(column, Math.Abs((double)value));
+            }
+            if (column == 0)
+            {
+                slopes[i] = 0; // no weight reads the input: nothing moves with it, exactly
+                continue;
+            }
+            // The products in the order and rounding of Compute, with the first factor replaced by a smaller one: since
+            // rounding up and multiplying by a positive number are monotone, every slope bound is at most L̂.
+            double bound = RoundUp(column);
+            for (int l = 1; l < layers.Count; l++)
+                bound = RoundUp(bound * norms[l]);
+            slopes[i] = bound;
+        }
+    }
+
     /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
     public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights) => layer.Constraint switch
     {

@@ -19,4 +19,21 @@ public static class CertifiedBound
             throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
         return Model.Certificate.Compute(description.Plan, parameters);
     }
+
+    /// <summary>
+    /// Per-input slope bounds: element i bounds |∂fₖ/∂xᵢ| for every output k at every input, so no output moves by more
+    /// than it times |Δxᵢ| when only input i changes (maxₒ |W₁[o, i]| times the later layers' ‖Wₗ‖_{∞→∞}, rounded outward).
+    /// Each is at most <see cref="Compute"/>; together they show which inputs the network can respond to, and how strongly.
+    /// Like L̂, they bound the function the float weights define; <see cref="FloatErrorBound"/> bounds the float network's
+    /// distance from it.
+    /// </summary>
+    public static double[] InputSlopes(NetworkDescription description, ReadOnlySpan<float> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (parameters.Length != description.ParameterCount)
+            throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
+        var slopes = new double[description.InputCount];
+        Model.Certificate.InputSlopes(description.Plan, parameters, slopes);
+        return slopes;
+    }
 }
