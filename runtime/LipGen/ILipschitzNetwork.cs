@@ -100,7 +100,8 @@ public interface ILipschitzNetwork
 
     /// <summary>
     /// Adds Σ over the batch of ∂L/∂θ to <paramref name="parameterGradient"/>, given row-major ∂L/∂f [batch, outputs].
-    /// Thread-safe (the scratch is per call) and allocation-free.
+    /// Batches of 8 or more run on the batched (GEMM) kernels in cache-sized tiles. Thread-safe, and allocation-free once
+    /// each thread has grown its tile scratch.
     /// </summary>
     void Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, Span<float> parameterGradient);
 

@@ -81,15 +81,7 @@ public static unsafe class NetworkOperations
                 int columns = (count + BatchLayout.ColumnMultiple - 1) / BatchLayout.ColumnMultiple * BatchLayout.ColumnMultiple;
                 Span<float> x = scratch.AsSpan(0, n * columns), y = scratch.AsSpan(n * columns, m * columns);
                 Span<float> workspace = scratch.AsSpan((n + m) * columns, TKernel.WorkspaceLength * columns);
-                // Row-major samples to feature-major columns; padding columns are zero.
-                float* source = Inputs + (long)start * n;
-                for (int i = 0; i < n; i++)
-                {
-                    Span<float> row = x.Slice(i * columns, columns);
-                    for (int s = 0; s < count; s++)
-                        row[s] = source[(long)s * n + i];
-                    row[count..].Clear();
-                }
+                ToColumns(new ReadOnlySpan<float>(Inputs + (long)start * n, count * n), x, n, count, columns);
                 TKernel.ForwardBatch(parameters, x, y, columns, workspace);
                 float* target = Outputs + (long)start * m;
                 for (int k = 0; k < m; k++)
@@ -113,12 +105,57 @@ public static unsafe class NetworkOperations
         int batch = BatchSize<TKernel>(inputs, nameof(inputs));
         CheckRows(outputGradients.Length, batch, TKernel.OutputCount, nameof(outputGradients));
         int n = TKernel.InputCount, m = TKernel.OutputCount;
+        if (batch >= SmallBatch)
+        {
+            BackwardInTiles<TKernel>(parameters, inputs, outputGradients, parameterGradient, batch);
+            return;
+        }
         Span<float> output = m <= 1024 ? stackalloc float[m] : new float[m];
         for (int s = 0; s < batch; s++)
         {
             ReadOnlySpan<float> x = inputs.Slice(s * n, n);
             TKernel.ForwardRecording(parameters, x, output, workspace);
             TKernel.BackwardFromRecording(parameters, x, outputGradients.Slice(s * m, m), parameterGradient, workspace);
+        }
+    }
+
+    /// <summary>The per-thread scratch of <see cref="BackwardInTiles{TKernel}"/>, grown on first use.</summary>
+    [ThreadStatic] private static float[]? t_backwardScratch;
+
+    /// <summary>
+    /// <see cref="Backward{TKernel}"/> on the batched kernels, one cache-sized tile after another on this thread: the
+    /// training step's register-blocked products instead of a loop over samples. Padding columns have zero output
+    /// gradients, so they add nothing.
+    /// </summary>
+    private static void BackwardInTiles<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients,
+        Span<float> parameterGradient, int batch) where TKernel : struct, ILipschitzKernel
+    {
+        int n = TKernel.InputCount, m = TKernel.OutputCount, tile = TileColumns<TKernel>();
+        int needed = (n + 2 * m + TKernel.WorkspaceLength) * tile;
+        float[] scratch = t_backwardScratch is { } buffer && buffer.Length >= needed ? buffer : (t_backwardScratch = new float[needed]);
+        for (int start = 0; start < batch; start += tile)
+        {
+            int count = Math.Min(tile, batch - start);
+            int columns = (count + BatchLayout.ColumnMultiple - 1) / BatchLayout.ColumnMultiple * BatchLayout.ColumnMultiple;
+            Span<float> x = scratch.AsSpan(0, n * columns), y = scratch.AsSpan(n * columns, m * columns);
+            Span<float> g = scratch.AsSpan((n + m) * columns, m * columns);
+            Span<float> workspace = scratch.AsSpan((n + 2 * m) * columns, TKernel.WorkspaceLength * columns);
+            ToColumns(inputs.Slice(start * n, count * n), x, n, count, columns);
+            ToColumns(outputGradients.Slice(start * m, count * m), g, m, count, columns);
+            TKernel.ForwardBatchRecording(parameters, x, y, columns, workspace);
+            TKernel.BackwardBatchFromRecording(parameters, x, g, parameterGradient, columns, workspace);
+        }
+    }
+
+    /// <summary>Row-major [count × width] samples into feature-major [width × columns], padding columns zeroed.</summary>
+    private static void ToColumns(ReadOnlySpan<float> rows, Span<float> matrix, int width, int count, int columns)
+    {
+        for (int i = 0; i < width; i++)
+        {
+            Span<float> row = matrix.Slice(i * columns, columns);
+            for (int s = 0; s < count; s++)
+                row[s] = rows[s * width + i];
+            row[count..].Clear();
         }
     }
 
