@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 namespace LipGen.Kernels.Batched;
 
 // The activation kernels of the mini-batch passes, on feature-major [width × columns] blocks: the same members as the
-// single-sample kernels in LipGen.Kernels, each taking the column count last.
+// single-sample kernels in LipGen.Kernels, each taking the column count last. MaxMin is the exception: it always runs
+// inside the dense products, so it has only its row-pair exchange.
 
 /// <summary>Layout rules of the feature-major batch.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -15,44 +16,13 @@ public static class BatchLayout
     public const int ColumnMultiple = 16;
 }
 
-/// <summary>MaxMin on rows 2k and 2k+1 (min, max) of every column, recording per pair and column whether it swapped.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public static class MaxMin
+/// <summary>
+/// MaxMin on rows 2k and 2k+1 (min, max) of every column. The batched passes run it inside the dense products
+/// (<see cref="Dense.ForwardMaxMin"/>, <see cref="Dense.BackpropagateInputMaxMin"/>), on registers or, for rows past the
+/// last 4-row block, on memory through <see cref="Exchange"/>.
+/// </summary>
+internal static class MaxMin
 {
-    /// <summary>MaxMin in place (the batched passes fuse it into the dense product instead: <see cref="Dense.ForwardMaxMin"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ref float values, int width, int columns)
-    {
-        for (int k = 0; k < width / 2; k++)
-        {
-            ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
-            ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
-            Exchange<Sort>(ref low, ref high, ref Unsafe.NullRef<int>(), ref low, ref high, columns);
-        }
-    }
-
-    /// <summary>MaxMin in place, recording the swap masks (one row of masks per pair).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardRecording(ref float values, ref int swapped, int width, int columns)
-    {
-        for (int k = 0; k < width / 2; k++)
-        {
-            ref float low = ref Unsafe.Add(ref values, 2 * k * columns);
-            ref float high = ref Unsafe.Add(ref values, (2 * k + 1) * columns);
-            Exchange<Order>(ref low, ref high, ref Unsafe.Add(ref swapped, k * columns), ref low, ref high, columns);
-        }
-    }
-
-    /// <summary>Routes gradients back through a recorded MaxMin: swapped pairs exchange their gradients.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ref float outputGradient, ref int swapped, ref float inputGradient, int width, int columns)
-    {
-        for (int k = 0; k < width / 2; k++)
-            Exchange<Route>(ref Unsafe.Add(ref outputGradient, 2 * k * columns), ref Unsafe.Add(ref outputGradient, (2 * k + 1) * columns),
-                ref Unsafe.Add(ref swapped, k * columns),
-                ref Unsafe.Add(ref inputGradient, 2 * k * columns), ref Unsafe.Add(ref inputGradient, (2 * k + 1) * columns), columns);
-    }
-
     /// <summary>Whether an exchange computes its swap mask (the forward pass) or reads it (the backward pass).</summary>
     internal interface IExchangeMode
     {

@@ -29,7 +29,7 @@ public static unsafe class Dense
         Product<NoEpilogue>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref Unsafe.NullRef<int>(), outputs, inputs, columns);
 
     /// <summary>
-    /// z = W·a + b, then MaxMin on row pairs (GroupSort of size 2), on each block while it is in L1; with
+    /// z = W·a + b, then MaxMin on row pairs (GroupSort of size 2), on each register block before it is stored; with
     /// <paramref name="recording"/>, the swap masks go to <paramref name="swapped"/> (one row per pair) for the backward pass.
     /// </summary>
     public static void ForwardMaxMin(ref float weights, ref float bias, ref float input, ref float output, ref int swapped, int outputs, int inputs, int columns, bool recording)

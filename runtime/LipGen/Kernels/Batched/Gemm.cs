@@ -74,7 +74,7 @@ internal enum PairMode
 internal static class Gemm
 {
     /// <summary>Columns per chunk of the weight gradient's sums: long enough that the horizontal sums at its end cost little.</summary>
-    internal const int TileColumns = 4096;
+    internal const int SumChunkColumns = 4096;
 
     /// <summary>
     /// y[r, c] = Σ_k w[r·rowStride + k·depthStride]·x[k, c] (+ bias[r]) over rows [0, rows) and columns [begin, end), then
@@ -370,9 +370,9 @@ internal static class Gemm
         for (int r = 0; r < TRows.Value; r++)
             Unsafe.Add(ref gb, o + r) += Sum<TV, TL>(ref Unsafe.Add(ref dRow, r * ld), columns);
         // Column chunks keep the 4 rows of d in L1 and the chunk of x in L2 while every block of inputs passes over them.
-        for (int chunk = 0; chunk < columns; chunk += TileColumns)
+        for (int chunk = 0; chunk < columns; chunk += SumChunkColumns)
         {
-            int count = Math.Min(TileColumns, columns - chunk);
+            int count = Math.Min(SumChunkColumns, columns - chunk);
             ref float dChunk = ref Unsafe.Add(ref dRow, chunk);
             ref float xChunk = ref Unsafe.Add(ref x, chunk);
             int i = 0;
