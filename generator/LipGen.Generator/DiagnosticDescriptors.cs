@@ -90,6 +90,27 @@ internal static class DiagnosticDescriptors
         "Compiled-in weights exceed the declared Lipschitz bound",
         "Weights file '{0}' has certificate L̂ = {1}, above the declared Lipschitz = {2} (the file states λ = {3}); compiled in, the network would break its bound");
 
+    public static readonly DiagnosticDescriptor MonotoneLengthMismatch = Error("LIPG021",
+        "Monotone needs one sign per input",
+        "Monotone has {0} entries; the network has {1} inputs and needs one sign per input");
+
+    public static readonly DiagnosticDescriptor InvalidMonotoneSign = Error("LIPG022",
+        "Monotone sign must be -1, 0 or 1",
+        "Monotone[{1}] = {0} is not a monotonicity: use 1 (non-decreasing), -1 (non-increasing) or 0 (free)");
+
+    public static readonly DiagnosticDescriptor MonotoneAllZero = new("LIPG023",
+        "No input is monotone",
+        "Every Monotone entry is 0, so no input is monotone; the residual would only double the network's Lipschitz bound. Remove Monotone, or mark the monotone inputs with 1 or -1.",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg023");
+
+    public static readonly DiagnosticDescriptor InputMapLengthMismatch = Error("LIPG024",
+        "Input map needs one value per input",
+        "{0} has {1} entries; the network has {2} inputs and needs one per input");
+
+    public static readonly DiagnosticDescriptor InvalidInputMapValue = Error("LIPG025",
+        "Invalid input map value",
+        "{0}[{1}] = {2} is not valid: {3}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

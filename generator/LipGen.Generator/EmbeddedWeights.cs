@@ -41,7 +41,7 @@ internal static class EmbeddedWeights
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, path, System.IO.Path.GetFileName(path), e.Message);
         }
         // As Load does: weights whose certificate exceeds the declared λ would ship a network that breaks its bound.
-        double certificate = LipGen.Model.Certificate.Compute(plan, parameters);
+        double certificate = LipGen.Model.Certificate.Constrained(plan, parameters); // what λ bounds (a residual adds its declared slope)
         if (!(certificate <= plan.Lipschitz))
         {
             string stated = file.Metadata.TryGetValue(NetworkMetadata.LipschitzKey, out string? value) ? value : "nothing";

@@ -52,7 +52,14 @@ internal static class NetworkEmitter
     {
         string widths = string.Join(" → ", spec.Widths);
         w.Line("/// <summary>");
-        w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}) to (ℝ^{plan.OutputCount}, ‖·‖_∞),");
+        string space = plan.InputMap is null ? "" : " (of the mapped input z = (x − offset) / scale)";
+        if (plan.Residual is null)
+            w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞),");
+        else
+        {
+            w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·zᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
+            w.Line($"/// {NormText.Number(Certificate.DeclaredBound(plan))}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞) and monotone in s = [{string.Join(", ", plan.Residual.Signs)}],");
+        }
         w.Line($"/// {plan.Activation} activations, {plan.ParameterCount} parameters.");
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
@@ -233,11 +240,27 @@ internal static class NetworkEmitter
             step.WorkspaceLayout(w);
         w.Line($"private const int {Names.D0} = {plan.GradientBuffer0}, {Names.D1} = {plan.GradientBuffer1}, {Names.O} = {plan.OutputBuffer};");
         w.Line();
+        if (plan.InputMap is not null || plan.Residual is not null)
+        {
+            foreach (StepEmitter step in steps)
+                step.Constants(w);
+            w.Line();
+        }
 
         w.Line("/// <inheritdoc/>");
-        w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, "
-            + (spec.GroupSizes.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", spec.GroupSizes)} }}")
-            + (plan.Activation == Activation.ReLU ? ", P, Lipschitz, global::LipGen.Activation.ReLU);" : ", P, Lipschitz);"));
+        string groupSizes = spec.GroupSizes.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", spec.GroupSizes)} }}";
+        if (plan.InputMap is null && plan.Residual is null)
+            w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}"
+                + (plan.Activation == Activation.ReLU ? ", P, Lipschitz, global::LipGen.Activation.ReLU);" : ", P, Lipschitz);"));
+        else
+        {
+            string Doubles(System.Collections.Generic.IReadOnlyList<double> values) =>
+                $"new double[] {{ {string.Join(", ", values.Select(v => NormText.Literal(v)))} }}";
+            w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}, P, Lipschitz, global::LipGen.Activation.{plan.Activation},");
+            w.Line($"    monotone: {(plan.Residual is { } residual ? $"new[] {{ {string.Join(", ", residual.Signs)} }}" : "null")},");
+            w.Line($"    inputOffsets: {(plan.InputMap is { } map ? Doubles(map.InitialOffsets) : "null")},");
+            w.Line($"    inputScales: {(plan.InputMap is { } scales ? Doubles(scales.InitialScales) : "null")});");
+        }
         w.Line();
         foreach ((string name, int value) in new[] { ("InputCount", plan.InputCount), ("OutputCount", plan.OutputCount),
             ("ParameterCount", plan.ParameterCount), ("WorkspaceLength", plan.WorkspaceLength) })
@@ -251,6 +274,8 @@ internal static class NetworkEmitter
         EmitMethod(w, $"Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)",
             ["parameters", "input", "output"], workspace: false, plan.MaxHiddenWidth > 0
                 ? $"{Span} hidden = stackalloc float[{2 * plan.MaxHiddenWidth}]; // two alternating activation buffers" : null);
+        if (plan.InputMap is not null)
+            w.Line($"{Span} mapped = stackalloc float[{plan.InputCount}]; // the mapped input z");
         Walk(w, steps, Pass.Inference(plan), forward: true);
         w.Close();
         w.Line();

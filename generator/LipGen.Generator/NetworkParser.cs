@@ -57,6 +57,13 @@ internal static class NetworkParser
         public double Lipschitz { get; set; }
         public Activation Activation { get; set; }
         public string? Weights { get; set; }
+        public int[]? Monotone { get; set; }
+        public bool ScaleInputs { get; set; }
+        public double[]? InputOffsets { get; set; }
+        public double[]? InputScales { get; set; }
+
+        /// <summary>True when the network has an input map (declared by any of its three arguments).</summary>
+        public bool HasInputMap => ScaleInputs || InputOffsets is not null || InputScales is not null;
 
         public int HiddenLayers => Math.Max(0, Widths.Length - 2);
 
@@ -149,6 +156,18 @@ internal static class NetworkParser
                 case nameof(LipschitzNetworkAttribute.Weights) when value.Value is string w:
                     declared.Weights = w;
                     break;
+                case nameof(LipschitzNetworkAttribute.Monotone):
+                    declared.Monotone = value.IsNull ? null : ReadIntArray(value);
+                    break;
+                case nameof(LipschitzNetworkAttribute.ScaleInputs) when value.Value is bool scale:
+                    declared.ScaleInputs = scale;
+                    break;
+                case nameof(LipschitzNetworkAttribute.InputOffsets):
+                    declared.InputOffsets = value.IsNull ? null : ReadDoubleArray(value);
+                    break;
+                case nameof(LipschitzNetworkAttribute.InputScales):
+                    declared.InputScales = value.IsNull ? null : ReadDoubleArray(value);
+                    break;
             }
         }
         return declared;
@@ -209,15 +228,52 @@ internal static class NetworkParser
         if (!(d.Lipschitz > 0) || double.IsInfinity(d.Lipschitz))
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz, d.At(nameof(LipschitzNetworkAttribute.Lipschitz)), Format(d.Lipschitz)));
 
+        if (d.Monotone is { } monotone && widths.Length >= 1)
+        {
+            const string MonotoneName = nameof(LipschitzNetworkAttribute.Monotone);
+            AttributeArgumentSyntax? argument = NamedArgument(d.Syntax, MonotoneName);
+            if (monotone.Length != widths[0])
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.MonotoneLengthMismatch, d.At(MonotoneName), monotone.Length, widths[0]));
+            bool signsValid = true;
+            for (int i = 0; i < monotone.Length; i++)
+            {
+                if (monotone[i] is -1 or 0 or 1)
+                    continue;
+                signsValid = false;
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidMonotoneSign, ElementLocation(argument, i) ?? d.Location, monotone[i], i));
+            }
+            if (signsValid && monotone.Length == widths[0] && Array.TrueForAll(monotone, s => s == 0))
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.MonotoneAllZero, d.At(MonotoneName)));
+        }
+        ValidateInputMap(d, nameof(LipschitzNetworkAttribute.InputOffsets), d.InputOffsets, widths, problems, value =>
+            double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > float.MaxValue ? "an offset must be a finite float" : null);
+        ValidateInputMap(d, nameof(LipschitzNetworkAttribute.InputScales), d.InputScales, widths, problems, value =>
+            !(value > 0) || (float)value == 0 || double.IsInfinity(value) || value > float.MaxValue
+                ? "a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)" : null);
+
         if (type.IsStatic && d.Weights is null)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, declaration.Identifier.GetLocation(), fullName,
                 "a trainable network holds its parameters in an instance, so it cannot be static (one with compiled-in Weights can)"));
         if (d.Weights is not null && shapeValid)
         {
-            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount;
+            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount + (d.HasInputMap ? 2 * widths[0] : 0);
             if (count > EmbeddedWeights.MaxParameters)
                 problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, d.At(nameof(LipschitzNetworkAttribute.Weights)), count, EmbeddedWeights.MaxParameters));
         }
+    }
+
+    /// <summary>LIPG024 for a wrong length, LIPG025 on each element <paramref name="problem"/> rejects.</summary>
+    private static void ValidateInputMap(Declared d, string name, double[]? values, int[] widths, ImmutableArray<Diagnostic>.Builder problems,
+        Func<double, string?> problem)
+    {
+        if (values is null || widths.Length < 1)
+            return;
+        if (values.Length != widths[0])
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InputMapLengthMismatch, d.At(name), name, values.Length, widths[0]));
+        for (int i = 0; i < values.Length; i++)
+            if (problem(values[i]) is { } reason)
+                problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidInputMapValue, ElementLocation(NamedArgument(d.Syntax, name), i) ?? d.Location,
+                    name, i, Format(values[i]), reason));
     }
 
     /// <summary>The value-equatable spec of a valid declaration.</summary>
@@ -228,7 +284,13 @@ internal static class NetworkParser
             containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         return new NetworkSpec(ns, new EquatableArray<ContainingType>(containing.ToArray()), Keyword(type), type.Name, fullName,
-            new EquatableArray<int>(d.Widths), new EquatableArray<int>(d.PerLayerGroupSizes()), d.P, d.Lipschitz, d.Activation, d.Weights);
+            new EquatableArray<int>(d.Widths), new EquatableArray<int>(d.PerLayerGroupSizes()), d.P, d.Lipschitz, d.Activation, d.Weights)
+        {
+            Monotone = d.Monotone is null ? default : new EquatableArray<int>(d.Monotone),
+            HasInputMap = d.HasInputMap,
+            InputOffsets = d.InputOffsets is null ? default : new EquatableArray<double>(d.InputOffsets),
+            InputScales = d.InputScales is null ? default : new EquatableArray<double>(d.InputScales),
+        };
     }
 
     private static void CheckShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, string fullName,
@@ -323,6 +385,20 @@ internal static class NetworkParser
         for (int i = 0; i < values.Length; i++)
         {
             if (constant.Values[i].Value is not int value)
+                return null;
+            values[i] = value;
+        }
+        return values;
+    }
+
+    private static double[]? ReadDoubleArray(TypedConstant constant)
+    {
+        if (constant.Kind != TypedConstantKind.Array || constant.IsNull)
+            return null;
+        var values = new double[constant.Values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (constant.Values[i].Value is not double value)
                 return null;
             values[i] = value;
         }

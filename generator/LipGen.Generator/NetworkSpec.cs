@@ -33,12 +33,35 @@ internal sealed record NetworkSpec(
     string? WeightsFile,
     bool IsValid = true)
 {
+    /// <summary>One monotone sign per input, or empty: no monotone residual.</summary>
+    public EquatableArray<int> Monotone { get; init; }
+
+    /// <summary>True when the network maps its inputs by (x − offset) / scale.</summary>
+    public bool HasInputMap { get; init; }
+
+    /// <summary>The declared offsets, or empty (0 each).</summary>
+    public EquatableArray<double> InputOffsets { get; init; }
+
+    /// <summary>The declared scales, or empty (1 each).</summary>
+    public EquatableArray<double> InputScales { get; init; }
+
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
 
     /// <summary>The network's plan: the one model of its steps and layout, shared with the runtime.</summary>
     public LipGen.Model.NetworkPlan Plan() =>
-        LipGen.Model.NetworkPlan.Build(Widths.ToArray(), GroupSizes.ToArray(), P, Lipschitz, Activation);
+        LipGen.Model.NetworkPlan.Build(Widths.ToArray(), GroupSizes.ToArray(), P, Lipschitz, Activation,
+            Monotone.Count == 0 ? null : Monotone.ToArray(),
+            HasInputMap ? (InputOffsets.Count == 0 ? new double[Widths[0]] : InputOffsets.ToArray()) : null,
+            HasInputMap ? (InputScales.Count == 0 ? Ones(Widths[0]) : InputScales.ToArray()) : null);
+
+    private static double[] Ones(int length)
+    {
+        var ones = new double[length];
+        for (int i = 0; i < length; i++)
+            ones[i] = 1;
+        return ones;
+    }
 }
 
 /// <summary>A spec with the weights read from its Weights file, when it has one.</summary>

@@ -48,6 +48,28 @@ public sealed class LipschitzNetworkAttribute : Attribute
     public Activation Activation { get; set; } = Activation.GroupSort;
 
     /// <summary>
+    /// One monotonicity per input: +1 non-decreasing, −1 non-increasing, 0 free (e.g. <c>new[] { 1, 0, -1, 0 }</c>). The
+    /// network becomes f(x) = g(x) + λ·Σᵢ sᵢ·xᵢ (Kitouni, Nolte and Williams), g the constrained network with bound λ; since
+    /// |∂g/∂xᵢ| ≤ λ, every sᵢ·∂f/∂xᵢ lies in [0, 2λ], and f is λ·(1 + ‖s‖_q)-Lipschitz in ℓp (2λ for p = 1). One sign
+    /// vector applies to every output. With an input map, x here is the mapped input z.
+    /// </summary>
+    public int[]? Monotone { get; set; }
+
+    /// <summary>
+    /// Gives the network a fixed per-input affine map z = (x − offset) / scale ahead of its first layer, so it takes its
+    /// inputs in their own units (GeV, dollars, millimetres) and every guarantee (certificate, slopes, radii) is stated in
+    /// them. Set the values here, or fit them to data with <c>InputMaps.Fit</c> before training; they are stored with the
+    /// weights and never trained. Implied by <see cref="InputOffsets"/> or <see cref="InputScales"/>.
+    /// </summary>
+    public bool ScaleInputs { get; set; }
+
+    /// <summary>The input map's offsets, one per input (default 0 each). Implies <see cref="ScaleInputs"/>.</summary>
+    public double[]? InputOffsets { get; set; }
+
+    /// <summary>The input map's scales, one positive number per input (default 1 each). Implies <see cref="ScaleInputs"/>.</summary>
+    public double[]? InputScales { get; set; }
+
+    /// <summary>
     /// A safetensors file (written by <c>NetworkFile.Save</c>, or by PyTorch with the same tensor names) to compile into
     /// the assembly. The file must be an <c>AdditionalFiles</c> item of the project; it is matched by its name or by the
     /// end of its path. The class then becomes inference-only: static members over weights that are constant data.

@@ -21,14 +21,35 @@ public readonly record struct LayerShape(
 public sealed class NetworkDescription
 {
     private readonly LayerShape[] _layers;
+    private readonly int[] _monotone;
 
     /// <summary>Creates the description; generated code calls this once per network type.</summary>
     public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation = Activation.GroupSort)
+        : this(name, widths, groupSizes, p, lipschitz, activation, monotone: null, inputOffsets: null, inputScales: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the description of a network with monotone inputs and/or an input map; generated code calls this once per
+    /// network type.
+    /// </summary>
+    /// <param name="name">The declaring type's name.</param>
+    /// <param name="widths">Input, hidden…, output widths.</param>
+    /// <param name="groupSizes">One GroupSort group size per hidden layer.</param>
+    /// <param name="p">The input-space norm p ≥ 1.</param>
+    /// <param name="lipschitz">λ, the bound of the constrained part g.</param>
+    /// <param name="activation">The activation after every hidden layer.</param>
+    /// <param name="monotone">One sign per input (+1, −1, 0), or null for no monotone residual.</param>
+    /// <param name="inputOffsets">The input map's initial offsets, or null.</param>
+    /// <param name="inputScales">The input map's initial scales, or null. With both null the network has no input map.</param>
+    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
+        int[]? monotone, double[]? inputOffsets, double[]? inputScales)
     {
         Name = name;
-        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation);
+        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales);
         _layers = Plan.DenseLayers.Select(layer => new LayerShape(layer.Inputs, layer.Outputs, layer.WeightOffset, layer.BiasOffset,
             ((Model.RowNormConstraint)layer.Constraint).Q, layer.Bound, layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0)).ToArray();
+        _monotone = Plan.Residual is { } residual ? residual.Signs.ToArray() : new int[Plan.InputCount];
     }
 
     /// <summary>The plan every pass, the certificate and the file formats walk.</summary>
@@ -52,8 +73,36 @@ public sealed class NetworkDescription
     /// <summary>The dual norm q (1/p + 1/q = 1): single-output gradients are bounded in it.</summary>
     public double Q => Plan.Q;
 
-    /// <summary>The declared Lipschitz bound λ.</summary>
+    /// <summary>The declared Lipschitz bound λ of the constrained part g (every dense layer and activation).</summary>
     public double Lipschitz => Plan.Lipschitz;
+
+    /// <summary>
+    /// The monotonicity of each input: +1 non-decreasing, −1 non-increasing, 0 free; all 0 without <c>Monotone</c>. One sign
+    /// vector applies to every output.
+    /// </summary>
+    public ReadOnlySpan<int> Monotone => _monotone;
+
+    /// <summary>True when the network has the monotone residual f = g + c·Σᵢ sᵢ·zᵢ (a <c>Monotone</c> declaration).</summary>
+    public bool HasMonotoneResidual => Plan.Residual is not null;
+
+    /// <summary>c, the residual's coefficient as the network runs: λ rounded up to a float (0 without a residual).</summary>
+    public float ResidualCoefficient => Plan.Residual?.Coefficient ?? 0;
+
+    /// <summary>
+    /// The Lipschitz bound the declaration guarantees for the whole network f = g + c·Σ sᵢzᵢ, in ℓp over the units its layers
+    /// see: λ·(1 + ‖s‖_q) with a monotone residual (2λ for p = 1), λ without one, rounded up. With an input map the bound in
+    /// the input's own units depends on the scales: <see cref="Verification.CertifiedBound.Compute"/> gives it.
+    /// </summary>
+    public double DeclaredBound => Model.Certificate.DeclaredBound(Plan);
+
+    /// <summary>True when the network maps its input by z = (x − offset) / scale before the first layer.</summary>
+    public bool HasInputMap => Plan.InputMap is not null;
+
+    /// <summary>Offset of the input map's offsets [inputs] in the parameter buffer (−1 without a map).</summary>
+    public int InputOffsetOffset => Plan.InputMap?.OffsetOffset ?? -1;
+
+    /// <summary>Offset of the input map's scales [inputs] in the parameter buffer (−1 without a map).</summary>
+    public int InputScaleOffset => Plan.InputMap?.ScaleOffset ?? -1;
 
     /// <summary>The activation after every hidden layer.</summary>
     public Activation Activation => Plan.Activation;
@@ -73,7 +122,10 @@ public sealed class NetworkDescription
         string activation = Activation == Activation.GroupSort
             ? $"GroupSort sizes [{string.Join(", ", _layers[..^1].Select(l => l.GroupSize))}]"
             : Activation.ToString();
-        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}";
+        string monotone = HasMonotoneResidual
+            ? $", monotone [{string.Join(", ", _monotone.Select(v => v > 0 ? "+" : v < 0 ? "−" : "0"))}], bound λ(1 + ‖s‖_{FormatNorm(Q)}) = {DeclaredBound.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"
+            : "";
+        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -12,7 +12,7 @@ public class BatchedTests
         int n = TKernel.InputCount, m = TKernel.OutputCount;
         int columns = (batch + Kernels.Batched.BatchLayout.ColumnMultiple - 1) / Kernels.Batched.BatchLayout.ColumnMultiple * Kernels.Batched.BatchLayout.ColumnMultiple;
         var random = new SeededRandom(seed);
-        RandomVector(ref random, TKernel.ParameterCount, scale: 0.5).CopyTo(net.Parameters);
+        RandomParameters(TKernel.Description, ref random, scale: 0.5).CopyTo(net.Parameters);
         float[] samples = RandomVector(ref random, batch * n, scale: 2);
         float[] outputGradients = RandomVector(ref random, batch * m, scale: 1);
 

@@ -17,7 +17,7 @@ public class ForwardTests
             else
                 // Arbitrary, unprojected weights at torch.nn.Linear's scale (±1/√fan-in), so activations stay O(1)
                 // and float rounding is measured, not amplified by cancellation of large intermediates.
-                RandomVector(ref random, d.ParameterCount, scale: 1 / Math.Sqrt(d.Widths[..^1].ToArray().Max())).CopyTo(net.Parameters);
+                RandomParameters(d, ref random, scale: 1 / Math.Sqrt(d.Widths[..^1].ToArray().Max())).CopyTo(net.Parameters);
             float[] x = RandomVector(ref random, d.InputCount, scale: 3);
             var y = new float[d.OutputCount];
             net.Forward(x, y);

@@ -24,7 +24,7 @@ public class GradientTests
         ILipschitzNetwork net = Create(name);
         NetworkDescription d = net.Description;
         var random = new SeededRandom(11);
-        RandomVector(ref random, d.ParameterCount, scale: 1).CopyTo(net.Parameters);
+        RandomParameters(d, ref random, scale: 1).CopyTo(net.Parameters);
         float[] inputs = RandomVector(ref random, batch * d.InputCount);
         float[] weights = RandomVector(ref random, batch * d.OutputCount, scale: 1); // L = Σ weights·f, so ∂L/∂f = weights
 
@@ -46,6 +46,11 @@ public class GradientTests
 
         for (int j = 0; j < theta.Length; j++)
         {
+            if (IsFixed(d, j))
+            {
+                Assert.Equal(0, gradient[j]); // the input map is fixed: it gets no gradient
+                continue;
+            }
             double saved = theta[j];
             theta[j] = saved + Step;
             double up = Loss(theta);
@@ -66,7 +71,7 @@ public class GradientTests
         var random = new SeededRandom(13);
         for (int trial = 0; trial < 10; trial++)
         {
-            RandomVector(ref random, d.ParameterCount, scale: 1).CopyTo(net.Parameters);
+            RandomParameters(d, ref random, scale: 1).CopyTo(net.Parameters);
             float[] x = RandomVector(ref random, d.InputCount);
             float[] weights = RandomVector(ref random, d.OutputCount, scale: 1);
             var gradient = new float[d.InputCount];

@@ -15,7 +15,7 @@ public class InputSlopeTests
         var random = new SeededRandom(21);
         for (int trial = 0; trial < 20; trial++)
         {
-            RandomVector(ref random, d.ParameterCount, scale: 1).CopyTo(net.Parameters);
+            RandomParameters(d, ref random, scale: 1).CopyTo(net.Parameters);
             net.Project();
             double[] slopes = CertifiedBound.InputSlopes(d, net.Parameters);
             double certificate = net.LipschitzBound();

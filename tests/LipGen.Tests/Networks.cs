@@ -37,6 +37,19 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(3, 28, 4, 16, 44, 3, GroupSizes = new[] { 4, 4, 4, 4 }, P = 3, Lipschitz = 4)]
     public partial class AwkwardNet;
 
+    // A monotone residual (Kitouni, Nolte and Williams): increasing in input 0, decreasing in input 2, free in 1 and 3.
+    [LipschitzNetwork(4, 16, 16, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.5, Monotone = new[] { 1, 0, -1, 0 })]
+    public partial class MonotoneNet;
+
+    // Inputs in their own units through a declared map, a residual over several outputs, and the Euclidean norm.
+    [LipschitzNetwork(3, 8, 8, 2, GroupSize = 4, P = Norm.L2, Lipschitz = 0.8, Monotone = new[] { 1, -1, 0 },
+        InputOffsets = new[] { 100.0, -2.0, 0.5 }, InputScales = new[] { 25.0, 0.5, 1.0 })]
+    public partial class MappedMonotoneNet;
+
+    // A map to be fitted to data (identity until then), without a residual.
+    [LipschitzNetwork(2, 20, 1, GroupSize = 2, P = Norm.Infinity, Lipschitz = 1, ScaleInputs = true)]
+    public partial class MappedNet;
+
     public static partial class Outer
     {
         internal partial class Inner

@@ -14,7 +14,7 @@ public class OnnxExportTests
         ILipschitzNetwork net = Create(name);
         NetworkDescription d = net.Description;
         var random = new SeededRandom(17);
-        RandomVector(ref random, d.ParameterCount, scale: 1).CopyTo(net.Parameters);
+        RandomParameters(d, ref random, scale: 1).CopyTo(net.Parameters);
         net.Project();
         const int batch = 7;
         float[] inputs = RandomVector(ref random, batch * d.InputCount, scale: 3);

@@ -3,13 +3,18 @@ namespace LipGen.Tests;
 /// <summary>
 /// A plain double-precision implementation of the network a <see cref="NetworkDescription"/> declares, written from the
 /// definition (dense layers, GroupSort by sorting each group or ReLU, no activation after the last layer) and independent of the
-/// generated code. Also the norms of the definition.
+/// generated code: the input map z = (x − offset) / scale first when declared, the monotone residual c·Σ sᵢzᵢ added to every
+/// output last. Also the norms of the definition.
 /// </summary>
 public static class ScalarReference
 {
     public static double[] Forward(NetworkDescription description, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
     {
         double[] a = input.ToArray();
+        if (description.HasInputMap)
+            for (int i = 0; i < a.Length; i++)
+                a[i] = (a[i] - parameters[description.InputOffsetOffset + i]) / parameters[description.InputScaleOffset + i];
+        double[] z0 = (double[])a.Clone();
         foreach (LayerShape layer in description.Layers)
         {
             var z = new double[layer.Outputs];
@@ -27,6 +32,14 @@ public static class ScalarReference
                 for (int k = 0; k < z.Length; k++)
                     z[k] = Math.Max(z[k], 0);
             a = z;
+        }
+        if (description.HasMonotoneResidual)
+        {
+            double residual = 0;
+            for (int i = 0; i < z0.Length; i++)
+                residual += description.ResidualCoefficient * description.Monotone[i] * z0[i];
+            for (int k = 0; k < a.Length; k++)
+                a[k] += residual;
         }
         return a;
     }

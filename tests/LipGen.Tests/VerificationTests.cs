@@ -151,11 +151,16 @@ public partial class VerificationTests
     {
         ILipschitzNetwork net = Create(name);
         var random = new SeededRandom(4);
-        RandomVector(ref random, net.Description.ParameterCount, scale: 2).CopyTo(net.Parameters);
+        RandomParameters(net.Description, ref random, scale: 2).CopyTo(net.Parameters);
+        // The definition, plainly: the first layer as the raw input meets it (W₁·diag(1/scale)), then the residual's slope.
+        NetworkDescription d = net.Description;
+        double Scale(int i) => d.HasInputMap ? net.Parameters[d.InputScaleOffset + i] : 1;
         double plain = 1;
-        foreach (LayerShape layer in net.Description.Layers)
-            plain *= Enumerable.Range(0, layer.Outputs)
-                .Max(r => Kernels.RowNorms.Norm(net.Parameters.Slice(layer.WeightOffset + r * layer.Inputs, layer.Inputs), layer.RowNorm));
+        foreach (LayerShape layer in d.Layers)
+            plain *= Enumerable.Range(0, layer.Outputs).Max(r => ScalarReference.PNorm(Enumerable.Range(0, layer.Inputs)
+                .Select(i => net.Parameters[layer.WeightOffset + r * layer.Inputs + i] / (layer.WeightOffset == d.Layers[0].WeightOffset ? Scale(i) : 1)).ToArray(), layer.RowNorm));
+        if (d.HasMonotoneResidual)
+            plain += ScalarReference.PNorm(Enumerable.Range(0, d.InputCount).Select(i => d.ResidualCoefficient * Math.Abs(d.Monotone[i]) / Scale(i)).ToArray(), d.Q);
         Assert.Equal(net.LipschitzBound(), CertifiedBound.Compute(net.Description, net.Parameters)); // one certificate
         double certified = CertifiedBound.Compute(net.Description, net.Parameters);
         Assert.InRange(certified, plain, plain * (1 + 1e-10));

@@ -22,6 +22,9 @@ internal static class NormText
     public static string Subscript(int n) =>
         new(n.ToString(CultureInfo.InvariantCulture).Select(c => (char)('₀' + (c - '0'))).ToArray());
 
+    /// <summary>A value as the float literal the network runs with (G9 round-trips every float).</summary>
+    public static string FloatLiteral(double value) => ((float)value).ToString("G9", CultureInfo.InvariantCulture) + "f";
+
     /// <summary>Eight float literals a line; G9 round-trips every float exactly.</summary>
     public static void Floats(SourceWriter w, EquatableArray<float> values, int start, int count)
     {

@@ -10,10 +10,12 @@ namespace LipGen.Generator.Emit;
 internal sealed class Pass
 {
     private readonly int _maxHiddenWidth;
+    private readonly bool _mapped;
 
     private Pass(string kernels, bool batched, bool records, bool stackActivations, bool parameterGradients, bool inputGradient,
-        bool fusedDenseBackward, int maxHiddenWidth)
+        bool fusedDenseBackward, NetworkPlan plan)
     {
+        _mapped = plan.InputMap is not null;
         Kernels = kernels;
         IsBatched = batched;
         Records = records;
@@ -21,31 +23,31 @@ internal sealed class Pass
         ParameterGradients = parameterGradients;
         InputGradient = inputGradient;
         FusedDenseBackward = fusedDenseBackward;
-        _maxHiddenWidth = maxHiddenWidth;
+        _maxHiddenWidth = plan.MaxHiddenWidth;
     }
 
     private const string Single = "global::LipGen.Kernels", Batch = "global::LipGen.Kernels.Batched";
 
     /// <summary>Inference: activations in two alternating stack buffers, nothing recorded.</summary>
-    public static Pass Inference(NetworkPlan plan) => new(Single, false, false, true, false, false, false, plan.MaxHiddenWidth);
+    public static Pass Inference(NetworkPlan plan) => new(Single, false, false, true, false, false, false, plan);
 
     /// <summary>The single-sample training forward pass: activations and records kept in the workspace.</summary>
-    public static Pass Recording(NetworkPlan plan) => new(Single, false, true, false, false, false, false, plan.MaxHiddenWidth);
+    public static Pass Recording(NetworkPlan plan) => new(Single, false, true, false, false, false, false, plan);
 
     /// <summary>The single-sample parameter-gradient pass (dense gradient and Wᵀ·δ fused per layer).</summary>
-    public static Pass Backward(NetworkPlan plan) => new(Single, false, true, false, true, false, true, plan.MaxHiddenWidth);
+    public static Pass Backward(NetworkPlan plan) => new(Single, false, true, false, true, false, true, plan);
 
     /// <summary>(∂f/∂x)ᵀ·v of one sample: no parameter gradients, Wᵀ·δ down to the input.</summary>
-    public static Pass InputGradients(NetworkPlan plan) => new(Single, false, true, false, false, true, false, plan.MaxHiddenWidth);
+    public static Pass InputGradients(NetworkPlan plan) => new(Single, false, true, false, false, true, false, plan);
 
     /// <summary>Mini-batch inference on [width × columns] blocks: activations in the workspace, nothing recorded.</summary>
-    public static Pass BatchInference(NetworkPlan plan) => new(Batch, true, false, false, false, false, false, plan.MaxHiddenWidth);
+    public static Pass BatchInference(NetworkPlan plan) => new(Batch, true, false, false, false, false, false, plan);
 
     /// <summary>The mini-batch training forward pass on [width × columns] blocks.</summary>
-    public static Pass BatchRecording(NetworkPlan plan) => new(Batch, true, true, false, false, false, false, plan.MaxHiddenWidth);
+    public static Pass BatchRecording(NetworkPlan plan) => new(Batch, true, true, false, false, false, false, plan);
 
     /// <summary>The mini-batch parameter-gradient pass.</summary>
-    public static Pass BatchBackward(NetworkPlan plan) => new(Batch, true, true, false, true, false, false, plan.MaxHiddenWidth);
+    public static Pass BatchBackward(NetworkPlan plan) => new(Batch, true, true, false, true, false, false, plan);
 
     /// <summary>The kernel namespace this pass calls into.</summary>
     public string Kernels { get; }
@@ -76,6 +78,12 @@ internal sealed class Pass
 
     public string Input => $"At(input{Plural}, 0)";
 
+    /// <summary>
+    /// The input as the first layer and the residual read it: the caller's input, or the mapped input z when the plan has an
+    /// input map (on the stack for inference, in the workspace's Z region otherwise).
+    /// </summary>
+    public string LayerInput => !_mapped ? Input : StackActivations ? "At(mapped, 0)" : Workspace(Names.Z);
+
     public string Output => $"At(output{Plural}, 0)";
 
     public string OutputGradient => $"At(outputGradient{Plural}, 0)";
@@ -103,5 +111,7 @@ internal static class Names
 
     public static string S(ActivationStep activation) => "S" + activation.Layer.Number;
 
-    public const string D0 = nameof(D0), D1 = nameof(D1), O = nameof(O);
+    public const string D0 = nameof(D0), D1 = nameof(D1), O = nameof(O), Z = nameof(Z);
+
+    public const string InputOffsets = nameof(InputOffsets), InputScales = nameof(InputScales), ResidualSlopes = nameof(ResidualSlopes);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using LipGen.Model;
 
 namespace LipGen.Generator.Emit;
@@ -14,8 +15,15 @@ internal abstract class StepEmitter
     {
         DenseStep dense => new DenseEmitter(dense, plan),
         ActivationStep activation => ActivationEmitter.For(activation),
+        InputMapStep map => new InputMapEmitter(map),
+        MonotoneResidualStep residual => new ResidualEmitter(residual, plan),
         _ => throw new InvalidOperationException($"No emitter for plan step {step.GetType().Name}."),
     };
+
+    /// <summary>Named constants of this step (declared values, fixed slopes), if it has any.</summary>
+    public virtual void Constants(SourceWriter w)
+    {
+    }
 
     /// <summary>Named parameter offsets (const ints) of this step, if it has parameters.</summary>
     public virtual void ParameterLayout(SourceWriter w)
@@ -67,7 +75,7 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         string next = layer.Activation is { } activation ? ActivationEmitter.For(activation).Description : "output, no activation";
         w.Line();
         w.Line($"// Layer {layer.Number} of {plan.DenseLayers.Count}: dense {layer.Inputs} → {layer.Outputs}, {Constraint}; {next}.");
-        string source = layer.Input is null ? pass.Input : pass.Activations(layer.Input);
+        string source = layer.Input is null ? pass.LayerInput : pass.Activations(layer.Input);
         string target = layer.Activation is null ? pass.Output : pass.Activations(layer.Activation);
         string sizes = $"outputs: {layer.Outputs}, inputs: {layer.Inputs}{pass.Columns}";
         if (layer.Activation is { } fused && ActivationEmitter.For(fused).FusesInto(pass))
@@ -83,7 +91,7 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
     {
         bool last = layer.Activation is null;
         string delta = last ? pass.OutputGradient : pass.Workspace(Names.D1);
-        string input = layer.Input is null ? pass.Input : pass.Workspace(Names.A(layer.Input));
+        string input = layer.Input is null ? pass.LayerInput : pass.Workspace(Names.A(layer.Input));
         string shape = $"dense {layer.Inputs} → {layer.Outputs}";
         string d = pass.IsBatched ? "Δ" : "δ";
         string a = layer.Input is null ? (pass.IsBatched ? "X" : "x") : (pass.IsBatched ? "A" : "a") + layer.Input.Layer.Number;
@@ -91,8 +99,9 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
             ? $"; ∂{W} += {d}{layer.Number}·{a}ᵀ{(pass.IsBatched ? " over the batch" : "")}, ∂{B} += {d}{layer.Number}"
             : "";
         bool fused = layer.Input is not null && ActivationEmitter.For(layer.Input).FusesInto(pass);
+        string gradientName = plan.InputMap is null ? "∂f/∂x" : "∂f/∂z";
         string onward = layer.Input is null
-            ? pass.InputGradient ? $"; ∂f/∂x = {W}ᵀ·{d}{layer.Number}" : ""
+            ? pass.InputGradient ? plan.Residual is null ? $"; {gradientName} = {W}ᵀ·{d}{layer.Number}" : $"; {gradientName} += {W}ᵀ·{d}{layer.Number}" : ""
             : fused
                 ? $"; {Names.D1} = {W}ᵀ·{d}{layer.Number} routed back through {ActivationEmitter.For(layer.Input).Name} {layer.Input.Layer.Number} per register block{(last ? "" : $" (in place: each block of {d} is packed before it is overwritten)")}"
                 : $"; {Names.D0} = {W}ᵀ·{d}{layer.Number}, then back through {ActivationEmitter.For(layer.Input).Name} {layer.Input.Layer.Number} into {Names.D1}";
@@ -113,7 +122,7 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         else if (layer.Input is not null)
             w.Line($"{dense}.BackpropagateInput(ref At(parameters, {W}), ref {delta}, ref {pass.Workspace(Names.D0)}, {sizes});");
         else if (pass.InputGradient)
-            w.Line($"{dense}.BackpropagateInput(ref At(parameters, {W}), ref {delta}, ref At(inputGradient, 0), {sizes});");
+            w.Line($"{dense}.{(plan.Residual is null ? "BackpropagateInput" : "BackpropagateInputAdding")}(ref At(parameters, {W}), ref {delta}, ref At(inputGradient, 0), {sizes});");
     }
 
     public override void Project(SourceWriter w)
@@ -217,5 +226,91 @@ internal sealed class ActivationEmitter : StepEmitter
     {
         if (!FusesInto(pass))
             w.Line($"{pass.Kernels}.{_kernel}.Backward(ref {pass.Workspace(Names.D0)}, ref {pass.IntWorkspace(S)}, ref {pass.Workspace(Names.D1)}, width: {_activation.Width}{_arguments}{pass.Columns});");
+    }
+}
+
+/// <summary>The input map z = (x − offset) / scale: fixed parameters, no gradient, scales checked by the projection.</summary>
+internal sealed class InputMapEmitter(InputMapStep map) : StepEmitter
+{
+    public override void ParameterLayout(SourceWriter w)
+    {
+        w.Line($"//   input map z = (x − offset) / scale: offsets [{map.Inputs}] at {map.OffsetOffset}, scales [{map.Inputs}] at {map.ScaleOffset} (fixed, never trained)");
+        w.Line($"private const int {Names.InputOffsets} = {map.OffsetOffset}, {Names.InputScales} = {map.ScaleOffset};");
+    }
+
+    public override void WorkspaceLayout(SourceWriter w) =>
+        w.Line($"private const int {Names.Z} = {map.MappedOffset}; // the mapped input z, which the first layer and the residual read");
+
+    public override void Forward(SourceWriter w, Pass pass)
+    {
+        w.Line();
+        w.Line($"// Input map: z = (x − offset) / scale for each of the {map.Inputs} inputs; the layers see z, the guarantees are stated in x.");
+        w.Line($"{pass.Kernels}.InputMap.Forward(ref At(parameters, {Names.InputOffsets}), ref At(parameters, {Names.InputScales}), ref {pass.Input}, ref {pass.LayerInput}, inputs: {map.Inputs}{pass.Columns});");
+    }
+
+    public override void Backward(SourceWriter w, Pass pass)
+    {
+        if (!pass.InputGradient)
+            return;
+        w.Line();
+        w.Line("// Input map: ∂f/∂x = ∂f/∂z / scale.");
+        w.Line($"{pass.Kernels}.InputMap.Backward(ref At(parameters, {Names.InputScales}), ref At(inputGradient, 0), inputs: {map.Inputs});");
+    }
+
+    public override void Project(SourceWriter w)
+    {
+        w.Line("// Input map: the scales are not trained, but a file or a caller may have set them; each must be positive.");
+        w.Line($"global::LipGen.Kernels.Guard.PositiveScales(parameters.Slice({Names.InputScales}, {map.Inputs}), Description);");
+    }
+
+    public override void Initialize(SourceWriter w)
+    {
+        w.Line($"DeclaredInputOffsets.CopyTo(parameters.Slice({Names.InputOffsets}, {map.Inputs}));");
+        w.Line($"DeclaredInputScales.CopyTo(parameters.Slice({Names.InputScales}, {map.Inputs}));");
+    }
+
+    public override void Constants(SourceWriter w)
+    {
+        w.Line("// The input map as declared (0 and 1 where not given); InputMaps.Fit replaces it with the data's mean and spread.");
+        w.Line($"private static global::System.ReadOnlySpan<float> DeclaredInputOffsets => new float[] {{ {string.Join(", ", map.InitialOffsets.Select(NormText.FloatLiteral))} }};");
+        w.Line($"private static global::System.ReadOnlySpan<float> DeclaredInputScales => new float[] {{ {string.Join(", ", map.InitialScales.Select(NormText.FloatLiteral))} }};");
+    }
+
+    public override void Weights(SourceWriter w, EquatableArray<float> parameters)
+    {
+        w.Line($"    // input map: offsets [{map.Inputs}]");
+        NormText.Floats(w, parameters, map.OffsetOffset, map.Inputs);
+        w.Line($"    // input map: scales [{map.Inputs}]");
+        NormText.Floats(w, parameters, map.ScaleOffset, map.Inputs);
+    }
+}
+
+/// <summary>The monotone residual f = g + c·Σᵢ sᵢ·zᵢ: no parameters, its slopes c·sᵢ a constant of the generated code.</summary>
+internal sealed class ResidualEmitter(MonotoneResidualStep residual, NetworkPlan plan) : StepEmitter
+{
+    private string Input => plan.InputMap is null ? "x" : "z";
+
+    public override void Constants(SourceWriter w)
+    {
+        string signs = string.Join(", ", residual.Signs.Select(s => s > 0 ? "+1" : s < 0 ? "−1" : "0"));
+        w.Line($"// Monotone residual: f = g + c·Σᵢ sᵢ·{Input}ᵢ with s = [{signs}] and c = λ rounded up to a float ({NormText.FloatLiteral(residual.Coefficient)}):");
+        w.Line($"// sᵢ·∂f/∂{Input}ᵢ ∈ [c − λ, c + λ] ⊂ [0, 2c], and f is λ·(1 + ‖s‖_{NormText.Number(plan.Q)})-Lipschitz. Its slopes aᵢ = c·sᵢ:");
+        w.Line($"private static global::System.ReadOnlySpan<float> {Names.ResidualSlopes} => new float[] {{ {string.Join(", ", residual.Signs.Select(s => NormText.FloatLiteral(s * residual.Coefficient)))} }};");
+    }
+
+    public override void Forward(SourceWriter w, Pass pass)
+    {
+        w.Line();
+        w.Line($"// Monotone residual: every output += Σᵢ aᵢ·{Input}ᵢ.");
+        w.Line($"{pass.Kernels}.MonotoneResidual.Forward(ref At({Names.ResidualSlopes}, 0), ref {pass.LayerInput}, ref {pass.Output}, inputs: {residual.Inputs}, outputs: {residual.Outputs}{pass.Columns});");
+    }
+
+    public override void Backward(SourceWriter w, Pass pass)
+    {
+        if (!pass.InputGradient)
+            return; // no parameters: δ reaches the output layer unchanged
+        w.Line();
+        w.Line($"// Monotone residual: ∂f/∂{Input} starts as a·Σₖ δₖ; the first layer adds its part.");
+        w.Line($"{pass.Kernels}.MonotoneResidual.Backward(ref At({Names.ResidualSlopes}, 0), ref {pass.OutputGradient}, ref At(inputGradient, 0), inputs: {residual.Inputs}, outputs: {residual.Outputs});");
     }
 }

@@ -15,8 +15,9 @@ public sealed class NetworkFileException : IOException
 /// <summary>
 /// Saves and loads a network's parameters and declaration as safetensors. Tensors are <c>layers.{i}.weight</c> [out, in]
 /// and <c>layers.{i}.bias</c> [out], float32 little-endian: the names <c>torch.nn.Linear</c> layers get in a module list
-/// called <c>layers</c>. The declaration is in the metadata (<c>lipgen.widths</c>, <c>lipgen.group_sizes</c>,
-/// <c>lipgen.p</c>, <c>lipgen.lipschitz</c>, <c>lipgen.activation</c>).
+/// called <c>layers</c>; a network with an input map adds <c>input_map.offset</c> and <c>input_map.scale</c> [inputs]. The
+/// declaration is in the metadata (<c>lipgen.widths</c>, <c>lipgen.group_sizes</c>, <c>lipgen.p</c>, <c>lipgen.lipschitz</c>,
+/// <c>lipgen.activation</c>, <c>lipgen.monotone</c>).
 /// </summary>
 public static class NetworkFile
 {
@@ -155,7 +156,8 @@ public static class NetworkFile
     private static void Apply(ILipschitzNetwork network, byte[] file, string path, bool projectOnLoad)
     {
         float[] parameters = Deserialize(network.Description, file, path);
-        double certificate = Model.Certificate.Compute(network.Description.Plan, parameters);
+        // The constrained part's certificate is what the declaration bounds by λ (a residual adds its own, declared, slope).
+        double certificate = Model.Certificate.Constrained(network.Description.Plan, parameters);
         double lipschitz = network.Description.Lipschitz;
         if (certificate > lipschitz && !projectOnLoad)
             throw new NetworkFileException(
@@ -188,6 +190,12 @@ public static class NetworkFile
             offset += biasBytes;
             index++;
         }
+        if (description.HasInputMap)
+            foreach ((string tensor, _) in InputMapTensors(description))
+            {
+                header.Append(Invariant, $",\"{tensor}\":{{\"dtype\":\"F32\",\"shape\":[{description.InputCount}],\"data_offsets\":[{offset},{offset + 4L * description.InputCount}]}}");
+                offset += 4L * description.InputCount;
+            }
         header.Append('}');
         while ((header.Length + 8) % 8 != 0) // the format pads the header with spaces to keep the data 8-byte aligned
             header.Append(' ');
@@ -206,8 +214,15 @@ public static class NetworkFile
             Write(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), data, ref position);
             Write(parameters.Slice(layer.BiasOffset, layer.Outputs), data, ref position);
         }
+        if (description.HasInputMap)
+            foreach ((_, int at) in InputMapTensors(description))
+                Write(parameters.Slice(at, description.InputCount), data, ref position);
         return bytes;
     }
+
+    /// <summary>The input map's tensors, <c>input_map.offset</c> and <c>input_map.scale</c> [inputs], and their places.</summary>
+    private static (string Name, int Offset)[] InputMapTensors(NetworkDescription description) =>
+        [("input_map.offset", description.InputOffsetOffset), ("input_map.scale", description.InputScaleOffset)];
 
     private static void Write(ReadOnlySpan<float> values, Span<byte> data, ref int position)
     {
@@ -244,6 +259,18 @@ public static class NetworkFile
             expected.Add($"layers.{index}.weight");
             expected.Add($"layers.{index}.bias");
             index++;
+        }
+        if (description.HasInputMap)
+        {
+            foreach ((string tensor, int at) in InputMapTensors(description))
+            {
+                Copy(contents, file, tensor, [description.InputCount], parameters.AsSpan(at, description.InputCount), name, description);
+                expected.Add(tensor);
+            }
+            for (int i = 0; i < description.InputCount; i++)
+                if (!(parameters[description.InputScaleOffset + i] > 0))
+                    throw new NetworkFileException(
+                        $"{name}: tensor \"input_map.scale\" holds {parameters[description.InputScaleOffset + i]} for input {i}; every scale must be positive (the map divides by it).");
         }
         foreach (SafetensorsTensor tensor in contents.Tensors)
             if (!expected.Contains(tensor.Name))

@@ -8,7 +8,7 @@ using LipGen.Model;
 namespace LipGen.IO;
 
 /// <summary>The declaration in a safetensors file's metadata: <c>lipgen.widths</c>, <c>lipgen.group_sizes</c>, <c>lipgen.p</c>,
-/// <c>lipgen.lipschitz</c>, <c>lipgen.activation</c>.</summary>
+/// <c>lipgen.lipschitz</c>, <c>lipgen.activation</c>, <c>lipgen.monotone</c>.</summary>
 internal static class NetworkMetadata
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -26,6 +26,18 @@ internal static class NetworkMetadata
             yield return Pair("lipgen.group_sizes", string.Join(",", plan.Steps.OfType<ActivationStep>().Select(a => a.GroupSize)));
         yield return Pair("lipgen.p", double.IsPositiveInfinity(plan.P) ? "inf" : plan.P.ToString("R", Invariant));
         yield return Pair(LipschitzKey, plan.Lipschitz.ToString("R", Invariant));
+        yield return Pair(MonotoneKey, Signs(plan));
+    }
+
+    /// <summary>The key of the monotone signs: one per input, all 0 for a network without a residual (the same function).</summary>
+    public const string MonotoneKey = "lipgen.monotone";
+
+    private static string Signs(NetworkPlan plan)
+    {
+        var signs = new int[plan.InputCount];
+        for (int i = 0; i < signs.Length; i++)
+            signs[i] = plan.Residual?.Signs[i] ?? 0;
+        return string.Join(",", signs);
     }
 
     /// <summary>
@@ -35,8 +47,13 @@ internal static class NetworkMetadata
     public static string? Mismatch(NetworkPlan plan, IReadOnlyDictionary<string, string> stored, string name)
     {
         foreach (KeyValuePair<string, string> expected in Of(plan))
-            if (stored.TryGetValue(expected.Key, out string? value) && !SameValue(expected.Key, value, expected.Value))
+        {
+            string? value = stored.TryGetValue(expected.Key, out string? found) ? found
+                // A LipGen file from before monotone inputs has no signs: its network had none, which is all zeros.
+                : expected.Key == MonotoneKey && stored.ContainsKey("lipgen.widths") ? string.Join(",", new int[plan.InputCount]) : null;
+            if (value is not null && !SameValue(expected.Key, value, expected.Value))
                 return $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}";
+        }
         return null;
     }
 
@@ -45,7 +62,7 @@ internal static class NetworkMetadata
     {
         if (key is "lipgen.p" or LipschitzKey)
             return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
-        if (key is "lipgen.widths" or "lipgen.group_sizes")
+        if (key is "lipgen.widths" or "lipgen.group_sizes" or MonotoneKey)
         {
             string[] left = stored.Split(','), right = expected.Split(',');
             if (left.Length != right.Length)

@@ -57,6 +57,16 @@ public static class OnnxExport
         var nodes = new List<Action<ProtoWriter>>();
         var initializers = new List<Action<ProtoWriter>>();
         string current = "input";
+        if (description.HasInputMap)
+        {
+            // z = (x − offset) / scale, as Sub and Div: the same two roundings as LipGen's kernels.
+            initializers.Add(FloatTensor("input_map.offset", [description.InputCount], parameters.Slice(description.InputOffsetOffset, description.InputCount).ToArray()));
+            initializers.Add(FloatTensor("input_map.scale", [description.InputCount], parameters.Slice(description.InputScaleOffset, description.InputCount).ToArray()));
+            nodes.Add(Node("Sub", "input_map_offset", ["input", "input_map.offset"], ["input_map.centred"]));
+            nodes.Add(Node("Div", "input_map_scale", ["input_map.centred", "input_map.scale"], ["input_map.output"]));
+            current = "input_map.output";
+        }
+        string layerInput = current;
         int index = 0;
         foreach (LayerShape layer in description.Layers)
         {
@@ -64,12 +74,22 @@ public static class OnnxExport
             initializers.Add(FloatTensor(w, [layer.Outputs, layer.Inputs], parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs).ToArray()));
             initializers.Add(FloatTensor(b, [layer.Outputs], parameters.Slice(layer.BiasOffset, layer.Outputs).ToArray()));
             bool last = index == description.Layers.Length - 1;
-            string gemmOutput = last ? "output" : z;
+            string gemmOutput = last && !description.HasMonotoneResidual ? "output" : z;
             nodes.Add(Node("Gemm", $"layer{index}_gemm", [current, w, b], [gemmOutput], a => Attribute(a, "transB", 1)));
             current = gemmOutput;
             if (!last)
                 current = Activation(layer, index, current, nodes, initializers);
             index++;
+        }
+        if (description.HasMonotoneResidual)
+        {
+            // f = g + z·a with a = c·s as an [inputs, 1] matrix, broadcast over the outputs.
+            var slopes = new float[description.InputCount];
+            for (int i = 0; i < slopes.Length; i++)
+                slopes[i] = description.ResidualCoefficient * description.Monotone[i];
+            initializers.Add(FloatTensor("monotone.slopes", [description.InputCount, 1], slopes));
+            nodes.Add(Node("MatMul", "monotone_residual", [layerInput, "monotone.slopes"], ["monotone.residual"]));
+            nodes.Add(Node("Add", "monotone_add", [current, "monotone.residual"], ["output"]));
         }
 
         var model = new ProtoWriter();

@@ -99,6 +99,14 @@ public static class Dense
             Vec.Axpy(Unsafe.Add(ref delta, o), ref Unsafe.Add(ref weights, o * inputs), ref inputGradient, inputs);
     }
 
+    /// <summary>inputGradient += Wᵀ·δ: the first layer of a network whose monotone residual wrote its part of ∂f/∂x first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BackpropagateInputAdding(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs)
+    {
+        for (int o = 0; o < outputs; o++)
+            Vec.Axpy(Unsafe.Add(ref delta, o), ref Unsafe.Add(ref weights, o * inputs), ref inputGradient, inputs);
+    }
+
     /// <summary>Both of the above in one pass over the rows of W.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward(ref float weights, ref float weightGradient, ref float biasGradient, ref float delta, ref float input, ref float inputGradient, int outputs, int inputs)

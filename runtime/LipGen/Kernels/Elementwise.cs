@@ -93,6 +93,18 @@ internal interface IBinaryOperator
     static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
 }
 
+/// <summary>A float operator of an element and two per-element coefficients a and b.</summary>
+internal interface ITernaryOperator
+{
+    static abstract float Invoke(float x, float a, float b);
+
+    static abstract Vector128<float> Invoke(Vector128<float> x, Vector128<float> a, Vector128<float> b);
+
+    static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> a, Vector256<float> b);
+
+    static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> a, Vector512<float> b);
+}
+
 /// <summary>An optimizer's update of parameters p from gradients g with two moment buffers m and v.</summary>
 internal interface IUpdateOperator<TCoefficients> where TCoefficients : struct
 {
@@ -235,6 +247,28 @@ internal static class Elementwise
         }
         for (; i < n; i++)
             Unsafe.Add(ref start, i) = TOp.Invoke(Unsafe.Add(ref start, i), y);
+    }
+
+    /// <summary>result = op(x, a, b) element by element over n elements (result may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Combine<TOp>(ref float x, ref float a, ref float b, ref float result, int n, VectorBits limit = VectorBits.All)
+        where TOp : ITernaryOperator
+    {
+        int i = 0;
+        if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                TOp.Invoke(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i))
+                    .StoreUnsafe(ref result, (nuint)i);
+        if (limit >= VectorBits.Bits256 && Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                TOp.Invoke(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i))
+                    .StoreUnsafe(ref result, (nuint)i);
+        if (limit >= VectorBits.Bits128 && Vector128.IsHardwareAccelerated)
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                TOp.Invoke(Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i))
+                    .StoreUnsafe(ref result, (nuint)i);
+        for (; i < n; i++)
+            Unsafe.Add(ref result, i) = TOp.Invoke(Unsafe.Add(ref x, i), Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
     }
 
     /// <summary>The optimizer update over every parameter (all four spans have the same length).</summary>

@@ -55,6 +55,19 @@ public static class Guard
         ThrowNonFinite(parameters, description);
     }
 
+    /// <summary>
+    /// Throws, naming the input, unless every scale of the input map is a positive finite number: the map divides by it,
+    /// and a negative scale would silently reverse the input's monotone direction.
+    /// </summary>
+    public static void PositiveScales(ReadOnlySpan<float> scales, NetworkDescription description)
+    {
+        for (int i = 0; i < scales.Length; i++)
+            if (!(scales[i] > 0) || float.IsInfinity(scales[i]))
+                throw new ArgumentException(
+                    $"{description.Name}: the input map's scale for input {i} is {scales[i]}; every scale must be a positive finite number (the map divides by it, and a negative one would reverse the input's direction).",
+                    "parameters");
+    }
+
     /// <summary>True when no value is NaN or ±∞: their largest magnitude, one vectorised pass, is then finite.</summary>
     public static bool AllFinite(ReadOnlySpan<float> values) => double.IsFinite(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(values));
 

@@ -20,66 +20,190 @@ namespace LipGen.Model;
 /// </summary>
 internal static class Certificate
 {
-    /// <summary>L̂ of the network with this plan and these parameters (NaN if a weight is NaN).</summary>
+    /// <summary>
+    /// L̂ of the network with this plan and these parameters, in the units of the network's input x (NaN if a weight is NaN,
+    /// or a scale of the input map is not a positive finite number). With an input map z = (x − offset) / scale, the first
+    /// layer's norm is taken of W₁·diag(1/scale), the matrix x actually meets; with a monotone residual c·Σ sᵢzᵢ, its
+    /// slope ‖c·s ⊘ scale‖_q is added to the product.
+    /// </summary>
     public static double Compute(NetworkPlan plan, ReadOnlySpan<float> parameters)
     {
-        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
-        double bound = 1;
-        for (int i = 0; i < layers.Count; i++) // indexed: a foreach over the interface would allocate its enumerator
-            bound = RoundUp(bound * LayerNorm(layers[i], parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount)));
+        ReadOnlySpan<float> scales = Scales(plan, parameters);
+        double bound = Product(plan, parameters, scales);
+        if (plan.Residual is { } residual)
+            bound = RoundUp(bound + ResidualNorm(residual, scales, plan.Q));
         return bound;
     }
 
     /// <summary>
+    /// The certificate of the constrained part g alone, in the units its layers see (after the input map): ∏ of the layer
+    /// norms. The declaration bounds exactly this by λ, so it is what "the weights left the constraint" is judged by.
+    /// </summary>
+    public static double Constrained(NetworkPlan plan, ReadOnlySpan<float> parameters) => Product(plan, parameters, default);
+
+    /// <summary>
+    /// What the declaration guarantees for the whole network in the units its layers see: λ, plus c·‖s‖_q with a monotone
+    /// residual (λ·(1 + ‖s‖_q), and 2λ for p = 1 whenever an input is monotone), rounded up.
+    /// </summary>
+    public static double DeclaredBound(NetworkPlan plan) =>
+        plan.Residual is { } residual ? RoundUp(plan.Lipschitz + ResidualNorm(residual, default, plan.Q)) : plan.Lipschitz;
+
+    /// <summary>The input map's scales in the parameters, or an empty span without a map.</summary>
+    public static ReadOnlySpan<float> Scales(NetworkPlan plan, ReadOnlySpan<float> parameters) =>
+        plan.InputMap is { } map ? parameters.Slice(map.ScaleOffset, map.Inputs) : default;
+
+    /// <summary>The product of the layer norms, the first taken of W₁·diag(1/scales) when scales are given.</summary>
+    private static double Product(NetworkPlan plan, ReadOnlySpan<float> parameters, ReadOnlySpan<float> scales)
+    {
+        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
+        double bound = 1;
+        for (int i = 0; i < layers.Count; i++) // indexed: a foreach over the interface would allocate its enumerator
+        {
+            ReadOnlySpan<float> weights = parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount);
+            bound = RoundUp(bound * (i == 0 ? LayerNorm(layers[i], weights, scales) : LayerNorm(layers[i], weights)));
+        }
+        return bound;
+    }
+
+    /// <summary>
+    /// An upper bound on ‖t‖_q for the residual's slopes tᵢ = c·|sᵢ| / scaleᵢ (c·|sᵢ| without a map): the Lipschitz bound of
+    /// x ↦ c·Σ sᵢzᵢ in ℓp.
+    /// </summary>
+    public static double ResidualNorm(MonotoneResidualStep residual, ReadOnlySpan<float> scales, double q)
+    {
+        Span<double> terms = residual.Inputs <= 256 ? stackalloc double[residual.Inputs] : new double[residual.Inputs];
+        for (int i = 0; i < terms.Length; i++)
+            terms[i] = residual.Signs[i] == 0 ? 0 : Magnitude(residual.Coefficient, scales, i);
+        return Outward(NormOf(terms, q), terms.Length, q);
+    }
+
+    /// <summary>
+    /// An upper bound on |w| / scaleᵢ (|w| exactly without scales): the division is rounded up, and a scale that is not a
+    /// positive finite number gives NaN, so no certificate is claimed for it.
+    /// </summary>
+    public static double Magnitude(float w, ReadOnlySpan<float> scales, int column)
+    {
+        double magnitude = Math.Abs((double)w);
+        if (scales.IsEmpty || float.IsNaN(w))
+            return float.IsNaN(w) ? double.NaN : magnitude;
+        float scale = scales[column];
+        if (!(scale > 0) || float.IsInfinity(scale))
+            return double.NaN;
+        return magnitude == 0 ? 0 : RoundUp(magnitude / scale);
+    }
+
+    /// <summary>
     /// For each input i, an upper bound on |∂fₖ/∂xᵢ| over every output k and every x, rounded outward: how far any output
-    /// can move per unit of input i. The Jacobian is W_L·P_{L−1}·…·P₁·W₁ with each Pᵢ a permutation or a 0/1 diagonal
-    /// (GroupSort, ReLU), so its column i is at most ‖W₁eᵢ‖_∞ = maxₒ |W₁[o, i]| (exact in double) times the later layers'
-    /// ‖Wₗ‖_{∞→∞}. Each is at most L̂·‖eᵢ‖_p = L̂. Writes NaN if a weight is NaN.
+    /// can move per unit of input i (in the input's own units). It is the largest magnitude of <see cref="SlopeRanges"/>;
+    /// each is at most L̂. Writes NaN if a weight is NaN.
     /// </summary>
     public static void InputSlopes(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> slopes)
     {
+        Span<double> lower = plan.InputCount <= 256 ? stackalloc double[plan.InputCount] : new double[plan.InputCount];
+        SlopeRanges(plan, parameters, lower, slopes);
+        for (int i = 0; i < slopes.Length; i++)
+            slopes[i] = double.IsNaN(lower[i]) || double.IsNaN(slopes[i]) ? double.NaN : Math.Max(-lower[i], slopes[i]);
+    }
+
+    /// <summary>
+    /// For each input i, an interval [lowerᵢ, upperᵢ] that holds ∂fₖ/∂xᵢ for every output k at every x, in the input's own
+    /// units, rounded outward. The Jacobian of the constrained part is W_L·P_{L−1}·…·P₁·W₁·diag(1/scale) with each Pᵢ a
+    /// permutation or a 0/1 diagonal (GroupSort, ReLU), so its column i is at most Bᵢ = maxₒ |W₁[o, i]| / scaleᵢ (rounded up)
+    /// times the later layers' ‖Wₗ‖_{∞→∞}; the residual adds exactly tᵢ = c·sᵢ / scaleᵢ. So ∂fₖ/∂xᵢ ∈ [tᵢ − Bᵢ, tᵢ + Bᵢ]: a
+    /// monotone input is certified when that interval does not cross 0. Writes NaN if a weight is NaN.
+    /// </summary>
+    public static void SlopeRanges(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> lower, Span<double> upper)
+    {
         IReadOnlyList<DenseStep> layers = plan.DenseLayers;
-        var norms = new double[layers.Count];
+        ReadOnlySpan<float> scales = Scales(plan, parameters);
+        Span<double> norms = layers.Count <= 64 ? stackalloc double[layers.Count] : new double[layers.Count];
         for (int l = 1; l < layers.Count; l++)
             norms[l] = LayerNorm(layers[l], parameters.Slice(layers[l].WeightOffset, layers[l].WeightCount));
         DenseStep first = layers[0];
         ReadOnlySpan<float> w = parameters.Slice(first.WeightOffset, first.WeightCount);
         for (int i = 0; i < first.Inputs; i++)
         {
+            // In the units the layers see (z): Bᵢ from column i of W₁ and the later layers' norms.
             double column = 0;
             for (int o = 0; o < first.Outputs && !double.IsNaN(column); o++)
             {
                 float value = w[o * first.Inputs + i];
                 column = float.IsNaN(value) ? double.NaN : Math.Max(column, Math.Abs((double)value));
             }
-            if (column == 0)
+            double bound = 0; // no weight reads the input: the constrained part does not move with it, exactly
+            if (column != 0)
             {
-                slopes[i] = 0; // no weight reads the input: nothing moves with it, exactly
+                // The products in the order and rounding of Compute, with the first factor replaced by a smaller one: since
+                // rounding up and multiplying by a positive number are monotone, every Bᵢ is at most the product there.
+                bound = RoundUp(column);
+                for (int l = 1; l < layers.Count; l++)
+                    bound = RoundUp(bound * norms[l]);
+            }
+            // The residual's slope c·sᵢ is exact; c·sᵢ − Bᵢ is rounded down unless exact (Sterbenz: equal neighbours
+            // subtract exactly), so a weight projected exactly onto its bound still certifies.
+            double t = (plan.Residual?.Signs[i] ?? 0) * (double)(plan.Residual?.Coefficient ?? 0);
+            double low = Subtract(t, bound, down: true), high = Subtract(t, -bound, down: false);
+            if (scales.IsEmpty)
+            {
+                (lower[i], upper[i]) = (low, high);
                 continue;
             }
-            // The products in the order and rounding of Compute, with the first factor replaced by a smaller one: since
-            // rounding up and multiplying by a positive number are monotone, every slope bound is at most L̂.
-            double bound = RoundUp(column);
-            for (int l = 1; l < layers.Count; l++)
-                bound = RoundUp(bound * norms[l]);
-            slopes[i] = bound;
+            // In the input's own units: ∂f/∂xᵢ = ∂f/∂zᵢ / scaleᵢ, a positive scale, so both ends keep their sign.
+            float scale = scales[i];
+            bool valid = scale > 0 && !float.IsInfinity(scale);
+            lower[i] = valid ? Divide(low, scale, down: true) : double.NaN;
+            upper[i] = valid ? Divide(high, scale, down: false) : double.NaN;
         }
     }
 
-    /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
-    public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights) => layer.Constraint switch
+    /// <summary>a − b rounded down (or up), exact when the result is exact (Sterbenz's lemma, or a zero operand).</summary>
+    private static double Subtract(double a, double b, bool down)
     {
-        RowNormConstraint rows => MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q),
+        double difference = a - b;
+        bool exact = b == 0 || a == 0 || (a > 0 && b > 0 || a < 0 && b < 0) && Math.Abs(b) / 2 <= Math.Abs(a) && Math.Abs(a) <= 2 * Math.Abs(b);
+        return exact ? difference : down ? -RoundUp(-difference) : RoundUp(difference);
+    }
+
+    /// <summary>a / scale rounded down (or up); 0 stays 0, so the sign of a is kept.</summary>
+    private static double Divide(double a, float scale, bool down)
+    {
+        if (a == 0 || double.IsNaN(a))
+            return a;
+        double quotient = a / scale;
+        return down ? -RoundUp(-quotient) : RoundUp(quotient);
+    }
+
+    /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
+    public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights) => LayerNorm(layer, weights, default);
+
+    /// <summary>
+    /// An upper bound on the operator norm of W·diag(1/scales) (of W without scales): the first layer as the network's raw
+    /// input meets it when the plan has an input map.
+    /// </summary>
+    public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights, ReadOnlySpan<float> scales) => layer.Constraint switch
+    {
+        RowNormConstraint rows => MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, scales),
         _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),
     };
 
     /// <summary>An upper bound on max over rows of ‖row‖_q: ‖W‖_{p→∞} for the dual pair (p, q).</summary>
-    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q)
+    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q) => MaxRowNorm(weights, rows, columns, q, default);
+
+    /// <summary>
+    /// An upper bound on max over rows of ‖row ⊘ scales‖_q. Each term |w|/scale is rounded up, so it is an upper bound held
+    /// exactly in double; squaring it (q = 2) adds one rounding per term, which the sum's (n + 3) slack in
+    /// <see cref="Outward"/> covers with room to spare.
+    /// </summary>
+    public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q, ReadOnlySpan<float> scales)
     {
         double max = 0;
+        Span<double> terms = columns <= 1024 ? stackalloc double[columns] : new double[columns];
         for (int r = 0; r < rows; r++)
         {
-            double norm = RowNorm(weights.Slice(r * columns, columns), q);
+            ReadOnlySpan<float> row = weights.Slice(r * columns, columns);
+            for (int j = 0; j < columns; j++)
+                terms[j] = Magnitude(row[j], scales, j);
+            double norm = NormOf(terms, q);
             if (double.IsNaN(norm))
                 return double.NaN;
             max = Math.Max(max, norm);
@@ -104,24 +228,24 @@ internal static class Certificate
         return RoundUp(computed * (sumSlack + 1e-12));
     }
 
-    /// <summary>‖row‖_q as computed in double (before the outward inflation).</summary>
-    private static double RowNorm(ReadOnlySpan<float> row, double q)
+    /// <summary>‖t‖_q of non-negative terms as computed in double (before the outward inflation); NaN if a term is NaN.</summary>
+    private static double NormOf(ReadOnlySpan<double> terms, double q)
     {
         double result = 0;
         if (q == 1 || q == 2)
         {
-            foreach (float w in row)
-                result += q == 1 ? Math.Abs((double)w) : (double)w * w;
+            foreach (double t in terms)
+                result += q == 1 ? t : t * t;
             return q == 1 ? result : Math.Sqrt(result);
         }
-        foreach (float w in row)
-            result = float.IsNaN(w) ? double.NaN : Math.Max(result, Math.Abs((double)w));
+        foreach (double t in terms)
+            result = double.IsNaN(t) ? double.NaN : Math.Max(result, t);
         if (double.IsPositiveInfinity(q) || result == 0 || double.IsNaN(result) || double.IsInfinity(result))
             return result;
-        // General q: scaled by the largest entry so that |w|^q can neither overflow nor underflow.
+        // General q: scaled by the largest entry so that t^q can neither overflow nor underflow.
         double largest = result, total = 0;
-        foreach (float w in row)
-            total += Math.Pow(Math.Abs(w) / largest, q);
+        foreach (double t in terms)
+            total += Math.Pow(t / largest, q);
         return largest * Math.Pow(total, 1 / q);
     }
 

@@ -21,8 +21,10 @@ namespace LipGen.Model;
 internal sealed class NetworkPlan
 {
     private NetworkPlan(int[] widths, double p, double q, double lipschitz, Activation activation, List<PlanStep> steps, List<DenseStep> dense,
-        int parameterCount, int maxHiddenWidth, int workspaceStart)
+        InputMapStep? inputMap, MonotoneResidualStep? residual, int parameterCount, int maxHiddenWidth, int workspaceStart)
     {
+        InputMap = inputMap;
+        Residual = residual;
         Widths = widths;
         P = p;
         Q = q;
@@ -58,6 +60,12 @@ internal sealed class NetworkPlan
 
     /// <summary>The dense steps alone, in order.</summary>
     public IReadOnlyList<DenseStep> DenseLayers { get; }
+
+    /// <summary>The fixed per-input affine map x ↦ (x − offset) / scale ahead of the first layer, or null.</summary>
+    public InputMapStep? InputMap { get; }
+
+    /// <summary>The monotone residual f = g + c·Σᵢ sᵢ·zᵢ after the output layer, or null.</summary>
+    public MonotoneResidualStep? Residual { get; }
 
     /// <summary>Input width.</summary>
     public int InputCount => Widths[0];
@@ -95,7 +103,12 @@ internal sealed class NetworkPlan
     /// <param name="p">The input-space norm p ≥ 1.</param>
     /// <param name="lipschitz">The bound λ &gt; 0.</param>
     /// <param name="activation">The activation after every hidden layer.</param>
-    public static NetworkPlan Build(int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation)
+    /// <param name="monotone">One sign per input (+1 non-decreasing, −1 non-increasing, 0 free), or null: no residual.</param>
+    /// <param name="inputOffsets">The input map's initial offsets, or null (0 each if <paramref name="inputScales"/> is set).</param>
+    /// <param name="inputScales">The input map's initial scales, or null (1 each if <paramref name="inputOffsets"/> is set).
+    /// With both null the network has no input map.</param>
+    public static NetworkPlan Build(int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
+        int[]? monotone = null, double[]? inputOffsets = null, double[]? inputScales = null)
     {
         if (widths is null)
             throw new ArgumentNullException(nameof(widths));
@@ -105,6 +118,14 @@ internal sealed class NetworkPlan
             throw new ArgumentException("A network needs at least an input and an output width.", nameof(widths));
         if (groupSizes.Length != widths.Length - 2)
             throw new ArgumentException($"Expected {widths.Length - 2} group sizes (one per hidden layer), got {groupSizes.Length}.", nameof(groupSizes));
+
+        if (monotone is not null && monotone.Length != widths[0])
+            throw new ArgumentException($"Expected {widths[0]} monotone signs (one per input), got {monotone.Length}.", nameof(monotone));
+        if (monotone is not null && Array.Exists(monotone, s => s is < -1 or > 1))
+            throw new ArgumentException("Every monotone sign must be -1, 0 or 1.", nameof(monotone));
+        foreach (double[]? values in new[] { inputOffsets, inputScales })
+            if (values is not null && values.Length != widths[0])
+                throw new ArgumentException($"Expected {widths[0]} input offsets and scales (one per input), got {values.Length}.", nameof(inputOffsets));
 
         int layerCount = widths.Length - 1;
         double layerBound = LayerBound(lipschitz, layerCount);
@@ -132,7 +153,47 @@ internal sealed class NetworkPlan
             workspace += 2 * outputs;
             maxHidden = Math.Max(maxHidden, outputs);
         }
-        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, parameters, maxHidden, workspace);
+
+        // The input map's offsets and scales follow the dense layers (so a network without one keeps its layout), and the
+        // mapped input z, which the first layer and the residual read, follows the hidden layers' regions.
+        InputMapStep? map = null;
+        if (inputOffsets is not null || inputScales is not null)
+        {
+            int n = widths[0];
+            map = new InputMapStep(n, parameters, parameters + n, workspace,
+                inputOffsets is null ? new double[n] : (double[])inputOffsets.Clone(),
+                inputScales is null ? Filled(n, 1.0) : (double[])inputScales.Clone());
+            steps.Insert(0, map);
+            parameters += 2 * n;
+            workspace += n;
+        }
+        MonotoneResidualStep? residual = null;
+        if (monotone is not null)
+        {
+            residual = new MonotoneResidualStep((int[])monotone.Clone(), ResidualCoefficient(lipschitz), widths[widths.Length - 1]);
+            steps.Add(residual);
+        }
+        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, map, residual, parameters, maxHidden, workspace);
+    }
+
+    /// <summary>
+    /// c, the residual's coefficient as the network runs: λ rounded up to the nearest float, so that c ≥ λ and every input the
+    /// declaration makes monotone stays monotone after the rounding.
+    /// </summary>
+    public static float ResidualCoefficient(double lipschitz)
+    {
+        float c = (float)lipschitz;
+        if (c < lipschitz)
+            c = BitConverter.ToSingle(BitConverter.GetBytes(BitConverter.ToInt32(BitConverter.GetBytes(c), 0) + 1), 0); // one float up (netstandard2.0 has no SingleToInt32Bits)
+        return c;
+    }
+
+    private static double[] Filled(int length, double value)
+    {
+        var values = new double[length];
+        for (int i = 0; i < length; i++)
+            values[i] = value;
+        return values;
     }
 }
 
@@ -222,6 +283,81 @@ internal sealed class ActivationStep : PlanStep
 
     /// <summary>Workspace offset of the record the backward pass routes gradients with (S).</summary>
     public int RecordOffset { get; }
+}
+
+/// <summary>
+/// The fixed per-input affine map z = (x − offset) / scale, first in the plan: the layers see z, while the user, the
+/// certificate and every guarantee see x, the input in its own units. The offsets and scales are parameters (so they are saved,
+/// exported and compiled in with the weights) that training never changes; every scale must be finite and positive.
+/// </summary>
+internal sealed class InputMapStep : PlanStep
+{
+    public InputMapStep(int inputs, int offsetOffset, int scaleOffset, int mappedOffset, double[] initialOffsets, double[] initialScales)
+    {
+        Inputs = inputs;
+        OffsetOffset = offsetOffset;
+        ScaleOffset = scaleOffset;
+        MappedOffset = mappedOffset;
+        InitialOffsets = initialOffsets;
+        InitialScales = initialScales;
+    }
+
+    /// <summary>Number of inputs.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Offset of the offsets [inputs] in the parameter buffer.</summary>
+    public int OffsetOffset { get; }
+
+    /// <summary>Offset of the scales [inputs] in the parameter buffer.</summary>
+    public int ScaleOffset { get; }
+
+    /// <summary>Workspace offset of the mapped input z (Z).</summary>
+    public int MappedOffset { get; }
+
+    /// <summary>The declared offsets (0 where not declared): what initialisation writes.</summary>
+    public IReadOnlyList<double> InitialOffsets { get; }
+
+    /// <summary>The declared scales (1 where not declared).</summary>
+    public IReadOnlyList<double> InitialScales { get; }
+}
+
+/// <summary>
+/// The monotone residual of Kitouni, Nolte and Williams, last in the plan: every output gets c·Σᵢ sᵢ·zᵢ added, where z is the
+/// (mapped) input, s the declared signs and c ≥ λ the declared λ as a float. Since |∂g/∂zᵢ| ≤ λ for the constrained part g,
+/// sᵢ·∂f/∂zᵢ ≥ c − λ ≥ 0. It has no parameters of its own.
+/// </summary>
+internal sealed class MonotoneResidualStep : PlanStep
+{
+    public MonotoneResidualStep(int[] signs, float coefficient, int outputs)
+    {
+        Signs = signs;
+        Coefficient = coefficient;
+        Outputs = outputs;
+    }
+
+    /// <summary>One sign per input: +1 non-decreasing, −1 non-increasing, 0 free.</summary>
+    public IReadOnlyList<int> Signs { get; }
+
+    /// <summary>c: λ rounded up to a float.</summary>
+    public float Coefficient { get; }
+
+    /// <summary>The number of outputs it is added to (every output gets the same term).</summary>
+    public int Outputs { get; }
+
+    /// <summary>Number of inputs.</summary>
+    public int Inputs => Signs.Count;
+
+    /// <summary>The number of monotone inputs (non-zero signs).</summary>
+    public int MonotoneCount
+    {
+        get
+        {
+            int count = 0;
+            for (int i = 0; i < Signs.Count; i++)
+                count += Signs[i] != 0 ? 1 : 0;
+            return count;
+        }
+    }
 }
 
 /// <summary>The constraint a dense layer's weights are kept in. Each kind is a subclass; today there is one.</summary>

@@ -62,54 +62,90 @@ public static class FloatErrorBound
             throw new ArgumentException($"The box needs {n} lower and upper bounds.");
         var center = new float[n];
         var halfWidth = new double[n];
-        var magnitude = new double[n];
+        var corners = new double[2 * n]; // low and high of each input, interleaved
         for (int j = 0; j < n; j++)
         {
             center[j] = (float)((low[j] + high[j]) / 2);
             // |x′ⱼ − cⱼ| for the float centre actually used, rounded up.
             halfWidth[j] = Certificate.RoundUp(Math.Max(high[j] - center[j], center[j] - low[j]));
-            magnitude[j] = Math.Max(Math.Abs(low[j]), Math.Abs(high[j]));
+            (corners[2 * j], corners[2 * j + 1]) = (low[j], high[j]);
         }
         double radius = Certificate.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
         var output = new float[TKernel.OutputCount];
         var workspace = new float[TKernel.WorkspaceLength];
         TKernel.ForwardRecording(parameters, center, output, workspace);
-        return Walk(TKernel.Description.Plan, parameters, center, workspace, radius, magnitude);
+        return Walk(TKernel.Description.Plan, parameters, center, workspace, radius, corners);
     }
 
     /// <summary>
     /// The layer-by-layer walk. With radius 0 the magnitudes are exactly the computed ones at the point; with a radius they
     /// are widened to hold over the ball (and, for a box, the inputs' magnitudes come from the box).
     /// </summary>
+    /// <remarks>
+    /// The input map z̃ = fl(fl(x − o) / s) is within γ₂·|z| (+ 2⁻¹⁴⁹ for an underflowing quotient) of the exact z, so the first
+    /// layer's input carries that error. The residual's sum Σ aᵢzᵢ and its addition to the output layer's result make the
+    /// output a sum of (m + 1) + n terms, within γ_{m+n+3} of their magnitudes in any order the kernels use, and the error in
+    /// z̃ reaches it through ‖a‖₁.
+    /// </remarks>
     private static double Walk(NetworkPlan plan, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> workspace,
         double radius, ReadOnlySpan<double> box)
     {
+        // What the first layer (and the residual) read: its magnitudes over the ball, and the error it carries.
+        int n = plan.InputCount;
+        var magnitudes = new double[n];
         double error = 0;      // ‖ã − a‖_∞ of the current layer's input, over the ball
+        ReadOnlySpan<float> scales = Certificate.Scales(plan, parameters);
+        if (plan.InputMap is { } map)
+        {
+            ReadOnlySpan<float> mapped = workspace.Slice(map.MappedOffset, n);
+            for (int i = 0; i < n; i++)
+            {
+                double scale = scales[i];
+                magnitudes[i] = box.IsEmpty
+                    ? Math.Abs((double)mapped[i]) * (1 + Gamma(3)) + (radius == 0 ? 0 : radius / scale)
+                    : Math.Max(Math.Abs(box[2 * i] - parameters[map.OffsetOffset + i]), Math.Abs(box[2 * i + 1] - parameters[map.OffsetOffset + i])) / scale;
+                magnitudes[i] = Certificate.RoundUp(magnitudes[i] * DoubleSlack);
+                error = Math.Max(error, magnitudes[i]);
+            }
+            error = Certificate.RoundUp((error * Gamma(2) + Underflow) * DoubleSlack);
+            for (int i = 0; i < n; i++)
+                magnitudes[i] = Certificate.RoundUp((magnitudes[i] + (box.IsEmpty && radius == 0 ? 0 : 2 * error)) * DoubleSlack);
+        }
+        else
+            for (int i = 0; i < n; i++)
+                magnitudes[i] = box.IsEmpty ? Math.Abs((double)input[i]) + radius : Math.Max(Math.Abs(box[2 * i]), Math.Abs(box[2 * i + 1]));
+        double inputError = error; // what the residual's sum inherits from z̃
+
         double lipschitz = 1;  // a Lipschitz bound (p → ∞) of x ↦ the current layer's input
         IReadOnlyList<DenseStep> layers = plan.DenseLayers;
-        for (int i = 0; i < layers.Count; i++)
+        for (int l = 0; l < layers.Count; l++)
         {
-            DenseStep layer = layers[i];
+            DenseStep layer = layers[l];
             ReadOnlySpan<float> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
             ReadOnlySpan<float> bias = parameters.Slice(layer.BiasOffset, layer.Outputs);
-            ReadOnlySpan<float> activations = layer.Input is null ? input : workspace.Slice(layer.Input.ActivationOffset, layer.Inputs);
-            double widen = radius == 0 ? 0 : layer.Input is null ? radius : Certificate.RoundUp((lipschitz * radius + 2 * error) * DoubleSlack);
+            ReadOnlySpan<float> activations = layer.Input is null ? default : workspace.Slice(layer.Input.ActivationOffset, layer.Inputs);
+            double widen = radius == 0 || layer.Input is null ? 0 : Certificate.RoundUp((lipschitz * radius + 2 * error) * DoubleSlack);
+            bool residual = layer.IsHidden is false && plan.Residual is not null;
+            double residualSum = 0;
+            if (residual)
+                for (int i = 0; i < n; i++)
+                    residualSum += plan.Residual!.Signs[i] == 0 ? 0 : plan.Residual.Coefficient * magnitudes[i];
             double rounding = 0;
             for (int o = 0; o < layer.Outputs; o++)
             {
                 ReadOnlySpan<float> row = weights.Slice(o * layer.Inputs, layer.Inputs);
-                double sum = Math.Abs((double)bias[o]);
+                double sum = Math.Abs((double)bias[o]) + residualSum;
                 for (int j = 0; j < row.Length; j++)
-                {
-                    double magnitude = layer.Input is null && !box.IsEmpty ? box[j] : Math.Abs((double)activations[j]) + widen;
-                    sum += Math.Abs((double)row[j]) * magnitude;
-                }
+                    sum += Math.Abs((double)row[j]) * (layer.Input is null ? magnitudes[j] : Math.Abs((double)activations[j]) + widen);
                 rounding = Math.Max(rounding, sum);
             }
-            rounding = rounding * Gamma(layer.Inputs + 2) + (layer.Inputs + 1) * Underflow;
-            double propagated = layer.Input is null ? 0 : Certificate.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1) * error;
+            int terms = layer.Inputs + (residual ? n + 1 : 0);
+            rounding = rounding * Gamma(terms + 2) + (terms + 1) * Underflow;
+            double propagated = Certificate.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1) * error;
+            if (residual)
+                propagated += plan.Residual!.Coefficient * (double)plan.Residual.MonotoneCount * inputError;
             error = Certificate.RoundUp((rounding + propagated) * DoubleSlack);
-            lipschitz = Certificate.RoundUp(lipschitz * Certificate.LayerNorm(layer, weights));
+            lipschitz = Certificate.RoundUp(lipschitz * (l == 0 ? Certificate.LayerNorm(layer, weights, scales) : Certificate.LayerNorm(layer, weights)));
             if (double.IsNaN(error))
                 return double.NaN;
         }

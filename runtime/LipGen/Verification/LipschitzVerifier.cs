@@ -43,7 +43,7 @@ public static class LipschitzVerifier
         bool violated = attack.Violation is not null || gradientBound > Model.Certificate.RoundUp(certified * (1 + gradientTolerance));
         VerificationStatus status =
             violated || double.IsNaN(certified) || double.IsNaN(gradientBound) ? VerificationStatus.Failed
-            : certified > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
+            : CertifiedBound.ComputeConstrained(description, parameters) > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
             : VerificationStatus.Verified;
 
         // Robustness needs labels; for regression targets (|x|, say) only the Lipschitz part applies.

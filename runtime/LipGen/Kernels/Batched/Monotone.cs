@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace LipGen.Kernels.Batched;
+
+/// <summary>The input map z = (x − offset) / scale on a feature-major batch [inputs × columns].</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class InputMap
+{
+    /// <summary>Row i of mapped = (row i of input − offsets[i]) / scales[i], with the single-sample path's two roundings.</summary>
+    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs, int columns)
+    {
+        for (int i = 0; i < inputs; i++)
+        {
+            Span<float> row = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref Unsafe.Add(ref mapped, i * columns), columns);
+            System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, i * columns), columns).CopyTo(row);
+            Elementwise.Apply<SubtractOperator>(row, Unsafe.Add(ref offsets, i));
+            Elementwise.Apply<DivideOperator>(row, Unsafe.Add(ref scales, i));
+        }
+    }
+}
+
+/// <summary>The monotone residual on a feature-major batch: every output row gets Σᵢ aᵢ·(row i of the input) added.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class MonotoneResidual
+{
+    /// <summary>Row k of output += Σᵢ slopes[i]·(row i of input), for every output k; inputs with slope 0 are skipped.</summary>
+    public static void Forward(ref float slopes, ref float input, ref float output, int inputs, int outputs, int columns)
+    {
+        for (int k = 0; k < outputs; k++)
+            for (int i = 0; i < inputs; i++)
+            {
+                float slope = Unsafe.Add(ref slopes, i);
+                if (slope != 0)
+                    Vec.Axpy(slope, ref Unsafe.Add(ref input, i * columns), ref Unsafe.Add(ref output, k * columns), columns);
+            }
+    }
+}

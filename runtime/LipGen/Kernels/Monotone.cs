@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace LipGen.Kernels;
+
+/// <summary>
+/// The fixed per-input affine map z = (x − offset) / scale ahead of the first layer, for one sample. Called from generated
+/// code with a constant width.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class InputMap
+{
+    /// <summary>mapped = (input − offsets) / scales.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs) =>
+        Elementwise.Combine<StandardizeOperator>(ref input, ref offsets, ref scales, ref mapped, inputs);
+
+    /// <summary>gradient = gradient / scales: from ∂f/∂z to ∂f/∂x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Backward(ref float scales, ref float gradient, int inputs) =>
+        Elementwise.Combine<QuotientOperator>(ref gradient, ref scales, ref scales, ref gradient, inputs);
+}
+
+/// <summary>
+/// The monotone residual of one sample: every output gets Σᵢ aᵢ·zᵢ added, with aᵢ = c·sᵢ the residual's slopes (c the
+/// declared λ as a float, sᵢ ∈ {−1, 0, 1}). Called from generated code with constant widths.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class MonotoneResidual
+{
+    /// <summary>output[k] += Σᵢ slopes[i]·input[i] for every output k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward(ref float slopes, ref float input, ref float output, int inputs, int outputs)
+    {
+        float residual = Vec.Dot(ref slopes, ref input, inputs);
+        for (int k = 0; k < outputs; k++)
+            Unsafe.Add(ref output, k) += residual;
+    }
+
+    /// <summary>
+    /// inputGradient = slopes · Σₖ outputGradient[k]: the residual's part of (∂f/∂z)ᵀ·δ. It writes (does not add), so it
+    /// runs before the first layer adds W₁ᵀ·δ₁.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Backward(ref float slopes, ref float outputGradient, ref float inputGradient, int inputs, int outputs)
+    {
+        float total = 0;
+        for (int k = 0; k < outputs; k++)
+            total += Unsafe.Add(ref outputGradient, k);
+        for (int i = 0; i < inputs; i++)
+            Unsafe.Add(ref inputGradient, i) = Unsafe.Add(ref slopes, i) * total;
+    }
+}
