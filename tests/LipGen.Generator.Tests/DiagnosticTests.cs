@@ -165,7 +165,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(20, supported.Length);
+        Assert.Equal(25, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -175,4 +175,32 @@ public class DiagnosticTests
 
     internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
+
+    [Fact]
+    public Task LIPG021_one_monotone_sign_per_input() => AssertSingle(
+        "[LipGen.LipschitzNetwork(3, 4, 1, {|Monotone = new[] { 1, 0 }|})] partial class Net;",
+        "LIPG021", "Monotone has 2 entries; the network has 3 inputs and needs one sign per input");
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(3, 4, 1, Monotone = new[] { 1, {|2|}, 0 })] partial class Net;", "Monotone[1] = 2 is not a monotonicity: use 1 (non-decreasing), -1 (non-increasing) or 0 (free)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Monotone = [{|-3|}, 1])] partial class Net;", "Monotone[0] = -3 is not a monotonicity: use 1 (non-decreasing), -1 (non-increasing) or 0 (free)")]
+    public Task LIPG022_monotone_sign_outside_minus_one_to_one(string source, string message) => AssertSingle(source, "LIPG022", message);
+
+    [Fact]
+    public Task LIPG023_no_input_monotone_is_a_warning() => AssertSingle(
+        "[LipGen.LipschitzNetwork(3, 4, 1, {|Monotone = new[] { 0, 0, 0 }|})] partial class Net;",
+        "LIPG023", "Every Monotone entry is 0, so no input is monotone; the residual would only double the network's Lipschitz bound. Remove Monotone, or mark the monotone inputs with 1 or -1.",
+        DiagnosticSeverity.Warning);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|InputScales = new[] { 1.0 }|})] partial class Net;", "InputScales has 1 entries; the network has 2 inputs and needs one per input")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|InputOffsets = new[] { 1.0, 2, 3 }|})] partial class Net;", "InputOffsets has 3 entries; the network has 2 inputs and needs one per input")]
+    public Task LIPG024_one_map_value_per_input(string source, string message) => AssertSingle(source, "LIPG024", message);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|0|} })] partial class Net;", "InputScales[1] = 0 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { {|-2.0|}, 1 })] partial class Net;", "InputScales[0] = -2 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e-50|} })] partial class Net;", "InputScales[1] = 1E-50 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputOffsets = new[] { {|double.NaN|}, 1 })] partial class Net;", "InputOffsets[0] = NaN is not valid: an offset must be a finite float")]
+    public Task LIPG025_invalid_map_value(string source, string message) => AssertSingle(source, "LIPG025", message);
 }

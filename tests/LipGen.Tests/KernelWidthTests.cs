@@ -129,6 +129,31 @@ public class KernelWidthTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void The_input_map_matches_its_scalar_path(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            float[] x = Values(n, 6 * n), offsets = Values(n, 7 * n), scales = [.. Values(n, 8 * n).Select(v => 0.25f + Math.Abs(v))];
+            var (scalar, vector) = (new float[n], new float[n]);
+            Elementwise.Combine<StandardizeOperator>(ref x[0], ref offsets[0], ref scales[0], ref scalar[0], n, VectorBits.Scalar);
+            Elementwise.Combine<StandardizeOperator>(ref x[0], ref offsets[0], ref scales[0], ref vector[0], n, limit);
+            Assert.Equal(Bits(scalar), Bits(vector));
+            // The batched path (subtract, then divide, over a row) gives the same two roundings.
+            for (int i = 0; i < n; i++)
+            {
+                float[] row = [x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i], x[i]];
+                Elementwise.Apply<SubtractOperator>(row, offsets[i], limit);
+                Elementwise.Apply<DivideOperator>(row, scales[i], limit);
+                Assert.All(row, v => Assert.Equal(BitConverter.SingleToInt32Bits(scalar[i]), BitConverter.SingleToInt32Bits(v)));
+            }
+            Elementwise.Combine<QuotientOperator>(ref vector[0], ref scales[0], ref scales[0], ref vector[0], n, limit);
+            Elementwise.Combine<QuotientOperator>(ref scalar[0], ref scales[0], ref scales[0], ref scalar[0], n, VectorBits.Scalar);
+            Assert.Equal(Bits(scalar), Bits(vector));
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void Adam_update_matches_its_scalar_path(int bits)
     {
         var limit = (VectorBits)bits;

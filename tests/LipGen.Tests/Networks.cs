@@ -46,6 +46,10 @@ namespace LipGen.Tests.Networks
         InputOffsets = new[] { 100.0, -2.0, 0.5 }, InputScales = new[] { 25.0, 0.5, 1.0 })]
     public partial class MappedMonotoneNet;
 
+    // MonotoneNet's twin without the residual: what the monotonicity search must catch.
+    [LipschitzNetwork(4, 16, 16, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.5)]
+    public partial class MonotoneTwinNet;
+
     // A map to be fitted to data (identity until then), without a residual.
     [LipschitzNetwork(2, 20, 1, GroupSize = 2, P = Norm.Infinity, Lipschitz = 1, ScaleInputs = true)]
     public partial class MappedNet;

@@ -38,9 +38,24 @@ public static class LipschitzVerifier
         double rangeError = FloatErrorBound.InBox<TKernel>(parameters, attack.Low, attack.High);
         double gradientTolerance = GradientTolerance(description);
 
+        // Monotonicity: the certified slope range of every input, and a search for pairs that break the signs checked.
+        int[] signs = options.Monotone?.ToArray() ?? description.Monotone.ToArray();
+        if (signs.Length != TKernel.InputCount)
+            throw new ArgumentException($"options.Monotone has {signs.Length} signs; {description.Name} has {TKernel.InputCount} inputs.", nameof(options));
+        InputSlope[] slopes = CertifiedBound.SlopeRanges(description, parameters).Select(s => s with { Monotone = signs[s.Input] }).ToArray();
+        var search = new MonotoneSearch<TKernel>(data, attack.Low, attack.High, signs);
+        search.Run(parameters, options.MonotoneSearchStarts, options.MonotoneSearchSteps, options.StepSize, options.Seed, cancellationToken);
+        bool anyMonotone = signs.Any(s => s != 0);
+        bool certifiedMonotone = slopes.Where(s => s.Monotone != 0).All(s => s.IsCertifiedMonotone);
+        MonotonicityStatus monotonicity = !anyMonotone ? MonotonicityStatus.NotChecked
+            : search.Violation is not null ? MonotonicityStatus.Violated
+            : certifiedMonotone ? MonotonicityStatus.Certified : MonotonicityStatus.NotCertified;
+        // A real violation of an input the certificate calls monotone would be a bug in LipGen, like a pair beating L̂.
+        bool monotoneBroken = search.Violation is { } broken && slopes[broken.Input].IsCertifiedMonotone;
+
         // Failed means a real violation of L̂ by the network as it runs: a pair beyond L̂·‖x − y‖ + E(x) + E(y), or a computed
         // gradient beyond L̂ by more than backpropagation's own rounding can explain.
-        bool violated = attack.Violation is not null || gradientBound > Model.Certificate.RoundUp(certified * (1 + gradientTolerance));
+        bool violated = attack.Violation is not null || monotoneBroken || gradientBound > Model.Certificate.RoundUp(certified * (1 + gradientTolerance));
         VerificationStatus status =
             violated || double.IsNaN(certified) || double.IsNaN(gradientBound) ? VerificationStatus.Failed
             : CertifiedBound.ComputeConstrained(description, parameters) > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
@@ -71,6 +86,13 @@ public static class LipschitzVerifier
             CertifiedAccuracies = labelled ? options.Epsilons.Select(e => new CertifiedAccuracy(e, (double)radii.Radii.Count(r => r > e) / data.Count)).ToList() : [],
             AttackStarts = options.AttackStarts,
             AttackSteps = options.AttackSteps,
+            ConstrainedBound = CertifiedBound.ComputeConstrained(description, parameters),
+            InputSlopes = slopes,
+            Monotonicity = monotonicity,
+            MonotoneViolation = search.Violation,
+            LargestMonotoneDecrease = search.LargestDecrease,
+            MonotoneSearchStarts = anyMonotone ? options.MonotoneSearchStarts : 0,
+            MonotoneSearchSteps = options.MonotoneSearchSteps,
         };
     }
 
@@ -81,7 +103,8 @@ public static class LipschitzVerifier
     /// </summary>
     internal static double GradientTolerance(NetworkDescription description)
     {
-        double factor = 1 + 1e-12;
+        // The residual adds a·Σδ (one rounding) and the input map divides by the scale (one more).
+        double factor = 1 + 1e-12 + (description.HasMonotoneResidual ? FloatErrorBound.Gamma(1) : 0) + (description.HasInputMap ? FloatErrorBound.Gamma(1) : 0);
         foreach (LayerShape layer in description.Layers)
             factor = Model.Certificate.RoundUp(factor * (1 + FloatErrorBound.Gamma(layer.Outputs + 1)));
         return factor - 1;

@@ -24,8 +24,24 @@ public sealed record VerificationOptions
     /// <summary>Radii at which certified accuracy is reported (in the input norm p).</summary>
     public IReadOnlyList<double> Epsilons { get; init; } = [0.01, 0.05, 0.1, 0.2, 0.3];
 
+    /// <summary>
+    /// The monotonicity to check, one sign per input (+1 must not fall, −1 must not rise, 0 free), or null for the network's
+    /// own <c>Monotone</c> declaration. Set it to check a network that declares none, such as an unconstrained twin.
+    /// </summary>
+    public IReadOnlyList<int>? Monotone { get; init; }
+
+    /// <summary>Starts of the search for monotonicity violations (cycled over the monotone inputs and the outputs).</summary>
+    public int MonotoneSearchStarts { get; init; } = 64;
+
+    /// <summary>Steps per start of the monotonicity search.</summary>
+    public int MonotoneSearchSteps { get; init; } = 40;
+
     internal void Validate()
     {
+        if (MonotoneSearchStarts < 0 || MonotoneSearchSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(MonotoneSearchStarts), "The monotonicity search's budget (starts, steps) cannot be negative.");
+        if (Monotone is not null && Monotone.Any(s => s is < -1 or > 1))
+            throw new ArgumentOutOfRangeException(nameof(Monotone), "Every monotone sign must be -1, 0 or 1.");
         if (AttackStarts < 0 || AttackSteps < 0)
             throw new ArgumentOutOfRangeException(nameof(AttackStarts), "The attack budget (starts, steps) cannot be negative.");
         if (!(StepSize > 0) || !double.IsFinite(StepSize))

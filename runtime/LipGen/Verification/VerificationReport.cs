@@ -19,6 +19,22 @@ public enum VerificationStatus
     Failed,
 }
 
+/// <summary>What the monotonicity part of a verification found.</summary>
+public enum MonotonicityStatus
+{
+    /// <summary>No input is monotone (neither declared nor asked for in the options).</summary>
+    NotChecked,
+
+    /// <summary>Every monotone input's certified slope range keeps its sign, and the search found no violation.</summary>
+    Certified,
+
+    /// <summary>Some monotone input's slope range crosses 0, but the search found no violation beyond float rounding.</summary>
+    NotCertified,
+
+    /// <summary>The search found a pair whose output moves the wrong way by more than float rounding explains.</summary>
+    Violated,
+}
+
 /// <summary>A pair of inputs and the difference quotient max_k |f_k(x) − f_k(y)| / ‖x − y‖_p it reaches.</summary>
 public sealed record InputPair(float[] X, float[] Y, double Ratio)
 {
@@ -102,6 +118,30 @@ public sealed record VerificationReport
     /// <summary>Ascent steps per start.</summary>
     public required int AttackSteps { get; init; }
 
+    /// <summary>
+    /// The certificate of the constrained part g alone, in the units its layers see: what the declaration bounds by λ. Equal
+    /// to <see cref="CertifiedBound"/> without a monotone residual or an input map.
+    /// </summary>
+    public double ConstrainedBound { get; init; }
+
+    /// <summary>Per input: the certified range of ∂fₖ/∂xᵢ (every output, every x), with the sign checked.</summary>
+    public IReadOnlyList<InputSlope> InputSlopes { get; init; } = [];
+
+    /// <summary>The monotonicity verdict.</summary>
+    public MonotonicityStatus Monotonicity { get; init; }
+
+    /// <summary>The pair furthest beyond float rounding that breaks a monotone input (null when none was found).</summary>
+    public MonotonePair? MonotoneViolation { get; init; }
+
+    /// <summary>The largest wrong-way move the search saw, within rounding or not (null when the output never moved the wrong way).</summary>
+    public MonotonePair? LargestMonotoneDecrease { get; init; }
+
+    /// <summary>Starts of the monotonicity search (0 when nothing was checked).</summary>
+    public int MonotoneSearchStarts { get; init; }
+
+    /// <summary>Steps per start of the monotonicity search.</summary>
+    public int MonotoneSearchSteps { get; init; }
+
     /// <inheritdoc/>
     public override string ToString()
     {
@@ -109,11 +149,20 @@ public sealed record VerificationReport
         string p = NetworkDescription.FormatNorm(Network.P), q = NetworkDescription.FormatNorm(Network.Q);
         var text = new StringBuilder();
         text.AppendLine(c, $"Lipschitz verification of {Network}");
-        text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
+        if (Network.HasMonotoneResidual || Network.HasInputMap)
+        {
+            string first = Network.HasInputMap ? "‖W1·diag(1/scale)‖" : "‖W1‖";
+            string residual = Network.HasMonotoneResidual ? $" + the residual's ‖c·s{(Network.HasInputMap ? " ⊘ scale" : "")}‖_{q}" : "";
+            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   in the inputs' own units: {first}_{{{p}→∞}}·∏‖Wᵢ‖_{{∞→∞}}{residual}, rounded outward");
+            text.AppendLine(c, $"                                the layers alone, against λ = {Network.Lipschitz}: {ConstrainedBound:F6}");
+        }
+        else
+            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
         text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
         text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
         text.AppendLine(c, $"  float error      E ≤ {FloatErrorBound:G3} for |f̃ − f| over the data's range (f̃: the network as it runs in float)");
         text.AppendLine(c, $"  tolerance        a pair agrees with L̂ when |f̃(x) − f̃(y)| ≤ L̂·‖x − y‖ + E(x) + E(y); a gradient when ‖∇f̃‖_{q} ≤ L̂·(1 + {GradientTolerance:G2})");
+        AppendSlopes(text, c);
         if (Radii.Length == 0)
             text.AppendLine("  robustness: not computed (the targets are not ±1 labels)");
         else
@@ -121,14 +170,40 @@ public sealed record VerificationReport
         text.Append(Status switch
 
         {
-            VerificationStatus.Verified => $"  VERIFIED: no pair or gradient beats L̂ beyond float rounding, and L̂ ≤ λ = {Network.Lipschitz.ToString(c)}.",
-            VerificationStatus.ExceedsDeclaredBound => $"  FLAGGED: L̂ = {CertifiedBound.ToString("F6", c)} exceeds the declared λ = {Network.Lipschitz.ToString(c)}; the weights left the constraint (call Project())."
+            VerificationStatus.Verified => $"  VERIFIED: no pair or gradient beats L̂ beyond float rounding, and {(ConstrainedBound == CertifiedBound ? "L̂" : "the layers' certificate")} ≤ λ = {Network.Lipschitz.ToString(c)}.",
+            VerificationStatus.ExceedsDeclaredBound => $"  FLAGGED: {(ConstrainedBound == CertifiedBound ? "L̂" : "the layers' certificate")} = {ConstrainedBound.ToString("F6", c)} exceeds the declared λ = {Network.Lipschitz.ToString(c)}; the weights left the constraint (call Project())."
                 + (AttackPair is { } pair && pair.Ratio > Network.Lipschitz ? $"{Environment.NewLine}  pair violating λ: {pair}" : ""),
             _ => Violation is { } violation
                 ? $"  FAILED: a pair beats L̂ = {CertifiedBound.ToString("F6", c)} beyond its float error allowance; the certificate does not hold. Pair: {violation}"
+                : MonotoneViolation is { } broken && InputSlopes[broken.Input].IsCertifiedMonotone
+                ? $"  FAILED: input {broken.Input} is certified monotone, yet a pair breaks it beyond float rounding: {broken}"
                 : $"  FAILED: a computed gradient ({GradientBound.ToString("F6", c)}, sample {GradientBoundSample}) beats L̂ = {CertifiedBound.ToString("F6", c)} beyond rounding, or L̂ is NaN.",
         });
         return text.ToString();
+    }
+
+    private void AppendSlopes(StringBuilder text, CultureInfo c)
+    {
+        if (InputSlopes.Count == 0)
+            return;
+        text.AppendLine("  per-input slopes (certified range of ∂f/∂xᵢ, every output, every x):");
+        foreach (InputSlope slope in InputSlopes)
+        {
+            string verdict = slope.Monotone == 0 ? "" : slope.IsCertifiedMonotone
+                ? $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: certified"
+                : $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: NOT certified";
+            text.AppendLine(c, $"    x{slope.Input,-3} [{slope.Lower,10:G4}, {slope.Upper,10:G4}]{verdict}");
+        }
+        if (Monotonicity == MonotonicityStatus.NotChecked)
+            return;
+        string search = $"search ({MonotoneSearchStarts} starts × {MonotoneSearchSteps} steps)";
+        text.AppendLine(Monotonicity switch
+        {
+            MonotonicityStatus.Certified => $"  monotonicity: CERTIFIED for every monotone input; the {search} found no pair breaking it"
+                + (LargestMonotoneDecrease is { } d ? string.Format(c, " (largest wrong-way move {0:G2}, within float rounding {1:G2})", d.Decrease, d.Allowance) : ""),
+            MonotonicityStatus.NotCertified => $"  monotonicity: not certified; the {search} found no pair breaking it beyond float rounding",
+            _ => $"  monotonicity: VIOLATED; the {search} found {MonotoneViolation}",
+        });
     }
 
     private void AppendRobustness(StringBuilder text, CultureInfo c, string p)
