@@ -99,14 +99,15 @@ internal static class EmbeddedWeights
             throw new SafetensorsException($"it {mismatch}");
         var parameters = new float[plan.ParameterCount];
         var expected = new HashSet<string>();
-        foreach (LipGen.Model.DenseStep layer in plan.DenseLayers)
+        foreach (FileTensor tensor in NetworkMetadata.Tensors(plan))
         {
-            string weight = $"layers.{layer.Number - 1}.weight", bias = $"layers.{layer.Number - 1}.bias";
-            Tensor(file, bytes, weight, new long[] { layer.Outputs, layer.Inputs }).CopyTo(parameters, layer.WeightOffset);
-            Tensor(file, bytes, bias, new long[] { layer.Outputs }).CopyTo(parameters, layer.BiasOffset);
-            expected.Add(weight);
-            expected.Add(bias);
+            Tensor(file, bytes, tensor.Name, tensor.Shape).CopyTo(parameters, tensor.Offset);
+            expected.Add(tensor.Name);
         }
+        if (plan.InputMap is { } map)
+            for (int i = 0; i < map.Inputs; i++)
+                if (!(parameters[map.ScaleOffset + i] > 0))
+                    throw new SafetensorsException($"tensor \"{NetworkMetadata.InputScaleTensor}\" holds {parameters[map.ScaleOffset + i]} for input {i}; every scale must be positive");
         foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
             throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", spec.Widths)} network does not have");
         return (parameters, file);

@@ -130,7 +130,8 @@ internal static class NetworkEmitter
         w.Line("/// <summary>The compiled-in parameters: constant data in the assembly, per layer W row-major [out, in], then b [out].</summary>");
         w.Line($"public static {ReadOnlySpan} Parameters => new float[]");
         w.Line("{");
-        foreach (PlanStep step in plan.Steps)
+        // In parameter order: the dense layers, then the input map's offsets and scales (which follow them in the buffer).
+        foreach (PlanStep step in plan.Steps.OrderBy(step => step is InputMapStep ? 1 : 0))
             StepEmitter.For(step, plan).Weights(w, model.Weights);
         w.Line("};");
         w.Line();

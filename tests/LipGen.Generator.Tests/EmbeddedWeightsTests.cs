@@ -155,4 +155,66 @@ public class EmbeddedWeightsTests
         Assert.Equal(source.IndexOf("{|", StringComparison.Ordinal), diagnostic.Location.SourceSpan.Start);
         Assert.Equal("The network has 1002001 parameters; at most 1000000 can be compiled into the assembly (load larger ones at run time with NetworkFile.Load)", diagnostic.GetMessage());
     }
+
+    [Fact]
+    public void A_monotone_network_with_an_input_map_compiles_in_and_computes_what_the_loaded_file_computes()
+    {
+        // The map's offsets and scales are tensors of the file and literals of the generated code; the signs are in both.
+        var description = new NetworkDescription("Demo.Credit", [3, 4, 1], [2], 1, 0.5, default, [1, 0, -1], [0, 0, 0], [1, 1, 1]);
+        float[] parameters =
+        [
+            0.5f, -0.25f, 0.125f, 0.7f, 0.1f, -0.2f, 0.3f, -0.6f, 0.05f, 0.4f, -0.1f, 0.2f, // W1 [4 × 3], |w| ≤ λ₁ = √0.5
+            0.1f, -0.2f, 0.3f, 0.05f,                                                       // b1
+            0.3f, -0.2f, 0.1f, 0.05f, 0.25f,                                                // W2 [1 × 4] (ℓ1 0.65 ≤ √0.5), b2
+            1000f, 0f, -3f,                                                                 // input_map.offset
+            250f, 1f, 0.5f,                                                                 // input_map.scale
+        ];
+        byte[] file = NetworkFile.Serialize(description, parameters);
+        const string Source = """
+            namespace Demo;
+            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true, Weights = "credit.safetensors")]
+            public static partial class Credit;
+            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true)]
+            public partial class CreditTrainable;
+            public static class Probe
+            {
+                public static float Embedded(float[] x) => Credit.Forward(x);
+                public static float Loaded(float[] x, byte[] file)
+                {
+                    var net = new CreditTrainable();
+                    LipGen.IO.NetworkFile.Load(net, new System.IO.MemoryStream(file));
+                    return net.Forward(x);
+                }
+                public static double Certificate() => Credit.LipschitzBound();
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("credit.safetensors", file)), Source);
+        Assert.Null(result.Exception);
+        var stream = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        string text = result.GeneratedSources.Single(s => s.HintName.Contains("Credit.g.cs") && !s.HintName.Contains("Trainable")).SourceText.ToString();
+        Assert.Contains("// input map: scales [3]", text);
+        Assert.Contains("250f, 1f, 0.5f,", text);
+
+        var context = new System.Runtime.Loader.AssemblyLoadContext("credit", isCollectible: true);
+        try
+        {
+            stream.Position = 0;
+            Type probe = context.LoadFromStream(stream).GetType("Demo.Probe")!;
+            foreach (float[] x in new[] { new[] { 1200f, 0.5f, -2f }, new[] { 800f, -1f, -4f }, new[] { 1000f, 0f, -3f } })
+            {
+                float embedded = (float)probe.GetMethod("Embedded")!.Invoke(null, [x])!;
+                float loaded = (float)probe.GetMethod("Loaded")!.Invoke(null, [x, file])!;
+                Assert.Equal(BitConverter.SingleToInt32Bits(loaded), BitConverter.SingleToInt32Bits(embedded));
+            }
+            // The certificate is in the inputs' own units: the first column is divided by 250, the third by 0.5.
+            double certificate = (double)probe.GetMethod("Certificate")!.Invoke(null, null)!;
+            Assert.Equal(LipGen.Verification.CertifiedBound.Compute(description, parameters), certificate);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
 }

@@ -180,22 +180,11 @@ public static class NetworkFile
         header.Length--; // the last comma
         header.Append('}');
         long offset = 0;
-        int index = 0;
-        foreach (LayerShape layer in description.Layers)
+        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
         {
-            long weightBytes = 4L * layer.Inputs * layer.Outputs, biasBytes = 4L * layer.Outputs;
-            header.Append(Invariant, $",\"layers.{index}.weight\":{{\"dtype\":\"F32\",\"shape\":[{layer.Outputs},{layer.Inputs}],\"data_offsets\":[{offset},{offset + weightBytes}]}}");
-            offset += weightBytes;
-            header.Append(Invariant, $",\"layers.{index}.bias\":{{\"dtype\":\"F32\",\"shape\":[{layer.Outputs}],\"data_offsets\":[{offset},{offset + biasBytes}]}}");
-            offset += biasBytes;
-            index++;
+            header.Append(Invariant, $",\"{tensor.Name}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", tensor.Shape)}],\"data_offsets\":[{offset},{offset + 4L * tensor.Count}]}}");
+            offset += 4L * tensor.Count;
         }
-        if (description.HasInputMap)
-            foreach ((string tensor, _) in InputMapTensors(description))
-            {
-                header.Append(Invariant, $",\"{tensor}\":{{\"dtype\":\"F32\",\"shape\":[{description.InputCount}],\"data_offsets\":[{offset},{offset + 4L * description.InputCount}]}}");
-                offset += 4L * description.InputCount;
-            }
         header.Append('}');
         while ((header.Length + 8) % 8 != 0) // the format pads the header with spaces to keep the data 8-byte aligned
             header.Append(' ');
@@ -206,23 +195,13 @@ public static class NetworkFile
         if (!BitConverter.IsLittleEndian)
             bytes.AsSpan(0, 8).Reverse();
         json.CopyTo(bytes, 8);
-        // The tensors in file order (W₁, b₁, W₂, b₂, …), each taken from its place in the parameter buffer.
+        // The tensors in file order (W₁, b₁, W₂, b₂, …, then the input map), each taken from its place in the parameter buffer.
         Span<byte> data = bytes.AsSpan(8 + json.Length);
         int position = 0;
-        foreach (LayerShape layer in description.Layers)
-        {
-            Write(parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), data, ref position);
-            Write(parameters.Slice(layer.BiasOffset, layer.Outputs), data, ref position);
-        }
-        if (description.HasInputMap)
-            foreach ((_, int at) in InputMapTensors(description))
-                Write(parameters.Slice(at, description.InputCount), data, ref position);
+        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
+            Write(parameters.Slice(tensor.Offset, tensor.Count), data, ref position);
         return bytes;
     }
-
-    /// <summary>The input map's tensors, <c>input_map.offset</c> and <c>input_map.scale</c> [inputs], and their places.</summary>
-    private static (string Name, int Offset)[] InputMapTensors(NetworkDescription description) =>
-        [("input_map.offset", description.InputOffsetOffset), ("input_map.scale", description.InputScaleOffset)];
 
     private static void Write(ReadOnlySpan<float> values, Span<byte> data, ref int position)
     {
@@ -251,27 +230,16 @@ public static class NetworkFile
 
         var expected = new HashSet<string>();
         var parameters = new float[description.ParameterCount];
-        int index = 0;
-        foreach (LayerShape layer in description.Layers)
+        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
         {
-            Copy(contents, file, $"layers.{index}.weight", [layer.Outputs, layer.Inputs], parameters.AsSpan(layer.WeightOffset, layer.Inputs * layer.Outputs), name, description);
-            Copy(contents, file, $"layers.{index}.bias", [layer.Outputs], parameters.AsSpan(layer.BiasOffset, layer.Outputs), name, description);
-            expected.Add($"layers.{index}.weight");
-            expected.Add($"layers.{index}.bias");
-            index++;
+            Copy(contents, file, tensor.Name, tensor.Shape, parameters.AsSpan(tensor.Offset, tensor.Count), name, description);
+            expected.Add(tensor.Name);
         }
         if (description.HasInputMap)
-        {
-            foreach ((string tensor, int at) in InputMapTensors(description))
-            {
-                Copy(contents, file, tensor, [description.InputCount], parameters.AsSpan(at, description.InputCount), name, description);
-                expected.Add(tensor);
-            }
             for (int i = 0; i < description.InputCount; i++)
                 if (!(parameters[description.InputScaleOffset + i] > 0))
                     throw new NetworkFileException(
-                        $"{name}: tensor \"input_map.scale\" holds {parameters[description.InputScaleOffset + i]} for input {i}; every scale must be positive (the map divides by it).");
-        }
+                        $"{name}: tensor \"{NetworkMetadata.InputScaleTensor}\" holds {parameters[description.InputScaleOffset + i]} for input {i}; every scale must be positive (the map divides by it).");
         foreach (SafetensorsTensor tensor in contents.Tensors)
             if (!expected.Contains(tensor.Name))
                 throw new NetworkFileException($"{name} holds tensor \"{tensor.Name}\", which {description.Name} ({Architecture(description)}) does not have: a file for another architecture.");

@@ -84,5 +84,56 @@ internal static class NetworkMetadata
         return double.TryParse(trimmed, NumberStyles.Float, Invariant, out double value) ? value : null;
     }
 
+    /// <summary>
+    /// Every tensor a network file of this plan holds, in file order, with its place in the parameter buffer: per dense layer
+    /// <c>layers.{i}.weight</c> [out, in] and <c>layers.{i}.bias</c> [out] (the names <c>torch.nn.Linear</c> layers get in a
+    /// module list called <c>layers</c>), then, with an input map, <c>input_map.offset</c> and <c>input_map.scale</c> [inputs].
+    /// </summary>
+    public static IEnumerable<FileTensor> Tensors(NetworkPlan plan)
+    {
+        foreach (DenseStep layer in plan.DenseLayers)
+        {
+            yield return new FileTensor($"layers.{layer.Number - 1}.weight", layer.WeightOffset, new long[] { layer.Outputs, layer.Inputs });
+            yield return new FileTensor($"layers.{layer.Number - 1}.bias", layer.BiasOffset, new long[] { layer.Outputs });
+        }
+        if (plan.InputMap is { } map)
+        {
+            yield return new FileTensor(InputScaleTensor.Replace("scale", "offset"), map.OffsetOffset, new long[] { map.Inputs });
+            yield return new FileTensor(InputScaleTensor, map.ScaleOffset, new long[] { map.Inputs });
+        }
+    }
+
+    /// <summary>The tensor of the input map's scales, which must all be positive.</summary>
+    public const string InputScaleTensor = "input_map.scale";
+
     private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
+}
+
+/// <summary>A tensor of a network file: its name, where it sits in the parameter buffer, and its shape.</summary>
+internal sealed class FileTensor
+{
+    public FileTensor(string name, int offset, long[] shape)
+    {
+        Name = name;
+        Offset = offset;
+        Shape = shape;
+    }
+
+    public string Name { get; }
+
+    public int Offset { get; }
+
+    public long[] Shape { get; }
+
+    /// <summary>The number of floats.</summary>
+    public int Count
+    {
+        get
+        {
+            long count = 1;
+            foreach (long d in Shape)
+                count *= d;
+            return (int)count;
+        }
+    }
 }
