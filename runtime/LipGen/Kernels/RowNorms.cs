@@ -43,8 +43,7 @@ public static class RowNorms
     {
         // Outward(x) = RoundUp(x·c) with c ≤ Outward(1) for rows of this length, so any norm at most inside/Outward(1), less
         // 2⁻⁵⁰ for the division's rounding, has Outward(norm) ≤ inside: one threshold per layer, one comparison per row.
-        double inside = bound * (1 - 1.0 / (1 << 30));
-        double threshold = inside / Model.Certificate.Outward(1, columns, q) * (1 - 1.0 / (1L << 50));
+        double threshold = Threshold(columns, q, bound);
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = weights.Slice(r * columns, columns);
@@ -55,6 +54,13 @@ public static class RowNorms
             while (Norm(row, q) > threshold)
                 Scale(row, 1 - 1f / (1 << 20));
         }
+    }
+
+    /// <summary>The largest row norm <see cref="Project"/> leaves as it is, for rows of <paramref name="columns"/> in ℓq.</summary>
+    internal static double Threshold(int columns, double q, double bound)
+    {
+        double inside = bound * (1 - 1.0 / (1 << 30));
+        return inside / Model.Certificate.Outward(1, columns, q) * (1 - 1.0 / (1L << 50));
     }
 
     private static void Scale(Span<float> row, float factor) => Elementwise.Apply<MultiplyOperator>(row, factor);

@@ -26,6 +26,12 @@ public sealed record TrainingOptions
     /// in a fixed way, so the trained weights are bit-identical for every value: a seed reproduces a network.
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>
+    /// How the weights are kept inside the constraint: projection after every step (the default), or reparametrisation,
+    /// the norm applied inside the forward pass as <c>monotonicnetworks</c> and deel-torchlip train.
+    /// </summary>
+    public ConstraintMethod Constraint { get; init; } = ConstraintMethod.Projection;
 }
 
 /// <summary>How a network does on a dataset.</summary>
@@ -66,6 +72,7 @@ public static class Trainer
         var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed)
         {
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+            Constraint = options.Constraint,
         };
         var epochs = new List<EpochReport>(options.Epochs);
         for (int e = 0; e < options.Epochs; e++)

@@ -13,7 +13,8 @@ public readonly record struct EpochReport(int Epoch, double Loss, double Accurac
 /// Mini-batch training of one generated network. Each step gathers the batch feature-major ([width × samples], padded with
 /// zero columns to whole vectors), runs the network's batched forward pass, evaluates the loss per sample, runs the
 /// batched backward pass into one gradient, takes an Adam step on the mean gradient and projects onto the Lipschitz
-/// constraint. Buffers grow only when a larger batch arrives, so steps allocate nothing. The kernel and the loss are
+/// constraint (or, with <see cref="ConstraintMethod.Reparametrization"/>, steps free weights V and runs the network on their
+/// projection N(V), with the gradient taken through N). Buffers grow only when a larger batch arrives, so steps allocate nothing. The kernel and the loss are
 /// generic arguments: the JIT compiles this class once per network and loss, with direct calls into the generated code.
 /// </summary>
 public sealed class TrainingSession<TKernel, TLoss>
@@ -28,6 +29,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
     private readonly float[] _epochStart = new float[TKernel.ParameterCount]; // the weights a cancelled epoch goes back to
     private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
+    private float[]? _original, _lastFiniteOriginal, _epochStartOriginal; // V, with reparametrisation
     private int[] _order = [];
     private SeededRandom _shuffle;
     private int _epoch;
@@ -62,6 +64,34 @@ public sealed class TrainingSession<TKernel, TLoss>
     }
 
     private int _maxDegreeOfParallelism = -1;
+
+    /// <summary>
+    /// How the weights are kept inside the constraint: <see cref="ConstraintMethod.Projection"/> (the default) or
+    /// <see cref="ConstraintMethod.Reparametrization"/>. Switching to reparametrisation starts the free weights V at the
+    /// network's current weights (which are inside the constraint, so N(V) is the network unchanged).
+    /// </summary>
+    public ConstraintMethod Constraint
+    {
+        get => _original is null ? ConstraintMethod.Projection : ConstraintMethod.Reparametrization;
+        set
+        {
+            if (value == Constraint)
+                return;
+            if (value == ConstraintMethod.Projection)
+            {
+                _original = _lastFiniteOriginal = _epochStartOriginal = null;
+                return;
+            }
+            if (value != ConstraintMethod.Reparametrization)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown constraint method.");
+            _original = _network.Parameters.ToArray();
+            _lastFiniteOriginal = new float[_original.Length];
+            _epochStartOriginal = new float[_original.Length];
+        }
+    }
+
+    /// <summary>The free weights V of reparametrised training (the network runs on N(V)); empty with projection.</summary>
+    public ReadOnlySpan<float> FreeParameters => _original;
 
     /// <summary>
     /// One step on a contiguous batch (row-major inputs [batch, in], targets [batch, out]). Returns the summed loss and
@@ -114,11 +144,13 @@ public sealed class TrainingSession<TKernel, TLoss>
         double lossSum = 0;
         int correct = 0;
         _network.Parameters.CopyTo(_epochStart);
+        _original?.CopyTo(_epochStartOriginal!, 0);
         for (int start = 0; start < _order.Length; start += batchSize)
         {
             if (cancellationToken.IsCancellationRequested)
             {
                 _epochStart.CopyTo(_network.Parameters);
+                _epochStartOriginal?.CopyTo(_original!, 0);
                 cancellationToken.ThrowIfCancellationRequested();
             }
             int batch = Math.Min(batchSize, _order.Length - start);
@@ -192,6 +224,24 @@ public sealed class TrainingSession<TKernel, TLoss>
             throw Diverged("the gradient of a batch is not finite"); // before the optimizer's moments see it
         Span<float> writable = _network.Parameters;
         writable.CopyTo(_lastFinite);
+        if (_original is { } original)
+        {
+            // Reparametrisation: the gradient flows back through N to the free weights V, Adam steps V, the network gets N(V).
+            Reparametrization.Backpropagate(TKernel.Description.Plan, original, _gradient);
+            original.CopyTo(_lastFiniteOriginal!, 0);
+            Optimizer.Step(original, _gradient, 1f / batch);
+            try
+            {
+                Reparametrization.Apply<TKernel>(original, writable);
+            }
+            catch (ArgumentException)
+            {
+                _lastFiniteOriginal!.CopyTo(original, 0);
+                _lastFinite.CopyTo(writable);
+                throw Diverged("the update made some weights non-finite");
+            }
+            return;
+        }
         Optimizer.Step(writable, _gradient, 1f / batch);
         try
         {
