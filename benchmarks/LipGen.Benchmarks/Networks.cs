@@ -19,3 +19,19 @@ public partial class MediumNet;
 /// <summary>L = 64-512-512-1: 590 848 dense FLOPs per sample.</summary>
 [LipschitzNetwork(64, 512, 512, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
 public partial class LargeNet;
+
+// Issue 12: the two-moons network with a monotone residual, and with an input map as well (same layers, same p, same λ).
+
+/// <summary>MoonsNet with f = g + λ·x₀ (increasing in the first input, free in the second).</summary>
+[LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0, Monotone = new[] { 1, 0 })]
+public partial class MonotoneMoonsNet;
+
+/// <summary>MonotoneMoonsNet taking its inputs through the map z = (x − offset) / scale.</summary>
+[LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0, Monotone = new[] { 1, 0 },
+    InputOffsets = new[] { 0.5, 0.25 }, InputScales = new[] { 0.9, 0.5 })]
+public partial class MappedMonotoneMoonsNet;
+
+/// <summary>The Monotonic sample's network: 10 raw features through a map, monotone in seven, 10-32-32-1.</summary>
+[LipschitzNetwork(10, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1, ScaleInputs = true,
+    Monotone = new[] { 1, 1, 1, 1, 0, 1, 1, 1, 0, 0 })]
+public partial class MonotoneCancerNet;

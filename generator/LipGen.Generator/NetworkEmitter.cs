@@ -272,11 +272,13 @@ internal static class NetworkEmitter
         }
 
         // Forward passes: every step in order.
+        // One stack buffer: two alternating activation buffers, then the mapped input z (a second stackalloc costs more).
+        int stack = 2 * plan.MaxHiddenWidth + (plan.InputMap is null ? 0 : plan.InputCount);
         EmitMethod(w, $"Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)",
-            ["parameters", "input", "output"], workspace: false, plan.MaxHiddenWidth > 0
-                ? $"{Span} hidden = stackalloc float[{2 * plan.MaxHiddenWidth}]; // two alternating activation buffers" : null);
+            ["parameters", "input", "output"], workspace: false, stack > 0
+                ? $"{Span} hidden = stackalloc float[{stack}]; // two alternating activation buffers{(plan.InputMap is null ? "" : ", then the mapped input z")}" : null);
         if (plan.InputMap is not null)
-            w.Line($"{Span} mapped = stackalloc float[{plan.InputCount}]; // the mapped input z");
+            w.Line($"{Span} mapped = hidden.Slice({2 * plan.MaxHiddenWidth});");
         Walk(w, steps, Pass.Inference(plan), forward: true);
         w.Close();
         w.Line();

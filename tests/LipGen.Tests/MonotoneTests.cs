@@ -1,3 +1,4 @@
+using CsCheck;
 using LipGen.Data;
 using LipGen.IO;
 using LipGen.Tests.Networks;
@@ -49,6 +50,42 @@ public class MonotoneTests
                 else
                     Assert.Equal(-slope.Lower, slope.Upper); // a free input's range is symmetric: ±Bᵢ
             }
+        }
+    }
+
+    [Theory, MemberData(nameof(MonotoneNetworks))]
+    public void Property_the_float_network_never_moves_against_a_certified_input_beyond_its_error_bound(string name)
+    {
+        // For random certified weights, points and steps: sᵢ·(f̃(x + t·eᵢ) − f̃(x)) ≥ −(E(x) + E(y)), the guarantee in float.
+        switch (name)
+        {
+            case nameof(MonotoneNet): Check(new MonotoneNet()); break;
+            default: Check(new MappedMonotoneNet()); break;
+        }
+
+        static void Check<TKernel>(ILipschitzNetwork<TKernel> net) where TKernel : struct, ILipschitzKernel
+        {
+            NetworkDescription d = net.Description;
+            int[] monotone = Enumerable.Range(0, d.InputCount).Where(i => d.Monotone[i] != 0).ToArray();
+            var (fx, fy) = (new float[d.OutputCount], new float[d.OutputCount]);
+            var workspace = new float[TKernel.WorkspaceLength];
+            Gen.Select(Gen.ULong, Gen.Float[-50, 50].Array[d.InputCount], Gen.Int[0, monotone.Length - 1], Gen.Double[1e-6, 10]).Sample((seed, x, which, t) =>
+            {
+                var random = new SeededRandom(seed);
+                RandomParameters(d, ref random, scale: 3).CopyTo(net.Parameters);
+                net.Project();
+                int i = monotone[which];
+                float[] y = (float[])x.Clone();
+                y[i] = (float)(x[i] + t);
+                if (!(y[i] > x[i]))
+                    return true;
+                double ex = FloatErrorBound.AtPoint<TKernel>(net.Parameters, x, fx, workspace);
+                double ey = FloatErrorBound.AtPoint<TKernel>(net.Parameters, y, fy, workspace);
+                for (int k = 0; k < d.OutputCount; k++)
+                    if (d.Monotone[i] * ((double)fy[k] - fx[k]) < -(ex + ey))
+                        return false;
+                return CertifiedBound.SlopeRanges(d, net.Parameters)[i].IsCertifiedMonotone;
+            }, iter: 2000, threads: 1);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace LipGen.Kernels;
 
@@ -12,8 +13,21 @@ public static class InputMap
 {
     /// <summary>mapped = (input − offsets) / scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs) =>
+    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs)
+    {
+        if (inputs == 2 && Vector128.IsHardwareAccelerated)
+        {
+            // One 8-byte store: the first layer's narrow kernel reads both inputs with one 8-byte broadcast, which two
+            // 4-byte stores could not forward to (a store-forwarding stall cost about 30 ns here).
+            Vector128<float> z = StandardizeOperator.Invoke(
+                Vector128.Create(input, Unsafe.Add(ref input, 1), 0, 0),
+                Vector128.Create(offsets, Unsafe.Add(ref offsets, 1), 0, 0),
+                Vector128.Create(scales, Unsafe.Add(ref scales, 1), 1, 1));
+            Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref mapped), z.AsUInt64().ToScalar());
+            return;
+        }
         Elementwise.Combine<StandardizeOperator>(ref input, ref offsets, ref scales, ref mapped, inputs);
+    }
 
     /// <summary>gradient = gradient / scales: from ∂f/∂z to ∂f/∂x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

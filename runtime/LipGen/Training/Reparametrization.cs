@@ -63,15 +63,24 @@ internal static class Reparametrization
                     for (int j = 1; j < v.Length; j++)
                         if (Math.Abs(v[j]) > Math.Abs(v[largest]))
                             largest = j;
-                double scale = layer.Bound / n;
-                for (int j = 0; j < v.Length; j++)
+                double scale = layer.Bound / n, along = dot / n;
+                // ∂L/∂vⱼ = scale·(Gⱼ − along·∂n/∂vⱼ), one loop per norm so the inner loop has no branches.
+                if (q == 1)
+                    for (int j = 0; j < v.Length; j++)
+                        g[j] = (float)(scale * (g[j] - along * Math.Sign(v[j])));
+                else if (q == 2)
+                    for (int j = 0; j < v.Length; j++)
+                        g[j] = (float)(scale * (g[j] - along * v[j] / n));
+                else if (double.IsPositiveInfinity(q))
                 {
-                    double derivative = q == 1 ? Math.Sign(v[j])
-                        : q == 2 ? v[j] / n
-                        : double.IsPositiveInfinity(q) ? (j == largest ? Math.Sign(v[j]) : 0)
-                        : Math.Sign(v[j]) * Math.Pow(Math.Abs(v[j]) / n, q - 1);
-                    g[j] = (float)(scale * (g[j] - dot * derivative / n));
+                    double atLargest = g[largest];
+                    for (int j = 0; j < v.Length; j++)
+                        g[j] = (float)(scale * g[j]);
+                    g[largest] = (float)(scale * (atLargest - along * Math.Sign(v[largest]))); // only the largest |vⱼ| moves n
                 }
+                else
+                    for (int j = 0; j < v.Length; j++)
+                        g[j] = (float)(scale * (g[j] - along * Math.Sign(v[j]) * Math.Pow(Math.Abs(v[j]) / n, q - 1)));
             }
         }
     }

@@ -143,8 +143,8 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                 global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
                 global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> hidden = stackalloc float[32]; // two alternating activation buffers
-                global::System.Span<float> mapped = stackalloc float[4]; // the mapped input z
+                global::System.Span<float> hidden = stackalloc float[36]; // two alternating activation buffers, then the mapped input z
+                global::System.Span<float> mapped = hidden.Slice(32);
 
                 // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
                 global::LipGen.Kernels.InputMap.Forward(ref At(parameters, InputOffsets), ref At(parameters, InputScales), ref At(input, 0), ref At(mapped, 0), inputs: 4);
