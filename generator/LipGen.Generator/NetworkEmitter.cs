@@ -57,7 +57,7 @@ internal static class NetworkEmitter
             w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞),");
         else
         {
-            w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·zᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
+            w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·{(plan.InputMap is null ? "x" : "z")}ᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
             w.Line($"/// {NormText.Number(Certificate.DeclaredBound(plan))}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞) and monotone in s = [{string.Join(", ", plan.Residual.Signs)}],");
         }
         w.Line($"/// {plan.Activation} activations, {plan.ParameterCount} parameters.");

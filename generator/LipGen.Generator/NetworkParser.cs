@@ -377,28 +377,19 @@ internal static class NetworkParser
         _ => "class",
     };
 
-    private static int[]? ReadIntArray(TypedConstant constant)
-    {
-        if (constant.Kind != TypedConstantKind.Array || constant.IsNull)
-            return null;
-        var values = new int[constant.Values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (constant.Values[i].Value is not int value)
-                return null;
-            values[i] = value;
-        }
-        return values;
-    }
+    private static int[]? ReadIntArray(TypedConstant constant) => ReadArray<int>(constant);
 
-    private static double[]? ReadDoubleArray(TypedConstant constant)
+    private static double[]? ReadDoubleArray(TypedConstant constant) => ReadArray<double>(constant);
+
+    /// <summary>An array argument's elements, or null if it is null or any element is not a <typeparamref name="T"/>.</summary>
+    private static T[]? ReadArray<T>(TypedConstant constant)
     {
         if (constant.Kind != TypedConstantKind.Array || constant.IsNull)
             return null;
-        var values = new double[constant.Values.Length];
+        var values = new T[constant.Values.Length];
         for (int i = 0; i < values.Length; i++)
         {
-            if (constant.Values[i].Value is not double value)
+            if (constant.Values[i].Value is not T value)
                 return null;
             values[i] = value;
         }

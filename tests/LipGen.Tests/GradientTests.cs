@@ -32,17 +32,8 @@ public class GradientTests
         net.Backward(inputs, weights, gradient);
 
         double[] theta = ScalarReference.ToDouble(net.Parameters);
-        double Loss(double[] parameters)
-        {
-            double loss = 0;
-            for (int s = 0; s < batch; s++)
-            {
-                double[] f = ScalarReference.Forward(d, parameters, ScalarReference.ToDouble(inputs.AsSpan(s * d.InputCount, d.InputCount)));
-                for (int k = 0; k < f.Length; k++)
-                    loss += weights[s * d.OutputCount + k] * f[k];
-            }
-            return loss;
-        }
+        double Loss(double[] parameters) => ScalarReference.WeightedLoss(d, parameters, inputs, weights);
+
 
         for (int j = 0; j < theta.Length; j++)
         {

@@ -232,6 +232,53 @@ public class MonotoneTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(MoonsNet))]
+    [InlineData(nameof(AwkwardNet))]
+    [InlineData(nameof(MappedMonotoneNet))]
+    [InlineData(nameof(MappedNet))]
+    public void The_float_error_bound_over_a_box_holds_at_every_point_in_it(string name)
+    {
+        switch (name)
+        {
+            case nameof(MoonsNet): Check(new MoonsNet()); break;
+            case nameof(AwkwardNet): Check(new AwkwardNet()); break;
+            case nameof(MappedMonotoneNet): Check(new MappedMonotoneNet()); break;
+            default: Check(new MappedNet()); break;
+        }
+
+        static void Check<TKernel>(ILipschitzNetwork<TKernel> net) where TKernel : struct, ILipschitzKernel
+        {
+            NetworkDescription d = net.Description;
+            var random = new SeededRandom(23);
+            RandomParameters(d, ref random, scale: 1).CopyTo(net.Parameters);
+            net.Project();
+            var output = new float[d.OutputCount];
+            for (int trial = 0; trial < 20; trial++)
+            {
+                // Boxes of very different widths per input, far from 0, as raw features are.
+                var (low, high) = (new double[d.InputCount], new double[d.InputCount]);
+                for (int i = 0; i < d.InputCount; i++)
+                {
+                    double center = (2 * random.NextDouble() - 1) * Math.Pow(10, 3 * random.NextDouble());
+                    double width = Math.Pow(10, 4 * random.NextDouble() - 2);
+                    (low[i], high[i]) = (center - width, center + width);
+                }
+                double bound = FloatErrorBound.InBox<TKernel>(net.Parameters, low, high);
+                for (int sample = 0; sample < 50; sample++)
+                {
+                    float[] x = [.. Enumerable.Range(0, d.InputCount).Select(i => (float)Math.Clamp(low[i] + random.NextDouble() * (high[i] - low[i]), low[i], high[i]))];
+                    if (Enumerable.Range(0, d.InputCount).Any(i => x[i] < low[i] || x[i] > high[i]))
+                        continue; // rounded to float just outside the box
+                    net.Forward(x, output);
+                    double[] exact = ScalarReference.Forward(d, net.Parameters, x);
+                    for (int k = 0; k < d.OutputCount; k++)
+                        Assert.InRange(Math.Abs(output[k] - exact[k]), 0, bound);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Fit_sets_mean_and_spread_and_keeps_the_guarantees_in_raw_units()
     {

@@ -45,18 +45,8 @@ public class ReparametrizationTests
         net.Backward(inputs, weights, gradient);
         Reparametrization.Backpropagate(d.Plan, v, gradient);
 
-        double Loss(double[] theta)
-        {
-            double[] normalized = Normalize(d, theta);
-            double loss = 0;
-            for (int s = 0; s < batch; s++)
-            {
-                double[] f = ScalarReference.Forward(d, normalized, ScalarReference.ToDouble(inputs.AsSpan(s * d.InputCount, d.InputCount)));
-                for (int k = 0; k < f.Length; k++)
-                    loss += weights[s * d.OutputCount + k] * f[k];
-            }
-            return loss;
-        }
+        double Loss(double[] theta) => ScalarReference.WeightedLoss(d, Normalize(d, theta), inputs, weights);
+
 
         double[] theta = ScalarReference.ToDouble(v);
         for (int j = 0; j < theta.Length; j++)

@@ -47,6 +47,20 @@ public static class ScalarReference
     public static double[] Forward(NetworkDescription description, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input) =>
         Forward(description, ToDouble(parameters), ToDouble(input));
 
+    /// <summary>L = Σ over the batch's samples and outputs of weights·f: its gradient is the backward pass given ∂L/∂f = weights.</summary>
+    public static double WeightedLoss(NetworkDescription description, double[] parameters, float[] inputs, float[] weights)
+    {
+        int batch = inputs.Length / description.InputCount;
+        double loss = 0;
+        for (int s = 0; s < batch; s++)
+        {
+            double[] f = Forward(description, parameters, ToDouble(inputs.AsSpan(s * description.InputCount, description.InputCount)));
+            for (int k = 0; k < f.Length; k++)
+                loss += weights[s * description.OutputCount + k] * f[k];
+        }
+        return loss;
+    }
+
     public static double[] ToDouble(ReadOnlySpan<float> values)
     {
         var result = new double[values.Length];

@@ -7,18 +7,21 @@ The recipe, for any nn.Sequential (or monotonicnetworks model) of Linear layers 
   3. Declare the matching LipGen network. PyTorch's GroupSort(n) takes the NUMBER OF GROUPS n; LipGen's GroupSize is
      width / n.
 
-The `safetensors` Python package is not needed: `save_safetensors` below writes the format directly (8-byte header
+The `safetensors` Python package is not needed: `save_safetensors` (in lipgen_export.py) writes the format directly (8-byte header
 length, JSON header, raw little-endian data).
 
 Run: /usr/bin/python3 tools/pytorch/export_sequential.py tests/LipGen.Tests/TestData
 It writes pytorch-sequential.safetensors and pytorch-sequential-expected.json (inputs and the outputs PyTorch computes).
 """
 import json
-import struct
+import os
 import sys
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lipgen_export import save_safetensors  # noqa: E402
 
 
 class GroupSort(nn.Module):
@@ -34,22 +37,6 @@ class GroupSort(nn.Module):
         assert channels % self.num_units == 0
         grouped = x.view(*size[:-1], -1, channels // self.num_units)
         return grouped.sort(dim=-1).values.view(*size)
-
-
-def save_safetensors(path, tensors, metadata):
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name, tensor in tensors.items():
-        data = tensor.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    encoded += b" " * ((8 - len(encoded) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
 
 
 def main(folder):

@@ -31,7 +31,7 @@ import struct
 
 import torch
 
-__all__ = ["export", "declaration"]
+__all__ = ["export", "declaration", "save_safetensors"]
 
 _KIND_TO_P = {"one-inf": 1.0, "two-inf": 2.0, "inf": math.inf}
 
@@ -147,14 +147,15 @@ def export(model, path, p=None, lipschitz=None):
         "lipgen.lipschitz": repr(float(lipschitz)),
         "lipgen.monotone": ",".join(map(str, signs if signs is not None else [0] * widths[0])),
     }
-    _save_safetensors(path, tensors, metadata)
+    save_safetensors(path, tensors, metadata)
     return declaration(model, p, lipschitz)
 
 
-def _save_safetensors(path, tensors, metadata):
+def save_safetensors(path, tensors, metadata):
+    """Writes float32 tensors and string metadata in the safetensors format (no `safetensors` package needed)."""
     header, offset, blobs = {"__metadata__": metadata}, 0, []
     for name, tensor in tensors.items():
-        data = tensor.contiguous().numpy().astype("<f4").tobytes()
+        data = tensor.detach().to(torch.float32).contiguous().cpu().numpy().astype("<f4").tobytes()
         header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)

@@ -95,7 +95,8 @@ internal static class Certificate
     /// <summary>
     /// For each input i, an upper bound on |∂fₖ/∂xᵢ| over every output k and every x, rounded outward: how far any output
     /// can move per unit of input i (in the input's own units). It is the largest magnitude of <see cref="SlopeRanges"/>;
-    /// each is at most L̂. Writes NaN if a weight is NaN.
+    /// each is at most L̂ (with an input map, up to a few ulps: the slopes divide by the scale last, L̂ first). Writes NaN if a
+    /// weight is NaN.
     /// </summary>
     public static void InputSlopes(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> slopes)
     {

@@ -13,7 +13,8 @@ namespace LipGen.Model;
 /// <remarks>
 /// <para>Parameter layout: the dense layers one after another, each as W row-major [out, in] followed by b [out].</para>
 /// <para>Workspace layout (floats): for each hidden layer its activations (A) and its activation record (S, ints stored in
-/// the float slots); then two gradient buffers as wide as the widest hidden layer (D0, D1) and the output (O). Batched passes
+/// the float slots); with an input map the mapped input (Z); then two gradient buffers as wide as the widest hidden layer
+/// (D0, D1) and the output (O). With an input map, its offsets and scales follow the dense layers' parameters. Batched passes
 /// use the same layout with every region <c>columns</c> times as wide.</para>
 /// <para>A new kind of step (an input map, an output residual) is a new <see cref="PlanStep"/> subclass built here, with its
 /// parameters and workspace placed by <see cref="Build"/>; the generator then gives it an emitter of its own.</para>

@@ -60,7 +60,8 @@ public static class CertifiedBound
     /// <summary>
     /// Per-input slope bounds: element i bounds |∂fₖ/∂xᵢ| for every output k at every input, so no output moves by more
     /// than it times |Δxᵢ| when only input i changes (maxₒ |W₁[o, i]| times the later layers' ‖Wₗ‖_{∞→∞}, rounded outward).
-    /// Each is at most <see cref="Compute"/>; together they show which inputs the network can respond to, and how strongly.
+    /// Each is at most <see cref="Compute"/> (with an input map, up to a few ulps); together they show which inputs the
+    /// network can respond to, and how strongly. With a monotone residual they include its slope, c·|sᵢ| / scaleᵢ.
     /// Like L̂, they bound the function the float weights define; <see cref="FloatErrorBound"/> bounds the float network's
     /// distance from it.
     /// </summary>

@@ -24,6 +24,33 @@ public static class FloatErrorBound
     private const double Underflow = 1.401298464324817E-45; // 2⁻¹⁴⁹, the smallest positive float
     private const double DoubleSlack = 1 + 1e-9;
 
+    /// <summary>
+    /// A per-neuron bound on the exact activations after <paramref name="layer"/> and its activation, given one on its input:
+    /// |W·a + b| ≤ |W|·bound + |b|, then GroupSort moves values only within a group (so each is bounded by the group's
+    /// largest bound) and ReLU only shrinks them. Sums in double, inflated like the rest.
+    /// </summary>
+    private static double[] NextBound(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, double[] bound, DenseStep layer, ActivationStep activation)
+    {
+        var next = new double[layer.Outputs];
+        for (int o = 0; o < layer.Outputs; o++)
+        {
+            double sum = Math.Abs((double)bias[o]);
+            for (int j = 0; j < layer.Inputs; j++)
+                sum += Math.Abs((double)weights[o * layer.Inputs + j]) * bound[j];
+            next[o] = Certificate.RoundUp(sum * DoubleSlack);
+        }
+        if (activation.Kind == Activation.GroupSort)
+            for (int start = 0; start < next.Length; start += activation.GroupSize)
+            {
+                double largest = 0;
+                for (int k = start; k < start + activation.GroupSize; k++)
+                    largest = Math.Max(largest, next[k]);
+                for (int k = start; k < start + activation.GroupSize; k++)
+                    next[k] = largest;
+            }
+        return next;
+    }
+
     /// <summary>γₖ = k·u / (1 − k·u), the relative error bound of k float roundings.</summary>
     public static double Gamma(int k) => Certificate.RoundUp(k * Unit / (1 - k * Unit));
 
@@ -51,8 +78,9 @@ public static class FloatErrorBound
     }
 
     /// <summary>
-    /// A bound on E(x′) for every x′ in the box [<paramref name="low"/>, <paramref name="high"/>] (per input): the ball around
-    /// the box's centre that contains it, with each input's magnitude bounded by the box itself.
+    /// A bound on E(x′) for every x′ in the box [<paramref name="low"/>, <paramref name="high"/>] (per input): the smaller of
+    /// two, each layer's input magnitudes bounded over the box by propagating the box through the layers (interval
+    /// arithmetic) plus the float error carried so far, and the bound over the ball around the box's centre that holds it.
     /// </summary>
     public static double InBox<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<double> low, ReadOnlySpan<double> high)
         where TKernel : struct, ILipschitzKernel
@@ -60,21 +88,25 @@ public static class FloatErrorBound
         int n = TKernel.InputCount;
         if (low.Length != n || high.Length != n)
             throw new ArgumentException($"The box needs {n} lower and upper bounds.");
+        var corners = new double[2 * n]; // low and high of each input, interleaved
         var center = new float[n];
         var halfWidth = new double[n];
-        var corners = new double[2 * n]; // low and high of each input, interleaved
         for (int j = 0; j < n; j++)
         {
+            (corners[2 * j], corners[2 * j + 1]) = (low[j], high[j]);
             center[j] = (float)((low[j] + high[j]) / 2);
             // |x′ⱼ − cⱼ| for the float centre actually used, rounded up.
             halfWidth[j] = Certificate.RoundUp(Math.Max(high[j] - center[j], center[j] - low[j]));
-            (corners[2 * j], corners[2 * j + 1]) = (low[j], high[j]);
         }
-        double radius = Certificate.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
-        var output = new float[TKernel.OutputCount];
+        // Two sound bounds, and the smaller is kept: the box's bounds propagated through the layers (tight when the inputs'
+        // ranges differ by orders of magnitude), and the ball around the box's centre that contains it (often tighter for
+        // small, even boxes).
         var workspace = new float[TKernel.WorkspaceLength];
-        TKernel.ForwardRecording(parameters, center, output, workspace);
-        return Walk(TKernel.Description.Plan, parameters, center, workspace, radius, corners);
+        double propagated = Walk(TKernel.Description.Plan, parameters, default, workspace, radius: 0, corners);
+        double radius = Certificate.RoundUp(LipschitzVerifier.Norm(halfWidth, TKernel.Description.P) * DoubleSlack);
+        TKernel.ForwardRecording(parameters, center, new float[TKernel.OutputCount], workspace);
+        double ball = Walk(TKernel.Description.Plan, parameters, center, workspace, radius, box: default);
+        return double.IsNaN(propagated) || double.IsNaN(ball) ? double.NaN : Math.Min(propagated, ball);
     }
 
     /// <summary>
@@ -117,6 +149,9 @@ public static class FloatErrorBound
         double inputError = error; // what the residual's sum inherits from z̃
 
         double lipschitz = 1;  // a Lipschitz bound (p → ∞) of x ↦ the current layer's input
+        // Over a box, each layer's exact input is bounded per neuron by propagating magnitudes (interval arithmetic), which
+        // stays tight when the inputs' ranges differ by orders of magnitude, unlike the ball around the box.
+        double[] exactBound = magnitudes;
         IReadOnlyList<DenseStep> layers = plan.DenseLayers;
         for (int l = 0; l < layers.Count; l++)
         {
@@ -136,9 +171,12 @@ public static class FloatErrorBound
                 ReadOnlySpan<float> row = weights.Slice(o * layer.Inputs, layer.Inputs);
                 double sum = Math.Abs((double)bias[o]) + residualSum;
                 for (int j = 0; j < row.Length; j++)
-                    sum += Math.Abs((double)row[j]) * (layer.Input is null ? magnitudes[j] : Math.Abs((double)activations[j]) + widen);
+                    sum += Math.Abs((double)row[j]) * (layer.Input is null ? magnitudes[j]
+                        : box.IsEmpty ? Math.Abs((double)activations[j]) + widen : exactBound[j] + error);
                 rounding = Math.Max(rounding, sum);
             }
+            if (!box.IsEmpty && layer.Activation is { } next)
+                exactBound = NextBound(weights, bias, exactBound, layer, next);
             int terms = layer.Inputs + (residual ? n + 1 : 0);
             rounding = rounding * Gamma(terms + 2) + (terms + 1) * Underflow;
             double propagated = Certificate.MaxRowNorm(weights, layer.Outputs, layer.Inputs, q: 1) * error;

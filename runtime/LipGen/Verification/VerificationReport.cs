@@ -192,7 +192,7 @@ public sealed record VerificationReport
             string verdict = slope.Monotone == 0 ? "" : slope.IsCertifiedMonotone
                 ? $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: certified"
                 : $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: NOT certified";
-            text.AppendLine(c, $"    x{slope.Input,-3} [{slope.Lower,10:G4}, {slope.Upper,10:G4}]{verdict}");
+            text.AppendLine(c, $"    x{slope.Input,-3} [{slope.Lower,12:G6}, {slope.Upper,12:G6}]{verdict}");
         }
         if (Monotonicity == MonotonicityStatus.NotChecked)
             return;
