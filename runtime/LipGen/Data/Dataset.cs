@@ -31,6 +31,28 @@ public sealed class Dataset
         Count = count;
     }
 
+    /// <summary>
+    /// A classification dataset from class labels: row i of the targets is one-hot, 1 in column <c>labels[i]</c> and 0 in
+    /// the other <paramref name="classes"/> − 1 (the targets of <see cref="Training.MulticlassHingeLoss"/>,
+    /// <see cref="Training.TauCrossEntropyLoss"/> and <see cref="Training.MulticlassHkrLoss"/>). A label outside
+    /// [0, <paramref name="classes"/>) is an error naming its row.
+    /// </summary>
+    public static Dataset FromClassLabels(float[] inputs, int[] labels, int inputWidth, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (classes < 2)
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classification needs at least 2 classes.");
+        var targets = new float[labels.Length * (long)classes];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0 || labels[i] >= classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Row {i} has label {labels[i]}; labels must lie in [0, {classes}).");
+            targets[(long)i * classes + labels[i]] = 1;
+        }
+        return new Dataset(inputs, targets, inputWidth, classes);
+    }
+
     /// <summary>Number of samples.</summary>
     public int Count { get; }
 

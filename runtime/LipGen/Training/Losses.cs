@@ -1,8 +1,21 @@
 namespace LipGen.Training;
 
+/// <summary>What a loss needs its targets to be.</summary>
+public enum LabelEncoding
+{
+    /// <summary>Any finite values (regression).</summary>
+    None = 0,
+
+    /// <summary>−1 / +1 labels, one column per output (binary, or one-vs-all with one +1 per row).</summary>
+    PlusMinusOne = 1,
+
+    /// <summary>One-hot rows: 1 for the class, 0 elsewhere (<see cref="Data.Dataset.FromClassLabels"/> builds them).</summary>
+    OneHot = 2,
+}
+
 /// <summary>
-/// A per-sample loss. Implemented by structs, which the trainer takes as a generic argument so that the loss is inlined
-/// into the training loop. Targets follow the binary ±1 convention (one column per output).
+/// A loss. Implemented by structs, which the trainer takes as a generic argument so that the loss is inlined into the
+/// training loop. Training calls <see cref="EvaluateBatch"/>; <see cref="Evaluate"/> is the same loss on a batch of one.
 /// </summary>
 public interface ILoss
 {
@@ -12,8 +25,52 @@ public interface ILoss
     /// <summary>Returns the loss of one sample and writes ∂loss/∂output to <paramref name="outputGradient"/>.</summary>
     float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient);
 
-    /// <summary>True when the targets must be −1 / +1 labels (classification losses).</summary>
+    /// <summary>
+    /// The mean loss over a batch, and the gradient of that mean. <paramref name="outputs"/>, <paramref name="targets"/> and
+    /// <paramref name="outputGradients"/> are row-major [batch, <paramref name="width"/>]: one row per sample. A loss that is
+    /// defined on the batch as a whole (the Kantorovich–Rubinstein term of <see cref="MulticlassHkrLoss"/>) is computed on
+    /// it here. The width is passed because three spans of equal length cannot tell rows from columns.
+    /// </summary>
+    float EvaluateBatch(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int width);
+
+    /// <summary>True when the targets must be labels (classification losses): <see cref="Labels"/> is not None.</summary>
     bool NeedsLabels { get; }
+
+    /// <summary>What the targets must be; training and evaluation check them before the first step.</summary>
+    LabelEncoding Labels { get; }
+}
+
+/// <summary>The batch mean of a per-sample loss, shared by the losses that are sums over samples.</summary>
+internal static class SampleMean
+{
+    /// <summary>(1/B)·Σ_b loss(row b), and the gradient of that mean (each row's gradient divided by B).</summary>
+    public static float Evaluate<TLoss>(in TLoss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int width)
+        where TLoss : struct, ILoss
+    {
+        int batch = Rows(outputs, targets, outputGradients, width);
+        double sum = 0;
+        float scale = 1f / batch;
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> gradient = outputGradients.Slice(b * width, width);
+            sum += loss.Evaluate(outputs.Slice(b * width, width), targets.Slice(b * width, width), gradient);
+            for (int k = 0; k < width; k++)
+                gradient[k] *= scale;
+        }
+        return (float)(sum / batch);
+    }
+
+    /// <summary>The number of rows, after checking that the three spans are whole rows of the same size.</summary>
+    public static int Rows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> outputGradients, int width)
+    {
+        if (width < 1)
+            throw new ArgumentOutOfRangeException(nameof(width), width, "A row has at least one output.");
+        if (outputs.Length == 0 || outputs.Length % width != 0)
+            throw new ArgumentException($"outputs has {outputs.Length} values; a batch needs a positive whole number of rows of {width}.", nameof(outputs));
+        if (targets.Length != outputs.Length || outputGradients.Length != outputs.Length)
+            throw new ArgumentException($"targets and outputGradients need {outputs.Length} values, like outputs; they have {targets.Length} and {outputGradients.Length}.", nameof(targets));
+        return outputs.Length / width;
+    }
 }
 
 /// <summary>Squared error ½·Σ (f − t)² per sample, for regression (targets are any finite values).</summary>
@@ -24,6 +81,9 @@ public readonly struct MeanSquaredError : ILoss
 
     /// <inheritdoc/>
     public bool NeedsLabels => false;
+
+    /// <inheritdoc/>
+    public LabelEncoding Labels => LabelEncoding.None;
 
     /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
@@ -37,6 +97,10 @@ public readonly struct MeanSquaredError : ILoss
         }
         return loss;
     }
+
+    /// <inheritdoc/>
+    public float EvaluateBatch(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int width) =>
+        SampleMean.Evaluate(this, outputs, targets, outputGradients, width);
 }
 
 /// <summary>
@@ -68,6 +132,9 @@ public readonly struct HingeLoss : ILoss
     public bool NeedsLabels => true;
 
     /// <inheritdoc/>
+    public LabelEncoding Labels => LabelEncoding.PlusMinusOne;
+
+    /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
     {
         float loss = 0, margin = Margin;
@@ -79,6 +146,10 @@ public readonly struct HingeLoss : ILoss
         }
         return loss;
     }
+
+    /// <inheritdoc/>
+    public float EvaluateBatch(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int width) =>
+        SampleMean.Evaluate(this, outputs, targets, outputGradients, width);
 }
 
 /// <summary>
@@ -93,6 +164,9 @@ public readonly struct BinaryCrossEntropyWithLogits : ILoss
     public bool NeedsLabels => true;
 
     /// <inheritdoc/>
+    public LabelEncoding Labels => LabelEncoding.PlusMinusOne;
+
+    /// <inheritdoc/>
     public float Evaluate(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> outputGradient)
     {
         float loss = 0;
@@ -105,4 +179,8 @@ public readonly struct BinaryCrossEntropyWithLogits : ILoss
         }
         return loss;
     }
+
+    /// <inheritdoc/>
+    public float EvaluateBatch(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients, int width) =>
+        SampleMean.Evaluate(this, outputs, targets, outputGradients, width);
 }

@@ -94,12 +94,12 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(network);
         TrainingSession<TKernel, TLoss>.CheckData(data, loss);
-        Span<float> output = stackalloc float[TKernel.OutputCount];
-        Span<float> gradient = stackalloc float[TKernel.OutputCount];
-        ReadOnlySpan<float> parameters = network.Parameters;
-        double lossSum = 0;
-        int correct = 0;
         int m = TKernel.OutputCount;
+        // The loss over the whole set as one batch (a batch-level loss such as multiclass HKR is defined on it).
+        var outputs = new float[data.Count * m];
+        var gradients = new float[data.Count * m];
+        ReadOnlySpan<float> parameters = network.Parameters;
+        int correct = 0;
         // Regression: Σ|e|, Σe² and the targets' column sums for R² (two passes over the targets would read the data twice).
         double absolute = 0, squared = 0;
         Span<double> targetSum = m <= 256 ? stackalloc double[m] : new double[m];
@@ -107,8 +107,8 @@ public static class Trainer
         for (int i = 0; i < data.Count; i++)
         {
             ReadOnlySpan<float> target = data.Target(i);
+            Span<float> output = outputs.AsSpan(i * m, m);
             TKernel.Forward(parameters, data.Input(i), output);
-            lossSum += loss.Evaluate(output, target, gradient);
             if (loss.NeedsLabels)
             {
                 if (Metrics.IsCorrect(output, target))
@@ -124,13 +124,14 @@ public static class Trainer
                 targetSquares[k] += (double)target[k] * target[k];
             }
         }
+        double meanLoss = loss.EvaluateBatch(outputs, data.Targets, gradients, m);
         if (loss.NeedsLabels)
-            return new Evaluation(lossSum / data.Count, (double)correct / data.Count);
+            return new Evaluation(meanLoss, (double)correct / data.Count);
         double variation = 0; // Σ over columns of Σ(t − t̄)²
         for (int k = 0; k < m; k++)
             variation += targetSquares[k] - targetSum[k] * targetSum[k] / data.Count;
         int values = data.Count * m;
-        return new Evaluation(lossSum / data.Count, double.NaN, absolute / values, Math.Sqrt(squared / values),
+        return new Evaluation(meanLoss, double.NaN, absolute / values, Math.Sqrt(squared / values),
             variation > 0 ? 1 - squared / variation : double.NaN);
     }
 }

@@ -24,11 +24,10 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly ILipschitzNetwork<TKernel> _network;
     private readonly TLoss _loss;
     private readonly float[] _gradient = new float[TKernel.ParameterCount];
-    private readonly float[] _output = new float[TKernel.OutputCount];
-    private readonly float[] _outputGradient = new float[TKernel.OutputCount];
     private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
     private readonly float[] _epochStart = new float[TKernel.ParameterCount]; // the weights a cancelled epoch goes back to
     private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
+    private float[] _outputRows = [], _targetRows = [], _gradientRows = []; // the batch row-major, as EvaluateBatch takes it
     private float[]? _original, _lastFiniteOriginal, _epochStartOriginal; // V, with reparametrisation
     private int[] _order = [];
     private SeededRandom _shuffle;
@@ -174,6 +173,9 @@ public sealed class TrainingSession<TKernel, TLoss>
             _outputs = new float[TKernel.OutputCount * columns];
             _outputGradients = new float[TKernel.OutputCount * columns];
             _workspace = new float[TKernel.WorkspaceLength * columns];
+            _outputRows = new float[TKernel.OutputCount * columns];
+            _targetRows = new float[TKernel.OutputCount * columns];
+            _gradientRows = new float[TKernel.OutputCount * columns];
         }
         // Padding samples: zero inputs, and zero output gradients so they add nothing to the gradient.
         for (int s = batch; s < columns; s++)
@@ -203,18 +205,20 @@ public sealed class TrainingSession<TKernel, TLoss>
         ReadOnlySpan<float> inputs = _inputs.AsSpan(0, n * columns);
         using Kernels.WorkerPool.Scope threads = Kernels.WorkerPool.Use(Kernels.WorkerPool.Resolve(_maxDegreeOfParallelism, nameof(MaxDegreeOfParallelism)));
         TKernel.ForwardBatchRecording(parameters, inputs, _outputs.AsSpan(0, m * columns), columns, _workspace);
-        double batchLoss = 0;
+        // The loss on the batch as a whole, row-major: its mean and the gradient of the mean (which the backward pass sums).
         for (int s = 0; s < batch; s++)
         {
-            for (int k = 0; k < m; k++)
-                _output[k] = _outputs[k * columns + s];
             ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
-            batchLoss += _loss.Evaluate(_output, target, _outputGradient);
-            if (Metrics.IsCorrect(_output, target))
-                correct++;
+            target.CopyTo(_targetRows.AsSpan(s * m, m));
             for (int k = 0; k < m; k++)
-                _outputGradients[k * columns + s] = _outputGradient[k];
+                _outputRows[s * m + k] = _outputs[k * columns + s];
+            if (Metrics.IsCorrect(_outputRows.AsSpan(s * m, m), target))
+                correct++;
         }
+        double batchLoss = (double)_loss.EvaluateBatch(_outputRows.AsSpan(0, batch * m), _targetRows.AsSpan(0, batch * m), _gradientRows.AsSpan(0, batch * m), m) * batch;
+        for (int s = 0; s < batch; s++)
+            for (int k = 0; k < m; k++)
+                _outputGradients[k * columns + s] = _gradientRows[s * m + k];
         if (!double.IsFinite(batchLoss))
             throw Diverged($"the loss of a batch is {batchLoss}");
         lossSum += batchLoss;
@@ -229,7 +233,7 @@ public sealed class TrainingSession<TKernel, TLoss>
             // Reparametrisation: the gradient flows back through N to the free weights V, Adam steps V, the network gets N(V).
             Reparametrization.Backpropagate(TKernel.Description.Plan, original, _gradient);
             original.CopyTo(_lastFiniteOriginal!, 0);
-            Optimizer.Step(original, _gradient, 1f / batch);
+            Optimizer.Step(original, _gradient); // already the gradient of the batch's mean loss
             try
             {
                 Reparametrization.Apply<TKernel>(original, writable);
@@ -242,7 +246,7 @@ public sealed class TrainingSession<TKernel, TLoss>
             }
             return;
         }
-        Optimizer.Step(writable, _gradient, 1f / batch);
+        Optimizer.Step(writable, _gradient); // already the gradient of the batch's mean loss
         try
         {
             TKernel.Project(writable); // checks every weight is finite before it changes any
@@ -267,7 +271,10 @@ public sealed class TrainingSession<TKernel, TLoss>
                 throw new ArgumentException($"{name} row {i / width} holds {values[i]} at column {i % width}; every value must be finite.", name);
     }
 
-    /// <summary>Checks that <paramref name="data"/> fits the network and, for a classification loss, has ±1 targets.</summary>
+    /// <summary>
+    /// Checks that <paramref name="data"/> fits the network and that its targets are what the loss needs: ±1 labels, or
+    /// one-hot rows (exactly one 1, the rest 0). The error names the first row that is not.
+    /// </summary>
     public static void CheckData(Dataset data, TLoss loss)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -275,12 +282,32 @@ public sealed class TrainingSession<TKernel, TLoss>
             throw new ArgumentException(
                 $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {TKernel.Description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.",
                 nameof(data));
-        if (!loss.NeedsLabels)
-            return;
-        ReadOnlySpan<float> targets = data.Targets;
-        for (int i = 0; i < targets.Length; i++)
-            if (targets[i] is not (1 or -1))
-                throw new ArgumentException($"Target {i} is {targets[i]}; {loss.Name} needs labels −1 or +1.", nameof(data));
+        switch (loss.Labels)
+        {
+            case LabelEncoding.PlusMinusOne:
+                ReadOnlySpan<float> targets = data.Targets;
+                for (int i = 0; i < targets.Length; i++)
+                    if (targets[i] is not (1 or -1))
+                        throw new ArgumentException($"Target {i} (row {i / data.TargetWidth}) is {targets[i]}; {loss.Name} needs labels −1 or +1.", nameof(data));
+                break;
+            case LabelEncoding.OneHot:
+                if (data.TargetWidth < 2)
+                    throw new ArgumentException($"{loss.Name} needs one-hot targets over at least 2 classes; the data has {data.TargetWidth} target column.", nameof(data));
+                for (int row = 0; row < data.Count; row++)
+                {
+                    ReadOnlySpan<float> t = data.Target(row);
+                    int ones = 0;
+                    foreach (float v in t)
+                    {
+                        if (v is not (0 or 1))
+                            throw new ArgumentException($"Row {row} has target {v}; {loss.Name} needs one-hot rows of 0 and 1 (Dataset.FromClassLabels builds them).", nameof(data));
+                        ones += v == 1 ? 1 : 0;
+                    }
+                    if (ones != 1)
+                        throw new ArgumentException($"Row {row} has {ones} ones; a one-hot row has exactly one (Dataset.FromClassLabels builds them).", nameof(data));
+                }
+                break;
+        }
     }
 }
 

@@ -168,21 +168,25 @@ public static class LipschitzVerifier
         return new RadiusSummary(radii, correct, exactSum / data.Count, largest, lost);
     }
 
-    /// <summary>True when every target is −1 or +1 (and, with several outputs, each row has exactly one +1).</summary>
+    /// <summary>
+    /// True when the targets are labels: −1 or +1 in one column; or, with several outputs, rows with exactly one +1 and
+    /// the rest −1, or one-hot rows (one 1, the rest 0, as <see cref="Dataset.FromClassLabels"/> builds them).
+    /// </summary>
     public static bool HasLabels(Dataset data)
     {
         for (int i = 0; i < data.Count; i++)
         {
             ReadOnlySpan<float> t = data.Target(i);
-            int positives = 0;
+            int positives = 0, zeros = 0, negatives = 0;
             foreach (float v in t)
             {
-                if (v is not (1 or -1))
+                if (v is not (1 or -1 or 0))
                     return false;
-                if (v == 1)
-                    positives++;
+                positives += v == 1 ? 1 : 0;
+                zeros += v == 0 ? 1 : 0;
+                negatives += v == -1 ? 1 : 0;
             }
-            if (t.Length > 1 && positives != 1)
+            if (t.Length == 1 ? zeros != 0 : positives != 1 || (zeros > 0 && negatives > 0))
                 return false;
         }
         return data.Count > 0;
