@@ -54,6 +54,14 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(2, 20, 1, GroupSize = 2, P = Norm.Infinity, Lipschitz = 1, ScaleInputs = true)]
     public partial class MappedNet;
 
+    // Several classes under ℓ1 inputs, for the class-pair bounds and radii.
+    [LipschitzNetwork(4, 16, 16, 3, GroupSize = 2, P = Norm.L1, Lipschitz = 1)]
+    public partial class MulticlassL1Net;
+
+    // One layer, three classes, ℓ2: its class-pair bounds are exact.
+    [LipschitzNetwork(3, 3, P = Norm.L2, Lipschitz = 1)]
+    public partial class LinearEuclideanNet;
+
     public static partial class Outer
     {
         internal partial class Inner

@@ -48,6 +48,52 @@ internal static class Certificate
     public static double DeclaredBound(NetworkPlan plan) =>
         plan.Residual is { } residual ? RoundUp(plan.Lipschitz + ResidualNorm(residual, default, plan.Q)) : plan.Lipschitz;
 
+    /// <summary>
+    /// Class-pair bounds: element [y·m + j] bounds the Lipschitz constant of f_y − f_j in ℓp (m outputs), which is what a
+    /// multi-class margin needs. f_y − f_j = (w_y − w_j)·a + (b_y − b_j), with a the last hidden activations (the input, for
+    /// one layer), which move by at most K = ∏ of the earlier layers' norms (the certificate's own factors) per unit of
+    /// ‖Δx‖_p in the hidden layers' norm; so the bound is ‖w_y − w_j‖ in that norm's dual (ℓ1 after ℓ∞ layers; the first
+    /// layer's q for a one-layer network, over the input map's scales) times K, rounded outward. A monotone residual adds
+    /// the same term to every output, so it cancels. Each is at most 2·L̂ of the layers (where it would be larger, that is
+    /// used): never looser than the generic bound.
+    /// </summary>
+    public static void PairBounds(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> bounds)
+    {
+        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
+        ReadOnlySpan<float> scales = Scales(plan, parameters);
+        DenseStep last = layers[layers.Count - 1];
+        double before = 1;
+        for (int i = 0; i < layers.Count - 1; i++)
+        {
+            ReadOnlySpan<float> weights = parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount);
+            before = RoundUp(before * (i == 0 ? LayerNorm(layers[i], weights, scales) : LayerNorm(layers[i], weights)));
+        }
+        double generic = RoundUp(2 * Product(plan, parameters, scales));
+        ReadOnlySpan<float> w = parameters.Slice(last.WeightOffset, last.WeightCount);
+        ReadOnlySpan<float> lastScales = layers.Count == 1 ? scales : default;
+        double q = ((RowNormConstraint)last.Constraint).Q;
+        int m = last.Outputs, n = last.Inputs;
+        Span<double> terms = n <= 1024 ? stackalloc double[n] : new double[n];
+        for (int y = 0; y < m; y++)
+        {
+            bounds[y * m + y] = 0;
+            for (int j = y + 1; j < m; j++)
+            {
+                for (int k = 0; k < n; k++)
+                {
+                    // |w_y − w_j| as computed in double is within half an ulp of the exact difference: one ulp up covers it.
+                    double difference = Math.Abs((double)w[y * n + k] - w[j * n + k]);
+                    double bound = double.IsNaN(difference) ? double.NaN : difference == 0 ? 0 : RoundUp(difference);
+                    if (!lastScales.IsEmpty)
+                        bound = lastScales[k] > 0 && !float.IsInfinity(lastScales[k]) ? (bound == 0 ? 0 : RoundUp(bound / lastScales[k])) : double.NaN;
+                    terms[k] = bound;
+                }
+                double pair = RoundUp(Outward(NormOf(terms, q), n, q) * before);
+                bounds[y * m + j] = bounds[j * m + y] = double.IsNaN(pair) || double.IsNaN(generic) ? double.NaN : Math.Min(pair, generic);
+            }
+        }
+    }
+
     /// <summary>The input map's scales in the parameters, or an empty span without a map.</summary>
     public static ReadOnlySpan<float> Scales(NetworkPlan plan, ReadOnlySpan<float> parameters) =>
         plan.InputMap is { } map ? parameters.Slice(map.ScaleOffset, map.Inputs) : default;

@@ -50,6 +50,25 @@ public static class CertifiedBound
         return slopes;
     }
 
+    /// <summary>
+    /// Class-pair bounds, [m, m]: element [y, j] bounds the Lipschitz constant of f_y − f_j in ℓp, from the last layer's row
+    /// difference w_y − w_j and the earlier layers' norms, rounded outward; never above 2·L̂ of the layers, the generic bound.
+    /// A sample of class y keeps its class within min over j of (f_y − f_j) / bound[y, j] (less the float error allowance):
+    /// the certified radius <see cref="LipschitzVerifier.Radii"/> computes. docs/verification.md gives the argument.
+    /// </summary>
+    public static double[,] ClassPairBounds(NetworkDescription description, ReadOnlySpan<float> parameters)
+    {
+        Check(description, parameters);
+        int m = description.OutputCount;
+        var flat = new double[m * m];
+        Model.Certificate.PairBounds(description.Plan, parameters, flat);
+        var bounds = new double[m, m];
+        for (int y = 0; y < m; y++)
+            for (int j = 0; j < m; j++)
+                bounds[y, j] = flat[y * m + j];
+        return bounds;
+    }
+
     private static void Check(NetworkDescription description, ReadOnlySpan<float> parameters)
     {
         ArgumentNullException.ThrowIfNull(description);

@@ -65,6 +65,12 @@ public static class LipschitzVerifier
         bool labelled = HasLabels(data);
         cancellationToken.ThrowIfCancellationRequested();
         RadiusSummary radii = labelled ? CertifiedRadii<TKernel>(parameters, data, certified) : default;
+        // The radii, checked: a class change found inside one would be a bug, like a pair beating L̂.
+        var radiusAttack = new RadiusAttack<TKernel>();
+        if (labelled)
+            radiusAttack.Run(parameters, data, radii.Radii, options.RadiusAttackSamples, options.RadiusAttackSteps, options.Seed, cancellationToken);
+        if (radiusAttack.Counterexample is not null)
+            status = VerificationStatus.Failed;
         return new VerificationReport
         {
             Network = description,
@@ -86,6 +92,10 @@ public static class LipschitzVerifier
             CertifiedAccuracies = labelled ? options.Epsilons.Select(e => new CertifiedAccuracy(e, (double)radii.Radii.Count(r => r > e) / data.Count)).ToList() : [],
             AttackStarts = options.AttackStarts,
             AttackSteps = options.AttackSteps,
+            RadiusAttackSamples = radiusAttack.Samples,
+            RadiusAttackSteps = options.RadiusAttackSteps,
+            RadiusCounterexample = radiusAttack.Counterexample,
+            LargestPairBound = labelled && TKernel.OutputCount > 1 ? CertifiedBound.ClassPairBounds(description, parameters).Cast<double>().Max() : double.NaN,
             ConstrainedBound = CertifiedBound.ComputeConstrained(description, parameters),
             InputSlopes = slopes,
             Monotonicity = monotonicity,
@@ -115,10 +125,11 @@ public static class LipschitzVerifier
     /// One output: within r of x, y·f̃ keeps its sign. Several outputs: the largest output stays at the label.
     /// </summary>
     /// <remarks>
-    /// With m̃ the margin the float network computes at x (y·f̃(x), or f̃_y − max_{j≠y} f̃_j), k = 1 for one output and 2 for
-    /// several, E₀ = E(x) and E₁ a bound on E over the ball of radius r₀ = (m̃ − 2kE₀)/(kL̂):
-    /// r = (m̃ − kE₀ − kE₁)/(kL̂), rounded down; 0 where the error bound swallows the margin. Negative for a misclassified
-    /// sample (−|m̃|/(kL̂)).
+    /// One output: with m̃ = y·f̃(x) the margin the float network computes, E₀ = E(x) and E₁ a bound on E over the ball of
+    /// radius r₀ = (m̃ − 2E₀)/L̂, r = (m̃ − E₀ − E₁)/L̂. Several outputs, label y: for each other class j, with
+    /// m̃ⱼ = f̃_y(x) − f̃ⱼ(x) and Lᵧⱼ the class-pair bound (<see cref="CertifiedBound.ClassPairBounds"/>),
+    /// r = minⱼ (m̃ⱼ − 2E₀ − 2E₁)/Lᵧⱼ, with E₁ over the ball of radius minⱼ (m̃ⱼ − 4E₀)/Lᵧⱼ. Rounded down; 0 where the error
+    /// bound swallows the margin; negative for a misclassified sample (its exact-arithmetic distance, minⱼ m̃ⱼ/Lᵧⱼ).
     /// </remarks>
     public static float[] Radii<TKernel>(ReadOnlySpan<float> parameters, Dataset data, double certifiedBound)
         where TKernel : struct, ILipschitzKernel => CertifiedRadii<TKernel>(parameters, data, certifiedBound).Radii;
@@ -130,35 +141,63 @@ public static class LipschitzVerifier
         where TKernel : struct, ILipschitzKernel
     {
         ArgumentNullException.ThrowIfNull(data);
+        int m = TKernel.OutputCount;
         var radii = new float[data.Count];
-        var output = new float[TKernel.OutputCount];
+        var output = new float[m];
         var workspace = new float[TKernel.WorkspaceLength];
+        // One output: the margin y·f moves by at most L̂ per unit. Several: f_y − f_j by at most its class-pair bound.
+        var pairs = new double[m * m];
+        if (m > 1)
+            Model.Certificate.PairBounds(TKernel.Description.Plan, parameters, pairs);
         int correct = 0, lost = 0;
         double exactSum = 0, largest = 0;
-        double k = TKernel.OutputCount == 1 ? 1 : 2;
         for (int i = 0; i < data.Count; i++)
         {
             ReadOnlySpan<float> x = data.Input(i);
+            ReadOnlySpan<float> target = data.Target(i);
             double error = FloatErrorBound.AtPoint<TKernel>(parameters, x, output, workspace);
-            double margin = Margin(output, data.Target(i));
             largest = Math.Max(largest, error);
-            if (!(margin > 0) || !Training.Metrics.IsCorrect(output, data.Target(i)))
+            // The smallest margin per unit of slope, in exact arithmetic on the float outputs, and the ball to bound E over.
+            // A float margin m̃ is within 2E (two outputs) or E (one) of the exact one, at x and at every x′ in the ball.
+            double factor = m == 1 ? 1 : 2;
+            double exact = double.PositiveInfinity, first = double.PositiveInfinity;
+            int label = Label(target);
+            for (int j = 0; j < m; j++)
+            {
+                if (m > 1 && j == label)
+                    continue;
+                double margin = m == 1 ? (double)target[0] * output[0] : (double)output[label] - output[j];
+                double slope = m == 1 ? certifiedBound : pairs[label * m + j];
+                exact = Math.Min(exact, margin / slope);
+                // E over the ball is at least E at its centre, so a ball this large holds the final radius below.
+                first = Math.Min(first, (margin - 2 * factor * error) / slope);
+                if (double.IsNaN(margin) || double.IsNaN(slope))
+                    exact = first = double.NaN;
+            }
+            if (!(exact > 0) || !Training.Metrics.IsCorrect(output, target))
             {
                 // Misclassified (or a tie, or NaN): a negative radius, the distance the exact-arithmetic bound puts it from correct.
-                radii[i] = double.IsNaN(margin) ? float.NegativeInfinity : (float)Math.Min(margin / (k * certifiedBound), -0.0);
+                radii[i] = double.IsNaN(exact) ? float.NegativeInfinity : (float)Math.Min(exact, -0.0);
                 continue;
             }
             correct++;
-            exactSum += margin / (k * certifiedBound);
-            double first = (margin - 2 * k * error) / (k * certifiedBound);
+            exactSum += exact;
             double radius = 0;
             if (first > 0)
             {
                 double ball = FloatErrorBound.InBall<TKernel>(parameters, x, first, output, workspace);
-                // The numerator's own double rounding (three operations) is below 4u of its largest term.
-                double numerator = margin - k * error - k * ball;
-                numerator -= 4 * (Math.Abs(margin) + k * error + k * ball) / (1L << 53);
-                radius = numerator > 0 ? Math.BitDecrement(numerator / (k * certifiedBound)) : 0;
+                radius = double.PositiveInfinity;
+                for (int j = 0; j < m; j++)
+                {
+                    if (m > 1 && j == label)
+                        continue;
+                    double margin = m == 1 ? (double)target[0] * output[0] : (double)output[label] - output[j];
+                    double slope = m == 1 ? certifiedBound : pairs[label * m + j];
+                    // The numerator's own double rounding (three operations) is below 4u of its largest term.
+                    double numerator = margin - factor * error - factor * ball;
+                    numerator -= 4 * (Math.Abs(margin) + factor * error + factor * ball) / (1L << 53);
+                    radius = Math.Min(radius, numerator > 0 ? Math.BitDecrement(numerator / slope) : 0);
+                }
             }
             if (radius == 0)
                 lost++;
@@ -166,6 +205,16 @@ public static class LipschitzVerifier
             radii[i] = rounded > radius ? MathF.BitDecrement(rounded) : rounded;
         }
         return new RadiusSummary(radii, correct, exactSum / data.Count, largest, lost);
+    }
+
+    /// <summary>The class a target row names: its largest entry (the sign, for one column).</summary>
+    private static int Label(ReadOnlySpan<float> target)
+    {
+        int label = 0;
+        for (int j = 1; j < target.Length; j++)
+            if (target[j] > target[label])
+                label = j;
+        return label;
     }
 
     /// <summary>

@@ -36,8 +36,16 @@ public sealed record VerificationOptions
     /// <summary>Steps per start of the monotonicity search.</summary>
     public int MonotoneSearchSteps { get; init; } = 40;
 
+    /// <summary>Correctly classified samples whose certified radius the class-change search attacks.</summary>
+    public int RadiusAttackSamples { get; init; } = 64;
+
+    /// <summary>Ascent steps per sample of the class-change search.</summary>
+    public int RadiusAttackSteps { get; init; } = 30;
+
     internal void Validate()
     {
+        if (RadiusAttackSamples < 0 || RadiusAttackSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(RadiusAttackSamples), "The class-change search's budget (samples, steps) cannot be negative.");
         if (MonotoneSearchStarts < 0 || MonotoneSearchSteps < 0)
             throw new ArgumentOutOfRangeException(nameof(MonotoneSearchStarts), "The monotonicity search's budget (starts, steps) cannot be negative.");
         if (Monotone is not null && Monotone.Any(s => s is < -1 or > 1))

@@ -118,6 +118,18 @@ public sealed record VerificationReport
     /// <summary>Ascent steps per start.</summary>
     public required int AttackSteps { get; init; }
 
+    /// <summary>Samples the class-change search attacked inside their certified radii.</summary>
+    public int RadiusAttackSamples { get; init; }
+
+    /// <summary>Ascent steps per sample of that search.</summary>
+    public int RadiusAttackSteps { get; init; }
+
+    /// <summary>A class change found inside a certified radius (null: none; one would be a bug, and the report FAILED).</summary>
+    public RadiusCounterexample? RadiusCounterexample { get; init; }
+
+    /// <summary>The largest class-pair bound (several outputs), against the generic 2·L̂; NaN for one output.</summary>
+    public double LargestPairBound { get; init; } = double.NaN;
+
     /// <summary>
     /// The certificate of the constrained part g alone, in the units its layers see: what the declaration bounds by λ. Equal
     /// to <see cref="CertifiedBound"/> without a monotone residual or an input map.
@@ -175,6 +187,8 @@ public sealed record VerificationReport
                 + (AttackPair is { } pair && pair.Ratio > Network.Lipschitz ? $"{Environment.NewLine}  pair violating λ: {pair}" : ""),
             _ => Violation is { } violation
                 ? $"  FAILED: a pair beats L̂ = {CertifiedBound.ToString("F6", c)} beyond its float error allowance; the certificate does not hold. Pair: {violation}"
+                : RadiusCounterexample is { } inside
+                ? $"  FAILED: the class changes inside a certified radius: {inside.Class} → {inside.FoundClass} at distance {inside.Distance.ToString("G6", c)} ≤ {inside.Radius.ToString("G6", c)}"
                 : MonotoneViolation is { } broken && InputSlopes[broken.Input].IsCertifiedMonotone
                 ? $"  FAILED: input {broken.Input} is certified monotone, yet a pair breaks it beyond float rounding: {broken}"
                 : $"  FAILED: a computed gradient ({GradientBound.ToString("F6", c)}, sample {GradientBoundSample}) beats L̂ = {CertifiedBound.ToString("F6", c)} beyond rounding, or L̂ is NaN.",
@@ -213,6 +227,12 @@ public sealed record VerificationReport
             ? $"; {RadiiLostToRounding} correctly classified sample(s) have radius 0 because E(x) exceeds their margin"
             : "";
         text.AppendLine(c, $"    radii allow for float rounding: largest E(x) on the data {LargestPointError:G3}{lost}");
+        if (!double.IsNaN(LargestPairBound))
+            text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic 2·L̂ = {2 * ConstrainedBound:F4}");
+        if (RadiusCounterexample is { } broken)
+            text.AppendLine(c, $"    class-change search ({RadiusAttackSamples} samples × {RadiusAttackSteps} steps): FOUND class {broken.FoundClass} at distance {broken.Distance:G6} inside radius {broken.Radius:G6}");
+        else
+            text.AppendLine(c, $"    class-change search ({RadiusAttackSamples} samples × {RadiusAttackSteps} steps inside their radii): none found");
         text.Append("    ε          ");
         foreach (CertifiedAccuracy a in CertifiedAccuracies)
             text.Append(c, $"{a.Epsilon,8:G4}");
