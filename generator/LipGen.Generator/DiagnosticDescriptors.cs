@@ -111,6 +111,14 @@ internal static class DiagnosticDescriptors
         "Invalid input map value",
         "{0}[{1}] = {2} is not valid: {3}");
 
+    public static readonly DiagnosticDescriptor SpectralNeedsP2 = Error("LIPG026",
+        "Spectral layers need P = 2",
+        "Constraint = LayerConstraint.Spectral bounds every layer in ℓ2 → ℓ2, so the input norm must be P = 2, not {0}");
+
+    public static readonly DiagnosticDescriptor InvalidConstraint = Error("LIPG027",
+        "Unknown layer constraint",
+        "Constraint = {0} is not a LayerConstraint: use LayerConstraint.RowNorms or LayerConstraint.Spectral");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

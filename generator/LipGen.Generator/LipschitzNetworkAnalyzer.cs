@@ -22,7 +22,7 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.GroupSizeWithoutGroupSort, DiagnosticDescriptors.WeightsFileMissing, DiagnosticDescriptors.WeightsFileInvalid,
         DiagnosticDescriptors.WeightsTooLarge, DiagnosticDescriptors.WeightsExceedBound, DiagnosticDescriptors.MonotoneLengthMismatch,
         DiagnosticDescriptors.InvalidMonotoneSign, DiagnosticDescriptors.MonotoneAllZero, DiagnosticDescriptors.InputMapLengthMismatch,
-        DiagnosticDescriptors.InvalidInputMapValue);
+        DiagnosticDescriptors.InvalidInputMapValue, DiagnosticDescriptors.SpectralNeedsP2, DiagnosticDescriptors.InvalidConstraint);
 
     /// <summary>LIPG017/LIPG018/LIPG020 on the Weights argument when its file is missing, does not fit the declaration, or exceeds λ.</summary>
     private static void ReportWeightsFile(SymbolAnalysisContext context, NetworkSpec spec, AttributeData attribute)

@@ -54,7 +54,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>");
         string space = plan.InputMap is null ? "" : " (of the mapped input z = (x − offset) / scale)";
         if (plan.Residual is null)
-            w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞),");
+            w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_{(plan.LayerConstraint == LayerConstraint.Spectral ? "2" : "∞")}),");
         else
         {
             w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·{(plan.InputMap is null ? "x" : "z")}ᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
@@ -133,6 +133,13 @@ internal static class NetworkEmitter
         // In parameter order: the dense layers, then the input map's offsets and scales (which follow them in the buffer).
         foreach (PlanStep step in plan.Steps.OrderBy(step => step is InputMapStep ? 1 : 0))
             StepEmitter.For(step, plan).Weights(w, model.Weights);
+        // Then the spectral layers' power-iteration vectors: projection state, not weights (inference never reads them).
+        foreach (DenseStep layer in plan.DenseLayers)
+            if (layer.Constraint is SpectralConstraint spectral)
+            {
+                w.Line($"    // layer {layer.Number}: power-iteration state [{spectral.StateLength}]");
+                NormText.Floats(w, model.Weights, spectral.StateOffset, spectral.StateLength);
+            }
         w.Line("};");
         w.Line();
         w.Line("/// <summary>Writes f(input) to <paramref name=\"output\"/>. Thread-safe, allocation-free.</summary>");
@@ -250,7 +257,7 @@ internal static class NetworkEmitter
 
         w.Line("/// <inheritdoc/>");
         string groupSizes = spec.GroupSizes.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", spec.GroupSizes)} }}";
-        if (plan.InputMap is null && plan.Residual is null)
+        if (plan.InputMap is null && plan.Residual is null && plan.LayerConstraint == LayerConstraint.RowNorms)
             w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}"
                 + (plan.Activation == Activation.ReLU ? ", P, Lipschitz, global::LipGen.Activation.ReLU);" : ", P, Lipschitz);"));
         else
@@ -260,7 +267,8 @@ internal static class NetworkEmitter
             w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}, P, Lipschitz, global::LipGen.Activation.{plan.Activation},");
             w.Line($"    monotone: {(plan.Residual is { } residual ? $"new[] {{ {string.Join(", ", residual.Signs)} }}" : "null")},");
             w.Line($"    inputOffsets: {(plan.InputMap is { } map ? Doubles(map.InitialOffsets) : "null")},");
-            w.Line($"    inputScales: {(plan.InputMap is { } scales ? Doubles(scales.InitialScales) : "null")});");
+            w.Line($"    inputScales: {(plan.InputMap is { } scales ? Doubles(scales.InitialScales) : "null")},");
+            w.Line($"    constraint: global::LipGen.LayerConstraint.{plan.LayerConstraint});");
         }
         w.Line();
         foreach ((string name, int value) in new[] { ("InputCount", plan.InputCount), ("OutputCount", plan.OutputCount),

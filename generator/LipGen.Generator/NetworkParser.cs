@@ -46,6 +46,7 @@ internal static class NetworkParser
             P = defaults.P;
             Lipschitz = defaults.Lipschitz;
             Activation = defaults.Activation;
+            Constraint = defaults.Constraint;
         }
 
         public AttributeSyntax? Syntax { get; }
@@ -61,6 +62,7 @@ internal static class NetworkParser
         public bool ScaleInputs { get; set; }
         public double[]? InputOffsets { get; set; }
         public double[]? InputScales { get; set; }
+        public LayerConstraint Constraint { get; set; }
 
         /// <summary>True when the network has an input map (declared by any of its three arguments).</summary>
         public bool HasInputMap => ScaleInputs || InputOffsets is not null || InputScales is not null;
@@ -165,6 +167,9 @@ internal static class NetworkParser
                 case nameof(LipschitzNetworkAttribute.InputOffsets):
                     declared.InputOffsets = value.IsNull ? null : ReadDoubleArray(value);
                     break;
+                case nameof(LipschitzNetworkAttribute.Constraint) when value.Value is int constraint:
+                    declared.Constraint = (LayerConstraint)constraint;
+                    break;
                 case nameof(LipschitzNetworkAttribute.InputScales):
                     declared.InputScales = value.IsNull ? null : ReadDoubleArray(value);
                     break;
@@ -223,6 +228,12 @@ internal static class NetworkParser
             }
         }
 
+        const string ConstraintName = nameof(LipschitzNetworkAttribute.Constraint);
+        if (d.Constraint is not (LayerConstraint.RowNorms or LayerConstraint.Spectral))
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidConstraint, d.At(ConstraintName), (int)d.Constraint));
+        else if (d.Constraint == LayerConstraint.Spectral && d.P != 2)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.SpectralNeedsP2, d.At(ConstraintName), Format(d.P)));
+
         if (!(d.P >= 1)) // also catches NaN
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidP, d.At(nameof(LipschitzNetworkAttribute.P)), Format(d.P)));
         if (!(d.Lipschitz > 0) || double.IsInfinity(d.Lipschitz))
@@ -256,10 +267,20 @@ internal static class NetworkParser
                 "a trainable network holds its parameters in an instance, so it cannot be static (one with compiled-in Weights can)"));
         if (d.Weights is not null && shapeValid)
         {
-            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount + (d.HasInputMap ? 2 * widths[0] : 0);
+            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount + (d.HasInputMap ? 2 * widths[0] : 0)
+                + (d.Constraint == LayerConstraint.Spectral ? SpectralState(widths) : 0);
             if (count > EmbeddedWeights.MaxParameters)
                 problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, d.At(nameof(LipschitzNetworkAttribute.Weights)), count, EmbeddedWeights.MaxParameters));
         }
+    }
+
+    /// <summary>The spectral layers' power-iteration vectors: the smaller side of each layer.</summary>
+    private static int SpectralState(int[] widths)
+    {
+        int total = 0;
+        for (int i = 0; i + 1 < widths.Length; i++)
+            total += Math.Min(widths[i], widths[i + 1]);
+        return total;
     }
 
     /// <summary>LIPG024 for a wrong length, LIPG025 on each element <paramref name="problem"/> rejects.</summary>
@@ -290,6 +311,7 @@ internal static class NetworkParser
             HasInputMap = d.HasInputMap,
             InputOffsets = d.InputOffsets is null ? default : new EquatableArray<double>(d.InputOffsets),
             InputScales = d.InputScales is null ? default : new EquatableArray<double>(d.InputScales),
+            Constraint = d.Constraint,
         };
     }
 

@@ -45,6 +45,9 @@ internal sealed record NetworkSpec(
     /// <summary>The declared scales, or empty (1 each).</summary>
     public EquatableArray<double> InputScales { get; init; }
 
+    /// <summary>Row bounds or spectral norms on every layer.</summary>
+    public LayerConstraint Constraint { get; init; }
+
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
 
@@ -53,7 +56,7 @@ internal sealed record NetworkSpec(
         LipGen.Model.NetworkPlan.Build(Widths.ToArray(), GroupSizes.ToArray(), P, Lipschitz, Activation,
             Monotone.Count == 0 ? null : Monotone.ToArray(),
             HasInputMap ? (InputOffsets.Count == 0 ? new double[Widths[0]] : InputOffsets.ToArray()) : null,
-            HasInputMap ? (InputScales.Count == 0 ? Ones(Widths[0]) : InputScales.ToArray()) : null);
+            HasInputMap ? (InputScales.Count == 0 ? Ones(Widths[0]) : InputScales.ToArray()) : null, Constraint);
 
     private static double[] Ones(int length)
     {

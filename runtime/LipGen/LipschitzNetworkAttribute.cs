@@ -70,6 +70,13 @@ public sealed class LipschitzNetworkAttribute : Attribute
     public double[]? InputScales { get; set; }
 
     /// <summary>
+    /// How every dense layer is bounded: <see cref="LayerConstraint.RowNorms"/> (the default: the first layer's rows in the
+    /// dual norm q, later rows in ℓ1, ‖W‖_{∞→∞}) or <see cref="LayerConstraint.Spectral"/> (‖W‖₂ ≤ λᵢ on every layer:
+    /// ℓ2 → ℓ2 all the way, so GroupSort keeps the Euclidean gradient norm; needs <see cref="P"/> = 2).
+    /// </summary>
+    public LayerConstraint Constraint { get; set; } = LayerConstraint.RowNorms;
+
+    /// <summary>
     /// A safetensors file (written by <c>NetworkFile.Save</c>, or by PyTorch with the same tensor names) to compile into
     /// the assembly. The file must be an <c>AdditionalFiles</c> item of the project; it is matched by its name or by the
     /// end of its path. The class then becomes inference-only: static members over weights that are constant data.
@@ -89,6 +96,27 @@ public enum Activation
 
     /// <summary>max(0, z) per neuron: its gradient is 0 wherever the unit is off.</summary>
     ReLU = 1,
+}
+
+/// <summary>How a network's dense layers are bounded (<see cref="LipschitzNetworkAttribute.Constraint"/>).</summary>
+#if LIPGEN_GENERATOR
+internal enum LayerConstraint
+#else
+public enum LayerConstraint
+#endif
+{
+    /// <summary>
+    /// Row bounds: the first layer's rows in the dual norm q of p (‖W¹‖_{p→∞} ≤ λ₁), every later layer's rows in ℓ1
+    /// (‖Wⁱ‖_{∞→∞} ≤ λᵢ). Any p.
+    /// </summary>
+    RowNorms = 0,
+
+    /// <summary>
+    /// The spectral norm of every layer, ‖W‖₂ ≤ λᵢ: ℓ2 → ℓ2 throughout, outputs in ℓ2. Needs p = 2. Sound upper bounds on
+    /// ‖W‖₂ are computed from the weights (power iteration, verified by a floating-point Cholesky test with rigorous error
+    /// bounds); see docs/verification.md.
+    /// </summary>
+    Spectral = 1,
 }
 
 /// <summary>Named values for <see cref="LipschitzNetworkAttribute.P"/>.</summary>

@@ -5,7 +5,8 @@ namespace LipGen;
 /// <param name="Outputs">Width of the layer's output (rows of W).</param>
 /// <param name="WeightOffset">Offset of W, row-major [Outputs, Inputs], in the parameter buffer.</param>
 /// <param name="BiasOffset">Offset of b [Outputs] in the parameter buffer.</param>
-/// <param name="RowNorm">The norm every row of W is bounded in: the dual q of p for the first layer, 1 (ℓ1) after it.</param>
+/// <param name="RowNorm">The norm every row of W is bounded in: the dual q of p for the first layer, 1 (ℓ1) after it; 2 for a
+/// spectral layer, whose bound is on ‖W‖₂ as a whole.</param>
 /// <param name="Bound">λᵢ, the bound on every row's norm, so that ‖W‖ ≤ λᵢ in the layer's operator norm.</param>
 /// <param name="Activation">The activation after this layer, or null for the output layer (none).</param>
 /// <param name="GroupSize">GroupSort group size after this layer; 0 when the activation is not GroupSort.</param>
@@ -44,11 +45,28 @@ public sealed class NetworkDescription
     /// <param name="inputScales">The input map's initial scales, or null. With both null the network has no input map.</param>
     public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
         int[]? monotone, double[]? inputOffsets, double[]? inputScales)
+        : this(name, widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales, LayerConstraint.RowNorms)
+    {
+    }
+
+    /// <summary>Creates the description of a network with any of the optional parts; generated code calls this once per type.</summary>
+    /// <param name="name">The declaring type's name.</param>
+    /// <param name="widths">Input, hidden…, output widths.</param>
+    /// <param name="groupSizes">One GroupSort group size per hidden layer.</param>
+    /// <param name="p">The input-space norm p ≥ 1 (2 for spectral layers).</param>
+    /// <param name="lipschitz">λ, the bound of the constrained part g.</param>
+    /// <param name="activation">The activation after every hidden layer.</param>
+    /// <param name="monotone">One sign per input (+1, −1, 0), or null for no monotone residual.</param>
+    /// <param name="inputOffsets">The input map's initial offsets, or null.</param>
+    /// <param name="inputScales">The input map's initial scales, or null. With both null the network has no input map.</param>
+    /// <param name="constraint">Row bounds or spectral norms on every layer.</param>
+    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
+        int[]? monotone, double[]? inputOffsets, double[]? inputScales, LayerConstraint constraint)
     {
         Name = name;
-        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales);
+        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales, constraint);
         _layers = Plan.DenseLayers.Select(layer => new LayerShape(layer.Inputs, layer.Outputs, layer.WeightOffset, layer.BiasOffset,
-            ((Model.RowNormConstraint)layer.Constraint).Q, layer.Bound, layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0)).ToArray();
+            layer.Constraint is Model.RowNormConstraint rows ? rows.Q : 2, layer.Bound, layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0)).ToArray();
         _monotone = Plan.Residual is { } residual ? residual.Signs.ToArray() : new int[Plan.InputCount];
     }
 
@@ -95,6 +113,9 @@ public sealed class NetworkDescription
     /// </summary>
     public double DeclaredBound => Model.Certificate.DeclaredBound(Plan);
 
+    /// <summary>How every dense layer is bounded: row norms (the default) or spectral norms.</summary>
+    public LayerConstraint Constraint => Plan.LayerConstraint;
+
     /// <summary>True when the network maps its input by z = (x − offset) / scale before the first layer.</summary>
     public bool HasInputMap => Plan.InputMap is not null;
 
@@ -125,7 +146,7 @@ public sealed class NetworkDescription
         string monotone = HasMonotoneResidual
             ? $", monotone [{string.Join(", ", _monotone.Select(v => v > 0 ? "+" : v < 0 ? "−" : "0"))}], bound λ(1 + ‖s‖_{FormatNorm(Q)}) = {DeclaredBound.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"
             : "";
-        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
+        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{(Constraint == LayerConstraint.Spectral ? ", spectral layers (‖W‖₂ ≤ λᵢ)" : "")}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -75,6 +75,17 @@ public class BaselineTests
             public partial class CreditNet;
             """
         },
+        {
+            "Spectral", """
+            using LipGen;
+
+            namespace Demo;
+
+            // Every layer bounded in its spectral norm: ℓ2 → ℓ2 all the way.
+            [LipschitzNetwork(8, 16, 4, P = Norm.L2, Lipschitz = 2, Constraint = LayerConstraint.Spectral)]
+            public partial class SpectralNet;
+            """
+        },
     };
 
     [Theory, MemberData(nameof(Declarations))]

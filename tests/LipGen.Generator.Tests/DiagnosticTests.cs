@@ -165,7 +165,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(25, supported.Length);
+        Assert.Equal(27, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -203,4 +203,19 @@ public class DiagnosticTests
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e-50|} })] partial class Net;", "InputScales[1] = 1E-50 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputOffsets = new[] { {|double.NaN|}, 1 })] partial class Net;", "InputOffsets[0] = NaN is not valid: an offset must be a finite float")]
     public Task LIPG025_invalid_map_value(string source, string message) => AssertSingle(source, "LIPG025", message);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, P = 1, {|Constraint = LipGen.LayerConstraint.Spectral|})] partial class Net;", "1")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|Constraint = LipGen.LayerConstraint.Spectral|}, P = LipGen.Norm.Infinity)] partial class Net;", "∞")]
+    public Task LIPG026_spectral_layers_need_p_2(string source, string p) =>
+        AssertSingle(source, "LIPG026", $"Constraint = LayerConstraint.Spectral bounds every layer in ℓ2 → ℓ2, so the input norm must be P = 2, not {p}");
+
+    [Fact]
+    public async Task A_spectral_declaration_with_p_2_has_no_diagnostic() =>
+        Assert.Empty(await GeneratorHarness.AnalyzeAsync("[LipGen.LipschitzNetwork(2, 4, 1, Constraint = LipGen.LayerConstraint.Spectral)] partial class Net;"));
+
+    [Fact]
+    public Task LIPG027_unknown_constraint() => AssertSingle(
+        "[LipGen.LipschitzNetwork(2, 4, 1, {|Constraint = (LipGen.LayerConstraint)7|})] partial class Net;",
+        "LIPG027", "Constraint = 7 is not a LayerConstraint: use LayerConstraint.RowNorms or LayerConstraint.Spectral");
 }

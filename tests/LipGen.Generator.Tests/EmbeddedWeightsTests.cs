@@ -217,4 +217,27 @@ public class EmbeddedWeightsTests
             context.Unload();
         }
     }
+
+    [Fact]
+    public void A_spectral_network_compiles_in_with_its_projection_state_left_empty()
+    {
+        // The file holds weights and biases only; the generated parameters add the power-iteration vectors as zeros.
+        // The generator's internal copy of LayerConstraint is visible here too, so the runtime's is reached through reflection.
+        object spectral = Enum.ToObject(typeof(NetworkDescription).Assembly.GetType("LipGen.LayerConstraint")!, 1);
+        object groupSort = Enum.ToObject(typeof(NetworkDescription).Assembly.GetType("LipGen.Activation")!, 0);
+        var description = (NetworkDescription)Activator.CreateInstance(typeof(NetworkDescription),
+            "Demo.Tiny", new[] { 2, 2, 1 }, new[] { 2 }, 2.0, 1.0, groupSort, null, null, null, spectral)!;
+        byte[] file = NetworkFile.Serialize(description, [0.5f, -0.25f, 0.125f, 0.5f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 0, 0]);
+        const string Source = """
+            namespace Demo;
+            [LipGen.LipschitzNetwork(2, 2, 1, Lipschitz = 1, Constraint = LipGen.LayerConstraint.Spectral, Weights = "tiny.safetensors")]
+            public static partial class Tiny;
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("tiny.safetensors", file)), Source);
+        Assert.Null(result.Exception);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("// layer 1: power-iteration state [2]", text);
+        Assert.True(output.Emit(new MemoryStream()).Success);
+    }
 }

@@ -62,6 +62,10 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(3, 3, P = Norm.L2, Lipschitz = 1)]
     public partial class LinearEuclideanNet;
 
+    // Spectral layers: ‖W‖₂ ≤ λᵢ everywhere, ℓ2 → ℓ2, several classes.
+    [LipschitzNetwork(6, 16, 12, 4, GroupSizes = new[] { 2, 4 }, P = Norm.L2, Lipschitz = 1.5, Constraint = LayerConstraint.Spectral)]
+    public partial class SpectralNet;
+
     public static partial class Outer
     {
         internal partial class Inner

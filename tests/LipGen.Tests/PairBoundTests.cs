@@ -9,9 +9,14 @@ namespace LipGen.Tests;
 public class PairBoundTests
 {
     public static TheoryData<string> SeveralOutputs => new(nameof(MulticlassL1Net), nameof(EuclideanNet), nameof(MaxNormNet),
-        nameof(LinearNet), nameof(MappedMonotoneNet), nameof(NarrowNet));
+        nameof(LinearNet), nameof(MappedMonotoneNet), nameof(NarrowNet), nameof(SpectralNet));
 
-    private static ILipschitzNetwork Make(string name) => name == nameof(MulticlassL1Net) ? new MulticlassL1Net() : Create(name);
+    private static ILipschitzNetwork Make(string name) => name switch
+    {
+        nameof(MulticlassL1Net) => new MulticlassL1Net(),
+        nameof(SpectralNet) => new SpectralNet(),
+        _ => Create(name),
+    };
 
     [Theory, MemberData(nameof(SeveralOutputs))]
     public void Every_pair_bound_holds_the_pairs_gradients_and_is_never_looser_than_the_generic_bound(string name)
@@ -22,7 +27,7 @@ public class PairBoundTests
         RandomParameters(d, ref random, scale: 2).CopyTo(net.Parameters);
         net.Project();
         double[,] pairs = CertifiedBound.ClassPairBounds(d, net.Parameters);
-        double generic = 2 * CertifiedBound.ComputeConstrained(d, net.Parameters);
+        double generic = (d.Constraint == LayerConstraint.Spectral ? Math.Sqrt(2) : 2) * CertifiedBound.ComputeConstrained(d, net.Parameters);
         int m = d.OutputCount;
         var weights = new float[m];
         var gradient = new float[d.InputCount];
@@ -55,6 +60,7 @@ public class PairBoundTests
     [InlineData(nameof(MulticlassL1Net))] // p = 1
     [InlineData(nameof(EuclideanNet))]    // p = 2
     [InlineData(nameof(MaxNormNet))]      // p = ∞
+    [InlineData(nameof(SpectralNet))]     // p = 2 with spectral layers (pair bounds in ℓ2)
     public void No_class_change_inside_a_certified_radius_on_twenty_random_networks(string name)
     {
         var options = new VerificationOptions { AttackStarts = 4, AttackSteps = 5, MonotoneSearchStarts = 0, RadiusAttackSamples = 30, RadiusAttackSteps = 20 };
@@ -74,6 +80,7 @@ public class PairBoundTests
             {
                 nameof(MulticlassL1Net) => LipschitzVerifier.Verify((MulticlassL1Net)net, data, options),
                 nameof(EuclideanNet) => LipschitzVerifier.Verify((EuclideanNet)net, data, options),
+                nameof(SpectralNet) => LipschitzVerifier.Verify((SpectralNet)net, data, options),
                 _ => LipschitzVerifier.Verify((MaxNormNet)net, data, options),
             };
             Assert.Null(report.RadiusCounterexample);

@@ -68,7 +68,14 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
     {
         w.Line($"//   layer {layer.Number}: {W} [{layer.Outputs} × {layer.Inputs}] at {layer.WeightOffset}, {B} [{layer.Outputs}] at {layer.BiasOffset}");
         w.Line($"private const int {W} = {layer.WeightOffset}, {B} = {layer.BiasOffset};");
+        if (layer.Constraint is SpectralConstraint spectral)
+        {
+            w.Line($"//   layer {layer.Number}: power-iteration vector [{spectral.StateLength}] at {spectral.StateOffset} (projection state, kept between steps)");
+            w.Line($"private const int {State} = {spectral.StateOffset};");
+        }
     }
+
+    private string State => "PowerIteration" + layer.Number;
 
     public override void Forward(SourceWriter w, Pass pass)
     {
@@ -129,6 +136,10 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
     {
         switch (layer.Constraint)
         {
+            case SpectralConstraint spectral:
+                w.Line($"// Layer {layer.Number}: rescale {W} by a sound upper bound on ‖{W}‖₂ (power iteration, proved by a Cholesky test), so ‖{W}‖₂ ≤ {Bound}.");
+                w.Line($"global::LipGen.Kernels.SpectralNorms.Project(parameters.Slice({W}, {layer.WeightCount}), rows: {layer.Outputs}, columns: {layer.Inputs}, bound: LayerBound, state: parameters.Slice({State}, {spectral.StateLength}));");
+                break;
             case RowNormConstraint rows:
                 w.Line($"// Layer {layer.Number}: every row of {W} onto the {NormText.Name(rows.Q, plan.P, rows.IsDualOfP)} ball of radius {Bound}, so {OperatorNorm} ≤ {Bound}.");
                 w.Line($"global::LipGen.Kernels.RowNorms.Project(parameters.Slice({W}, {layer.WeightCount}), rows: {layer.Outputs}, columns: {layer.Inputs}, q: {(rows.IsDualOfP ? "Q" : NormText.Literal(rows.Q))}, bound: LayerBound);");
@@ -152,6 +163,7 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
     /// <summary>The operator norm the constraint bounds: ‖W1‖_{p→∞}, ‖Wᵢ‖_{∞→∞}.</summary>
     private string OperatorNorm => layer.Constraint switch
     {
+        SpectralConstraint => $"‖{W}‖₂",
         RowNormConstraint { IsDualOfP: true } => $"‖{W}‖_{{{NormText.Number(plan.P)}→∞}}",
         _ => $"‖{W}‖_{{∞→∞}}",
     };
@@ -159,6 +171,7 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
     /// <summary>The layer's constraint in words, for the per-layer comment.</summary>
     private string Constraint => layer.Constraint switch
     {
+        SpectralConstraint => $"spectral norm bounded by {Bound} (‖{W}‖₂ ≤ {Bound}, ℓ2 → ℓ2)",
         RowNormConstraint rows => $"rows bounded in {NormText.Name(rows.Q, plan.P, rows.IsDualOfP)} by {Bound} ({OperatorNorm} ≤ {Bound})",
         _ => "",
     };

@@ -190,7 +190,7 @@ public static class NetworkFile
             header.Append(' ');
 
         byte[] json = Encoding.UTF8.GetBytes(header.ToString());
-        var bytes = new byte[8 + json.Length + 4L * parameters.Length];
+        var bytes = new byte[8 + json.Length + offset]; // the tensors' bytes (a spectral layer's projection state is not saved)
         BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
         if (!BitConverter.IsLittleEndian)
             bytes.AsSpan(0, 8).Reverse();

@@ -27,7 +27,11 @@ internal static class NetworkMetadata
         yield return Pair("lipgen.p", double.IsPositiveInfinity(plan.P) ? "inf" : plan.P.ToString("R", Invariant));
         yield return Pair(LipschitzKey, plan.Lipschitz.ToString("R", Invariant));
         yield return Pair(MonotoneKey, Signs(plan));
+        yield return Pair(ConstraintKey, plan.LayerConstraint.ToString());
     }
+
+    /// <summary>The key of the layers' constraint: RowNorms or Spectral (a LipGen file without it is RowNorms).</summary>
+    public const string ConstraintKey = "lipgen.constraint";
 
     /// <summary>The key of the monotone signs: one per input, all 0 for a network without a residual (the same function).</summary>
     public const string MonotoneKey = "lipgen.monotone";
@@ -50,7 +54,8 @@ internal static class NetworkMetadata
         {
             string? value = stored.TryGetValue(expected.Key, out string? found) ? found
                 // A LipGen file from before monotone inputs has no signs: its network had none, which is all zeros.
-                : expected.Key == MonotoneKey && stored.ContainsKey("lipgen.widths") ? string.Join(",", new int[plan.InputCount]) : null;
+                : expected.Key == MonotoneKey && stored.ContainsKey("lipgen.widths") ? string.Join(",", new int[plan.InputCount])
+                : expected.Key == ConstraintKey && stored.ContainsKey("lipgen.widths") ? nameof(LayerConstraint.RowNorms) : null;
             if (value is not null && !SameValue(expected.Key, value, expected.Value))
                 return $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}";
         }

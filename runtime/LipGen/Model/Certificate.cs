@@ -68,10 +68,13 @@ internal static class Certificate
             ReadOnlySpan<float> weights = parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount);
             before = RoundUp(before * (i == 0 ? LayerNorm(layers[i], weights, scales) : LayerNorm(layers[i], weights)));
         }
-        double generic = RoundUp(2 * Product(plan, parameters, scales));
+        // Generic: |Δf_y − Δf_j| ≤ 2‖Δf‖_∞ in the row-bounded mode, and ≤ √2‖Δf‖₂ with spectral layers (outputs in ℓ2).
+        double generic = plan.LayerConstraint == LayerConstraint.Spectral
+            ? RoundUp(RoundUp(Math.Sqrt(2)) * Product(plan, parameters, scales))
+            : RoundUp(2 * Product(plan, parameters, scales));
         ReadOnlySpan<float> w = parameters.Slice(last.WeightOffset, last.WeightCount);
         ReadOnlySpan<float> lastScales = layers.Count == 1 ? scales : default;
-        double q = ((RowNormConstraint)last.Constraint).Q;
+        double q = last.Constraint is RowNormConstraint rowBound ? rowBound.Q : 2; // a spectral network's hidden layers are in ℓ2
         int m = last.Outputs, n = last.Inputs;
         Span<double> terms = n <= 1024 ? stackalloc double[n] : new double[n];
         for (int y = 0; y < m; y++)
@@ -171,12 +174,16 @@ internal static class Certificate
         for (int i = 0; i < first.Inputs; i++)
         {
             // In the units the layers see (z): Bᵢ from column i of W₁ and the later layers' norms.
+            // Column i of W₁ in the hidden layers' norm: ℓ∞ for row bounds (exact), ℓ2 for spectral layers (rounded outward).
             double column = 0;
+            bool spectral = plan.LayerConstraint == LayerConstraint.Spectral;
             for (int o = 0; o < first.Outputs && !double.IsNaN(column); o++)
             {
                 float value = w[o * first.Inputs + i];
-                column = float.IsNaN(value) ? double.NaN : Math.Max(column, Math.Abs((double)value));
+                column = float.IsNaN(value) ? double.NaN : spectral ? column + (double)value * value : Math.Max(column, Math.Abs((double)value));
             }
+            if (spectral)
+                column = Outward(Math.Sqrt(column), first.Outputs, 2);
             double bound = 0; // no weight reads the input: the constrained part does not move with it, exactly
             if (column != 0)
             {
@@ -230,6 +237,7 @@ internal static class Certificate
     public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights, ReadOnlySpan<float> scales) => layer.Constraint switch
     {
         RowNormConstraint rows => MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, scales),
+        SpectralConstraint => SpectralBound.Compute(weights, layer.Outputs, layer.Inputs, scales),
         _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),
     };
 

@@ -68,6 +68,9 @@ internal sealed class NetworkPlan
     /// <summary>The monotone residual f = g + c·Σᵢ sᵢ·zᵢ after the output layer, or null.</summary>
     public MonotoneResidualStep? Residual { get; }
 
+    /// <summary>Row bounds (the first layer's rows in ℓq, later rows in ℓ1) or spectral norms on every layer.</summary>
+    public LayerConstraint LayerConstraint { get; private init; }
+
     /// <summary>Input width.</summary>
     public int InputCount => Widths[0];
 
@@ -108,8 +111,9 @@ internal sealed class NetworkPlan
     /// <param name="inputOffsets">The input map's initial offsets, or null (0 each if <paramref name="inputScales"/> is set).</param>
     /// <param name="inputScales">The input map's initial scales, or null (1 each if <paramref name="inputOffsets"/> is set).
     /// With both null the network has no input map.</param>
+    /// <param name="constraint">Row bounds (the default) or spectral norms, which need p = 2.</param>
     public static NetworkPlan Build(int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
-        int[]? monotone = null, double[]? inputOffsets = null, double[]? inputScales = null)
+        int[]? monotone = null, double[]? inputOffsets = null, double[]? inputScales = null, LayerConstraint constraint = LayerConstraint.RowNorms)
     {
         if (widths is null)
             throw new ArgumentNullException(nameof(widths));
@@ -127,6 +131,11 @@ internal sealed class NetworkPlan
         foreach (double[]? values in new[] { inputOffsets, inputScales })
             if (values is not null && values.Length != widths[0])
                 throw new ArgumentException($"Expected {widths[0]} input offsets and scales (one per input), got {values.Length}.", nameof(inputOffsets));
+
+        if (constraint == LayerConstraint.Spectral && p != 2)
+            throw new ArgumentException($"Spectral layers bound ℓ2 → ℓ2, so they need p = 2 (got {p}).", nameof(constraint));
+        if (constraint is not (LayerConstraint.RowNorms or LayerConstraint.Spectral))
+            throw new ArgumentOutOfRangeException(nameof(constraint), constraint, "Unknown layer constraint.");
 
         int layerCount = widths.Length - 1;
         double layerBound = LayerBound(lipschitz, layerCount);
@@ -174,7 +183,20 @@ internal sealed class NetworkPlan
             residual = new MonotoneResidualStep((int[])monotone.Clone(), ResidualCoefficient(lipschitz), widths[widths.Length - 1]);
             steps.Add(residual);
         }
-        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, map, residual, parameters, maxHidden, workspace);
+        if (constraint == LayerConstraint.Spectral)
+        {
+            // Every layer bounded in ‖W‖₂, with a region after the other parameters for its power-iteration vector.
+            for (int i = 0; i < dense.Count; i++)
+            {
+                int length = Math.Min(dense[i].Inputs, dense[i].Outputs);
+                dense[i].Constraint = new SpectralConstraint(parameters, length);
+                parameters += length;
+            }
+        }
+        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, map, residual, parameters, maxHidden, workspace)
+        {
+            LayerConstraint = constraint,
+        };
     }
 
     /// <summary>
@@ -206,7 +228,7 @@ internal abstract class PlanStep
 /// <summary>A dense layer z = W·a + b with W row-major [Outputs, Inputs], and the constraint it is projected onto.</summary>
 internal sealed class DenseStep : PlanStep
 {
-    public DenseStep(int number, int inputs, int outputs, int weightOffset, int biasOffset, LayerConstraint constraint, double bound, ActivationStep? input)
+    public DenseStep(int number, int inputs, int outputs, int weightOffset, int biasOffset, WeightConstraint constraint, double bound, ActivationStep? input)
     {
         Number = number;
         Inputs = inputs;
@@ -237,7 +259,7 @@ internal sealed class DenseStep : PlanStep
     public int WeightCount => Inputs * Outputs;
 
     /// <summary>The norm W is bounded in.</summary>
-    public LayerConstraint Constraint { get; }
+    public WeightConstraint Constraint { get; internal set; }
 
     /// <summary>λᵢ: the bound on W in the constraint's operator norm.</summary>
     public double Bound { get; }
@@ -361,16 +383,42 @@ internal sealed class MonotoneResidualStep : PlanStep
     }
 }
 
-/// <summary>The constraint a dense layer's weights are kept in. Each kind is a subclass; today there is one.</summary>
-internal abstract class LayerConstraint
+/// <summary>The constraint a dense layer's weights are kept in. Each kind is a subclass.</summary>
+internal abstract class WeightConstraint
 {
+    /// <summary>The norm of the layer's output space its bound is stated in (∞ for row bounds, 2 for spectral).</summary>
+    public abstract double OutputNorm { get; }
+
+    /// <summary>The dual of <see cref="OutputNorm"/>: the norm a row difference w_y − w_j of the next layer is measured in.</summary>
+    public double OutputDual => Norm.Dual(OutputNorm);
+}
+
+/// <summary>
+/// ‖W‖₂ ≤ λᵢ, the largest singular value: ℓ2 → ℓ2, for networks declared with <c>Constraint = LayerConstraint.Spectral</c>
+/// (p = 2). The projection and the certificate use a sound upper bound on ‖W‖₂ from the weights (<c>SpectralNorms</c>).
+/// </summary>
+internal sealed class SpectralConstraint : WeightConstraint
+{
+    public SpectralConstraint(int stateOffset, int stateLength)
+    {
+        StateOffset = stateOffset;
+        StateLength = stateLength;
+    }
+
+    /// <summary>Offset, in the parameter buffer, of the power-iteration vector the projection keeps between steps.</summary>
+    public int StateOffset { get; }
+
+    /// <summary>Its length: the smaller of the layer's two sides.</summary>
+    public int StateLength { get; }
+
+    public override double OutputNorm => 2;
 }
 
 /// <summary>
 /// Every row of W has ‖row‖_q ≤ λᵢ. The largest row norm is the operator norm ‖W‖_{p→∞} for the dual pair (p, q); with q = 1
 /// it is ‖W‖_{∞→∞}.
 /// </summary>
-internal sealed class RowNormConstraint : LayerConstraint
+internal sealed class RowNormConstraint : WeightConstraint
 {
     public RowNormConstraint(double q, bool isDualOfP)
     {
@@ -383,4 +431,6 @@ internal sealed class RowNormConstraint : LayerConstraint
 
     /// <summary>True when q is the dual of the declared p (the first layer); false for the ℓ1 rows of later layers.</summary>
     public bool IsDualOfP { get; }
+
+    public override double OutputNorm => double.PositiveInfinity;
 }

@@ -32,6 +32,13 @@ public sealed record TrainingOptions
     /// the norm applied inside the forward pass as <c>monotonicnetworks</c> and deel-torchlip train.
     /// </summary>
     public ConstraintMethod Constraint { get; init; } = ConstraintMethod.Projection;
+
+    /// <summary>
+    /// Björck–Bowie orthogonalisation steps after every Adam step, for networks with spectral layers (0, the default: none).
+    /// They push every singular value of each layer towards λᵢ, so GroupSort networks keep their gradient norm; the
+    /// projection still follows, so the bound holds whatever they do. Projection training only.
+    /// </summary>
+    public int BjorckIterations { get; init; }
 }
 
 /// <summary>How a network does on a dataset.</summary>
@@ -73,6 +80,7 @@ public static class Trainer
         {
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
             Constraint = options.Constraint,
+            BjorckIterations = options.BjorckIterations,
         };
         var epochs = new List<EpochReport>(options.Epochs);
         for (int e = 0; e < options.Epochs; e++)

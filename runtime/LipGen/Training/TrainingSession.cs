@@ -83,11 +83,33 @@ public sealed class TrainingSession<TKernel, TLoss>
             }
             if (value != ConstraintMethod.Reparametrization)
                 throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown constraint method.");
+            if (_bjorckIterations > 0)
+                throw new InvalidOperationException("Björck orthogonalisation runs after a projected step; reparametrised training takes no gradient through it.");
             _original = _network.Parameters.ToArray();
             _lastFiniteOriginal = new float[_original.Length];
             _epochStartOriginal = new float[_original.Length];
         }
     }
+
+    /// <summary>
+    /// Björck–Bowie steps on every spectral layer after each Adam step, before the projection (0: none). Only with
+    /// <see cref="ConstraintMethod.Projection"/>, and only for networks declared with spectral layers.
+    /// </summary>
+    public int BjorckIterations
+    {
+        get => _bjorckIterations;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (value > 0 && TKernel.Description.Constraint != LayerConstraint.Spectral)
+                throw new InvalidOperationException($"{TKernel.Description.Name} has row-bounded layers; Björck orthogonalisation is for spectral layers (Constraint = LayerConstraint.Spectral).");
+            if (value > 0 && _original is not null)
+                throw new InvalidOperationException("Björck orthogonalisation runs after a projected step; reparametrised training takes no gradient through it.");
+            _bjorckIterations = value;
+        }
+    }
+
+    private int _bjorckIterations;
 
     /// <summary>The free weights V of reparametrised training (the network runs on N(V)); empty with projection.</summary>
     public ReadOnlySpan<float> FreeParameters => _original;
@@ -247,6 +269,16 @@ public sealed class TrainingSession<TKernel, TLoss>
             return;
         }
         Optimizer.Step(writable, _gradient); // already the gradient of the batch's mean loss
+        if (_bjorckIterations > 0)
+        {
+            if (!Kernels.Guard.AllFinite(writable))
+            {
+                _lastFinite.CopyTo(writable);
+                throw Diverged("the update made some weights non-finite");
+            }
+            foreach (Model.DenseStep layer in TKernel.Description.Plan.DenseLayers)
+                Kernels.SpectralNorms.Orthogonalize(writable.Slice(layer.WeightOffset, layer.WeightCount), layer.Outputs, layer.Inputs, layer.Bound, _bjorckIterations);
+        }
         try
         {
             TKernel.Project(writable); // checks every weight is finite before it changes any

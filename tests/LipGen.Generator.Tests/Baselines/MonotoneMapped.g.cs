@@ -123,7 +123,8 @@ namespace Demo
             public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 4, 16, 16, 1 }, new[] { 2, 2 }, P, Lipschitz, global::LipGen.Activation.GroupSort,
                 monotone: new[] { 1, 0, -1, 0 },
                 inputOffsets: new double[] { 100d, 0d, 0d, -3d },
-                inputScales: new double[] { 20d, 1d, 0.25d, 2d });
+                inputScales: new double[] { 20d, 1d, 0.25d, 2d },
+                constraint: global::LipGen.LayerConstraint.RowNorms);
 
             /// <inheritdoc/>
             public static int InputCount => 4;

@@ -1,0 +1,220 @@
+// A sound upper bound on the spectral norm ‖W‖₂ of float weights, for spectral layers. Compiled into the runtime (the
+// certificate and the projection) and into the generator (compiled-in weights are checked against λ), so it must compile
+// for netstandard2.0. docs/verification.md gives the argument.
+using System;
+using System.Numerics;
+
+namespace LipGen.Model;
+
+/// <summary>
+/// σ_max(E) for E = W·diag(1/scale) (or W), bounded from above by a test that proves it, not by an estimate:
+/// <list type="number">
+/// <item>G̃ = fl(M·Mᵀ) in double for the smaller side M of E (k × m), so λ_max(G) = σ_max(E)². Each entry is within
+/// γ_m of Σ|M||M|, so ‖G̃ − G‖₂ ≤ e_G = γ_m·maxᵢ (|M|·(|M|ᵀ·1))ᵢ.</item>
+/// <item>A candidate t ≥ σ² comes from power iteration on G̃ (which only estimates from below), enlarged by δ.</item>
+/// <item>t is proved: with B = fl((t − c)·I − G̃), a floating-point Cholesky B + ΔB = R̂ᵀR̂ that runs to completion has
+/// ‖ΔB‖₂ ≤ γ_{k+1}·‖R̂‖_F² (Higham, Theorem 10.3), the diagonal's own rounding is at most e_B, so
+/// λ_min(t·I − G) ≥ c − e_B − γ_{k+1}‖R̂‖_F² − e_G; when that is ≥ 0, σ_max(E) ≤ √t.</item>
+/// <item>If no candidate is proved, min(‖E‖_F, √(‖E‖₁·‖E‖_∞)) is used: both always hold.</item>
+/// </list>
+/// With scales, E is formed in double (each entry within u of the exact one), and u·√(‖Ẽ‖₁‖Ẽ‖_∞) covers the difference.
+/// </summary>
+internal static class SpectralBound
+{
+    private const double Unit = 1.0 / (1L << 53);
+    private const double Slack = 1 + 1e-9; // covers the double rounding of the error terms' own sums
+
+    private static double Gamma(int k) => k * Unit / (1 - k * Unit);
+
+    /// <summary>An upper bound on ‖W·diag(1/scales)‖₂ (‖W‖₂ without scales); NaN if a weight or a scale is invalid.</summary>
+    public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales) =>
+        Compute(weights, rows, columns, scales, default, default);
+
+    /// <summary>
+    /// As above, with the power iteration started from <paramref name="start"/> (the smaller side's length; ignored if
+    /// empty or zero) and its final vector written to <paramref name="finish"/>: a projection keeps it between steps.
+    /// </summary>
+    public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales, ReadOnlySpan<float> start, Span<float> finish)
+    {
+        // M: the smaller side, k × m, as doubles (exact for floats; within u for a quotient by a scale).
+        bool transpose = rows > columns;
+        int k = transpose ? columns : rows, m = transpose ? rows : columns;
+        var matrix = new double[k * m];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+            {
+                double value = weights[r * columns + c];
+                if (!scales.IsEmpty)
+                {
+                    float scale = scales[c];
+                    if (!(scale > 0) || float.IsInfinity(scale))
+                        return double.NaN;
+                    value /= scale;
+                }
+                if (double.IsNaN(value) || double.IsInfinity(value))
+                    return double.NaN;
+                matrix[transpose ? c * m + r : r * m + c] = value;
+            }
+        double oneNorm = 0, infinityNorm = 0, frobenius = 0;
+        var columnSums = new double[m];
+        for (int i = 0; i < k; i++)
+        {
+            double rowSum = 0;
+            for (int l = 0; l < m; l++)
+            {
+                double a = Math.Abs(matrix[i * m + l]);
+                rowSum += a;
+                columnSums[l] += a;
+                frobenius += a * a;
+            }
+            infinityNorm = Math.Max(infinityNorm, rowSum);
+        }
+        for (int l = 0; l < m; l++)
+            oneNorm = Math.Max(oneNorm, columnSums[l]);
+        // Always sound: ‖E‖₂ ≤ ‖E‖_F and ‖E‖₂ ≤ √(‖E‖₁‖E‖_∞) (sums of exact |·| rounded: inflated).
+        double fallback = Certificate.RoundUp(Math.Min(Math.Sqrt(frobenius), Math.Sqrt(oneNorm * infinityNorm)) * (1 + Gamma(k * m + 4)) * Slack);
+        if (fallback == 0)
+            return 0;
+        double quotientError = scales.IsEmpty ? 0 : Certificate.RoundUp(Unit * Math.Sqrt(oneNorm * infinityNorm) * 2 * Slack);
+
+        double[] gram = Gram(matrix, k, m);
+        // e_G = γ_m·maxᵢ (|M|·(|M|ᵀ·1))ᵢ: |M|ᵀ·1 is columnSums.
+        double gramError = 0;
+        for (int i = 0; i < k; i++)
+        {
+            double sum = 0;
+            for (int l = 0; l < m; l++)
+                sum += Math.Abs(matrix[i * m + l]) * columnSums[l];
+            gramError = Math.Max(gramError, sum);
+        }
+        gramError = Certificate.RoundUp(gramError * Gamma(m + 1) * Slack);
+
+        double estimate = PowerIteration(gram, k, start, finish);
+        double proved = double.PositiveInfinity;
+        foreach (double delta in new[] { 1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 0.05, 0.25 })
+        {
+            double t = Math.Max(estimate * (1 + delta), estimate + 2 * gramError + 1e-300);
+            if (t >= fallback * fallback)
+                break;
+            if (Proves(gram, k, t, gramError))
+            {
+                proved = Certificate.RoundUp(Math.Sqrt(t));
+                break;
+            }
+        }
+        double bound = Math.Min(proved, fallback);
+        return quotientError == 0 ? bound : Certificate.RoundUp(bound + quotientError);
+    }
+
+    /// <summary>G = M·Mᵀ in double (k × k), both triangles.</summary>
+    private static double[] Gram(double[] matrix, int k, int m)
+    {
+        var gram = new double[k * k];
+        int width = Vector<double>.Count;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                var acc = Vector<double>.Zero;
+                int l = 0;
+                if (Vector.IsHardwareAccelerated)
+                    for (; l <= m - width; l += width)
+                        acc += new Vector<double>(matrix, i * m + l) * new Vector<double>(matrix, j * m + l);
+                double sum = Vector.Dot(acc, Vector<double>.One);
+                for (; l < m; l++)
+                    sum += matrix[i * m + l] * matrix[j * m + l];
+                gram[i * k + j] = gram[j * k + i] = sum;
+            }
+        return gram;
+    }
+
+    /// <summary>The Rayleigh quotient of G after power iteration (a lower estimate of λ_max), from a start vector if given.</summary>
+    private static double PowerIteration(double[] gram, int k, ReadOnlySpan<float> start, Span<float> finish)
+    {
+        var v = new double[k];
+        var w = new double[k];
+        double norm = 0;
+        for (int i = 0; i < k; i++)
+        {
+            v[i] = start.Length == k ? start[i] : 1 + 0.01 * ((i * 7919) % 101) / 101.0; // a fixed, non-special start
+            norm += v[i] * v[i];
+        }
+        if (!(norm > 0))
+            for (int i = 0; i < k; i++)
+                (v[i], norm) = (1 + 0.01 * ((i * 7919) % 101) / 101.0, norm + 1);
+        double previous = 0, rayleigh = 0;
+        for (int iteration = 0; iteration < 300; iteration++)
+        {
+            norm = Math.Sqrt(Dot(v, v));
+            for (int i = 0; i < k; i++)
+                v[i] /= norm;
+            for (int i = 0; i < k; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < k; j++)
+                    sum += gram[i * k + j] * v[j];
+                w[i] = sum;
+            }
+            rayleigh = Dot(v, w);
+            (v, w) = (w, v);
+            if (iteration > 5 && Math.Abs(rayleigh - previous) <= 1e-13 * rayleigh)
+                break;
+            previous = rayleigh;
+        }
+        if (finish.Length == k)
+        {
+            norm = Math.Sqrt(Dot(v, v));
+            for (int i = 0; i < k; i++)
+                finish[i] = norm > 0 ? (float)(v[i] / norm) : 0;
+        }
+        return Math.Max(rayleigh, 0);
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+            sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>True when λ_max(G) ≤ t is proved by the Cholesky test (see the class summary).</summary>
+    private static bool Proves(double[] gram, int k, double t, double gramError)
+    {
+        double largestDiagonal = 0;
+        for (int i = 0; i < k; i++)
+            largestDiagonal = Math.Max(largestDiagonal, gram[i * k + i]);
+        // c covers the Gram's rounding, the diagonal's and the factorisation's (trace(R̂ᵀR̂) ≈ trace(B) ≤ k·t), twice over.
+        double shift = 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 1) * k * t) + 1e-290;
+        if (!(shift < t))
+            return false;
+        var factor = new double[k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+                factor[i * k + j] = (i == j ? (t - shift) : 0) - gram[i * k + j];
+        // Cholesky, lower triangle in place: B = L·Lᵀ.
+        for (int j = 0; j < k; j++)
+        {
+            double diagonal = factor[j * k + j];
+            for (int l = 0; l < j; l++)
+                diagonal -= factor[j * k + l] * factor[j * k + l];
+            if (!(diagonal > 0))
+                return false;
+            double pivot = Math.Sqrt(diagonal);
+            factor[j * k + j] = pivot;
+            for (int i = j + 1; i < k; i++)
+            {
+                double sum = factor[i * k + j];
+                for (int l = 0; l < j; l++)
+                    sum -= factor[i * k + l] * factor[j * k + l];
+                factor[i * k + j] = sum / pivot;
+            }
+        }
+        double frobenius = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++)
+                frobenius += factor[i * k + j] * factor[i * k + j];
+        double diagonalError = 2 * Unit * (t + shift + largestDiagonal) * (1 + 2 * Unit);
+        double needed = (gramError + diagonalError + Gamma(k + 1) * frobenius * Slack) * Slack + 1e-300;
+        return shift >= needed;
+    }
+}
