@@ -121,7 +121,9 @@ public class SpectralTests
             {
                 double sigma = SingularValues(net.Parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), layer.Outputs, layer.Inputs)[0];
                 Assert.True(sigma <= layer.Bound, $"trial {trial}: σ {sigma} above λᵢ {layer.Bound}");
-                Assert.True(sigma >= layer.Bound * 0.999, $"trial {trial}: σ {sigma} shrunk far below λᵢ {layer.Bound}"); // the scale was large: rescaled onto it
+                // The scale was large, so each layer was rescaled onto its bound; from a power-iteration vector that is not warm
+                // (here random), the proved bound can be up to a few tenths of a percent above σ, and so the layer below λᵢ.
+                Assert.True(sigma >= layer.Bound * 0.99, $"trial {trial}: σ {sigma} shrunk far below λᵢ {layer.Bound}");
             }
             Assert.True(net.LipschitzBound() <= d.Lipschitz, $"trial {trial}: L̂ {net.LipschitzBound()}");
         }

@@ -8,6 +8,16 @@ namespace LipGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class SpectralNorms
 {
+    [ThreadStatic]
+    private static double[]? t_matrix, t_gram, t_next;
+
+    private static double[] Scratch(ref double[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+            buffer = new double[length];
+        return buffer;
+    }
+
     /// <summary>
     /// Rescales W (row-major [rows, columns]) so that ‖W‖₂ ≤ <paramref name="bound"/>, by a sound upper bound on ‖W‖₂
     /// (<c>Model.SpectralBound</c>: power iteration proved by a Cholesky test), not by the power-iteration estimate, which
@@ -18,7 +28,9 @@ public static class SpectralNorms
     /// </summary>
     public static void Project(Span<float> weights, int rows, int columns, double bound, Span<float> state)
     {
-        double sound = Model.SpectralBound.Compute(weights, rows, columns, default, state, state);
+        // A warm start (the vector the last call left) converges in a few iterations; a cold one iterates to convergence.
+        bool warm = state.ContainsAnyExcept(0f);
+        double sound = Model.SpectralBound.Compute(weights, rows, columns, default, state, state, iterations: warm ? 40 : 300);
         if (double.IsNaN(sound))
             throw new ArgumentException("The weights hold a NaN or an infinity; they cannot be projected onto the spectral constraint.", nameof(weights));
         double inside = bound * (1 - 1.0 / (1 << 30));
@@ -38,12 +50,10 @@ public static class SpectralNorms
             return;
         bool transpose = rows > columns;
         int k = transpose ? columns : rows, m = transpose ? rows : columns;
-        var matrix = new double[k * m];
+        double[] matrix = Scratch(ref t_matrix, k * m), gram = Scratch(ref t_gram, k * k), next = Scratch(ref t_next, k * m);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 matrix[transpose ? c * m + r : r * m + c] = weights[r * columns + c];
-        var gram = new double[k * k];
-        var next = new double[k * m];
         double inverse = 1 / (bound * bound);
         for (int iteration = 0; iteration < iterations; iteration++)
         {
@@ -64,7 +74,7 @@ public static class SpectralNorms
                         sum -= 0.5 * inverse * gram[i * k + j] * matrix[j * m + l];
                     next[i * m + l] = sum;
                 }
-            (matrix, next) = (next, matrix);
+            (matrix, next) = (next, matrix); // the scratch arrays swap roles; both stay cached for this thread
         }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)

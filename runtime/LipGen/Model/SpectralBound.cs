@@ -21,25 +21,41 @@ namespace LipGen.Model;
 /// </summary>
 internal static class SpectralBound
 {
+    /// <summary>Per-thread scratch, grown to the largest layer seen, so a training step's projection allocates nothing.</summary>
+    [ThreadStatic]
+    private static double[]? t_matrix, t_gram, t_factor, t_sums, t_v, t_w;
+
+    private static double[] Scratch(ref double[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+            buffer = new double[length];
+        return buffer;
+    }
+
     private const double Unit = 1.0 / (1L << 53);
     private const double Slack = 1 + 1e-9; // covers the double rounding of the error terms' own sums
+
+    /// <summary>The relative enlargements of the power-iteration estimate tried as candidates, smallest first.</summary>
+    private static readonly double[] Enlargements = [1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 0.05, 0.25];
 
     private static double Gamma(int k) => k * Unit / (1 - k * Unit);
 
     /// <summary>An upper bound on ‖W·diag(1/scales)‖₂ (‖W‖₂ without scales); NaN if a weight or a scale is invalid.</summary>
     public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales) =>
-        Compute(weights, rows, columns, scales, default, default);
+        Compute(weights, rows, columns, scales, default, default, iterations: 300);
 
     /// <summary>
     /// As above, with the power iteration started from <paramref name="start"/> (the smaller side's length; ignored if
-    /// empty or zero) and its final vector written to <paramref name="finish"/>: a projection keeps it between steps.
+    /// empty or zero) and its final vector written to <paramref name="finish"/>: a projection keeps it between steps and
+    /// needs few <paramref name="iterations"/>. Fewer iterations never make the bound unsound, only, at worst, looser.
     /// </summary>
-    public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales, ReadOnlySpan<float> start, Span<float> finish)
+    public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales, ReadOnlySpan<float> start, Span<float> finish,
+        int iterations)
     {
         // M: the smaller side, k × m, as doubles (exact for floats; within u for a quotient by a scale).
         bool transpose = rows > columns;
         int k = transpose ? columns : rows, m = transpose ? rows : columns;
-        var matrix = new double[k * m];
+        double[] matrix = Scratch(ref t_matrix, k * m);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
@@ -56,7 +72,8 @@ internal static class SpectralBound
                 matrix[transpose ? c * m + r : r * m + c] = value;
             }
         double oneNorm = 0, infinityNorm = 0, frobenius = 0;
-        var columnSums = new double[m];
+        double[] columnSums = Scratch(ref t_sums, m);
+        Array.Clear(columnSums, 0, m);
         for (int i = 0; i < k; i++)
         {
             double rowSum = 0;
@@ -77,7 +94,7 @@ internal static class SpectralBound
             return 0;
         double quotientError = scales.IsEmpty ? 0 : Certificate.RoundUp(Unit * Math.Sqrt(oneNorm * infinityNorm) * 2 * Slack);
 
-        double[] gram = Gram(matrix, k, m);
+        double[] gram = Gram(matrix, k, m, Scratch(ref t_gram, k * k));
         // e_G = γ_m·maxᵢ (|M|·(|M|ᵀ·1))ᵢ: |M|ᵀ·1 is columnSums.
         double gramError = 0;
         for (int i = 0; i < k; i++)
@@ -89,9 +106,9 @@ internal static class SpectralBound
         }
         gramError = Certificate.RoundUp(gramError * Gamma(m + 1) * Slack);
 
-        double estimate = PowerIteration(gram, k, start, finish);
+        double estimate = PowerIteration(gram, k, start, finish, iterations);
         double proved = double.PositiveInfinity;
-        foreach (double delta in new[] { 1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 0.05, 0.25 })
+        foreach (double delta in Enlargements)
         {
             double t = Math.Max(estimate * (1 + delta), estimate + 2 * gramError + 1e-300);
             if (t >= fallback * fallback)
@@ -107,9 +124,8 @@ internal static class SpectralBound
     }
 
     /// <summary>G = M·Mᵀ in double (k × k), both triangles.</summary>
-    private static double[] Gram(double[] matrix, int k, int m)
+    private static double[] Gram(double[] matrix, int k, int m, double[] gram)
     {
-        var gram = new double[k * k];
         int width = Vector<double>.Count;
         for (int i = 0; i < k; i++)
             for (int j = 0; j <= i; j++)
@@ -128,10 +144,9 @@ internal static class SpectralBound
     }
 
     /// <summary>The Rayleigh quotient of G after power iteration (a lower estimate of λ_max), from a start vector if given.</summary>
-    private static double PowerIteration(double[] gram, int k, ReadOnlySpan<float> start, Span<float> finish)
+    private static double PowerIteration(double[] gram, int k, ReadOnlySpan<float> start, Span<float> finish, int iterations)
     {
-        var v = new double[k];
-        var w = new double[k];
+        double[] v = Scratch(ref t_v, k), w = Scratch(ref t_w, k);
         double norm = 0;
         for (int i = 0; i < k; i++)
         {
@@ -142,9 +157,9 @@ internal static class SpectralBound
             for (int i = 0; i < k; i++)
                 (v[i], norm) = (1 + 0.01 * ((i * 7919) % 101) / 101.0, norm + 1);
         double previous = 0, rayleigh = 0;
-        for (int iteration = 0; iteration < 300; iteration++)
+        for (int iteration = 0; iteration < iterations; iteration++)
         {
-            norm = Math.Sqrt(Dot(v, v));
+            norm = Math.Sqrt(Dot(v, v, k));
             for (int i = 0; i < k; i++)
                 v[i] /= norm;
             for (int i = 0; i < k; i++)
@@ -154,7 +169,7 @@ internal static class SpectralBound
                     sum += gram[i * k + j] * v[j];
                 w[i] = sum;
             }
-            rayleigh = Dot(v, w);
+            rayleigh = Dot(v, w, k);
             (v, w) = (w, v);
             if (iteration > 5 && Math.Abs(rayleigh - previous) <= 1e-13 * rayleigh)
                 break;
@@ -162,17 +177,17 @@ internal static class SpectralBound
         }
         if (finish.Length == k)
         {
-            norm = Math.Sqrt(Dot(v, v));
+            norm = Math.Sqrt(Dot(v, v, k));
             for (int i = 0; i < k; i++)
                 finish[i] = norm > 0 ? (float)(v[i] / norm) : 0;
         }
         return Math.Max(rayleigh, 0);
     }
 
-    private static double Dot(double[] a, double[] b)
+    private static double Dot(double[] a, double[] b, int length)
     {
         double sum = 0;
-        for (int i = 0; i < a.Length; i++)
+        for (int i = 0; i < length; i++)
             sum += a[i] * b[i];
         return sum;
     }
@@ -187,7 +202,7 @@ internal static class SpectralBound
         double shift = 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 1) * k * t) + 1e-290;
         if (!(shift < t))
             return false;
-        var factor = new double[k * k];
+        double[] factor = Scratch(ref t_factor, k * k);
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
                 factor[i * k + j] = (i == j ? (t - shift) : 0) - gram[i * k + j];
