@@ -35,3 +35,13 @@ public partial class MappedMonotoneMoonsNet;
 [LipschitzNetwork(10, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1, ScaleInputs = true,
     Monotone = new[] { 1, 1, 1, 1, 0, 1, 1, 1, 0, 0 })]
 public partial class MonotoneCancerNet;
+
+// Issue 13: the Digits sample's networks, 64-128-128-10, ℓ2.
+
+/// <summary>Spectral layers (‖W‖₂ ≤ λᵢ).</summary>
+[LipschitzNetwork(64, 128, 128, 10, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Spectral)]
+public partial class DigitsNet;
+
+/// <summary>The same with row bounds.</summary>
+[LipschitzNetwork(64, 128, 128, 10, GroupSize = 2, P = Norm.L2, Lipschitz = 1)]
+public partial class DigitsRowNet;

@@ -20,15 +20,14 @@ internal static class CertifiedAccuracyPlot
             for (int k = 0; k < Points; k++)
             {
                 eps[k] = largest * 1.05 * k / (Points - 1);
-                accuracy[k] = (double)radii.Count(r => r > eps[k] || (k == 0 && r >= 0 && r > 0)) / test.Count;
+                accuracy[k] = k == 0 ? runs[i].Report.Accuracy : (double)radii.Count(r => r > eps[k]) / test.Count; // ε = 0: clean accuracy
             }
-            accuracy[0] = runs[i].Report.Accuracy; // ε = 0: the clean accuracy
             var line = plot.Add.ScatterLine(eps, accuracy, palette[i % palette.Length]);
             line.LineWidth = 2;
             line.LegendText = runs[i].Name;
         }
-        plot.Title("Digits: certified accuracy against the ℓ2 radius ε");
-        plot.XLabel("ε (ℓ2 distance, pixels in [0, 1])");
+        plot.Title("Digits: certified accuracy against the L2 radius ε"); // the plot font has no ℓ
+        plot.XLabel("ε (L2 distance, pixels in [0, 1])");
         plot.YLabel("certified accuracy");
         plot.Axes.SetLimitsY(0, 1);
         plot.ShowLegend(Alignment.UpperRight);

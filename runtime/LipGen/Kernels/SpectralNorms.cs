@@ -58,22 +58,29 @@ public static class SpectralNorms
         for (int iteration = 0; iteration < iterations; iteration++)
         {
             // G = M·Mᵀ (k × k), then M ← (1.5·I − 0.5·G/λ²)·M: the same map as W·(1.5·I − 0.5·WᵀW/λ²) on either side.
+            // Row i of the result is 1.5·Mᵢ minus a combination of the rows of M: contiguous multiply-adds.
+            Model.SpectralBound.Gram(matrix, k, m, gram);
             for (int i = 0; i < k; i++)
-                for (int j = 0; j <= i; j++)
-                {
-                    double sum = 0;
-                    for (int l = 0; l < m; l++)
-                        sum += matrix[i * m + l] * matrix[j * m + l];
-                    gram[i * k + j] = gram[j * k + i] = sum;
-                }
-            for (int i = 0; i < k; i++)
+            {
+                Span<double> row = next.AsSpan(i * m, m);
                 for (int l = 0; l < m; l++)
+                    row[l] = 1.5 * matrix[i * m + l];
+                for (int j = 0; j < k; j++)
                 {
-                    double sum = 1.5 * matrix[i * m + l];
-                    for (int j = 0; j < k; j++)
-                        sum -= 0.5 * inverse * gram[i * k + j] * matrix[j * m + l];
-                    next[i * m + l] = sum;
+                    double coefficient = -0.5 * inverse * gram[i * k + j];
+                    ReadOnlySpan<double> source = matrix.AsSpan(j * m, m);
+                    int l = 0;
+                    if (System.Numerics.Vector.IsHardwareAccelerated)
+                    {
+                        int width = System.Numerics.Vector<double>.Count;
+                        var c = new System.Numerics.Vector<double>(coefficient);
+                        for (; l <= m - width; l += width)
+                            (new System.Numerics.Vector<double>(row[l..]) + c * new System.Numerics.Vector<double>(source[l..])).CopyTo(row[l..]);
+                    }
+                    for (; l < m; l++)
+                        row[l] += coefficient * source[l];
                 }
+            }
             (matrix, next) = (next, matrix); // the scratch arrays swap roles; both stay cached for this thread
         }
         for (int r = 0; r < rows; r++)

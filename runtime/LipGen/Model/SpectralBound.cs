@@ -124,23 +124,29 @@ internal static class SpectralBound
     }
 
     /// <summary>G = M·Mᵀ in double (k × k), both triangles.</summary>
-    private static double[] Gram(double[] matrix, int k, int m, double[] gram)
+    internal static double[] Gram(double[] matrix, int k, int m, double[] gram)
     {
-        int width = Vector<double>.Count;
         for (int i = 0; i < k; i++)
             for (int j = 0; j <= i; j++)
-            {
-                var acc = Vector<double>.Zero;
-                int l = 0;
-                if (Vector.IsHardwareAccelerated)
-                    for (; l <= m - width; l += width)
-                        acc += new Vector<double>(matrix, i * m + l) * new Vector<double>(matrix, j * m + l);
-                double sum = Vector.Dot(acc, Vector<double>.One);
-                for (; l < m; l++)
-                    sum += matrix[i * m + l] * matrix[j * m + l];
-                gram[i * k + j] = gram[j * k + i] = sum;
-            }
+                gram[i * k + j] = gram[j * k + i] = Dot(matrix, i * m, matrix, j * m, m);
         return gram;
+    }
+
+    /// <summary>Σ a[aStart + l]·b[bStart + l] over <paramref name="length"/> doubles, with SIMD where the machine has it.</summary>
+    internal static double Dot(double[] a, int aStart, double[] b, int bStart, int length)
+    {
+        int width = Vector<double>.Count, l = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && length >= width)
+        {
+            var acc = Vector<double>.Zero;
+            for (; l <= length - width; l += width)
+                acc += new Vector<double>(a, aStart + l) * new Vector<double>(b, bStart + l);
+            sum = Vector.Dot(acc, Vector<double>.One);
+        }
+        for (; l < length; l++)
+            sum += a[aStart + l] * b[bStart + l];
+        return sum;
     }
 
     /// <summary>The Rayleigh quotient of G after power iteration (a lower estimate of λ_max), from a start vector if given.</summary>
@@ -163,12 +169,7 @@ internal static class SpectralBound
             for (int i = 0; i < k; i++)
                 v[i] /= norm;
             for (int i = 0; i < k; i++)
-            {
-                double sum = 0;
-                for (int j = 0; j < k; j++)
-                    sum += gram[i * k + j] * v[j];
-                w[i] = sum;
-            }
+                w[i] = Dot(gram, i * k, v, 0, k);
             rayleigh = Dot(v, w, k);
             (v, w) = (w, v);
             if (iteration > 5 && Math.Abs(rayleigh - previous) <= 1e-13 * rayleigh)
@@ -209,19 +210,14 @@ internal static class SpectralBound
         // Cholesky, lower triangle in place: B = L·Lᵀ.
         for (int j = 0; j < k; j++)
         {
-            double diagonal = factor[j * k + j];
-            for (int l = 0; l < j; l++)
-                diagonal -= factor[j * k + l] * factor[j * k + l];
+            double diagonal = factor[j * k + j] - Dot(factor, j * k, factor, j * k, j);
             if (!(diagonal > 0))
                 return false;
             double pivot = Math.Sqrt(diagonal);
             factor[j * k + j] = pivot;
             for (int i = j + 1; i < k; i++)
             {
-                double sum = factor[i * k + j];
-                for (int l = 0; l < j; l++)
-                    sum -= factor[i * k + l] * factor[j * k + l];
-                factor[i * k + j] = sum / pivot;
+                factor[i * k + j] = (factor[i * k + j] - Dot(factor, i * k, factor, j * k, j)) / pivot;
             }
         }
         double frobenius = 0;

@@ -276,8 +276,9 @@ public sealed class TrainingSession<TKernel, TLoss>
                 _lastFinite.CopyTo(writable);
                 throw Diverged("the update made some weights non-finite");
             }
-            foreach (Model.DenseStep layer in TKernel.Description.Plan.DenseLayers)
-                Kernels.SpectralNorms.Orthogonalize(writable.Slice(layer.WeightOffset, layer.WeightCount), layer.Outputs, layer.Inputs, layer.Bound, _bjorckIterations);
+            IReadOnlyList<Model.DenseStep> layers = TKernel.Description.Plan.DenseLayers;
+            for (int l = 0; l < layers.Count; l++) // indexed: a foreach over the interface would allocate its enumerator
+                Kernels.SpectralNorms.Orthogonalize(writable.Slice(layers[l].WeightOffset, layers[l].WeightCount), layers[l].Outputs, layers[l].Inputs, layers[l].Bound, _bjorckIterations);
         }
         try
         {

@@ -168,6 +168,8 @@ public sealed record VerificationReport
             text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   in the inputs' own units: {first}_{{{p}→∞}}·∏‖Wᵢ‖_{{∞→∞}}{residual}, rounded outward");
             text.AppendLine(c, $"                                the layers alone, against λ = {Network.Lipschitz}: {ConstrainedBound:F6}");
         }
+        else if (Network.Constraint == LayerConstraint.Spectral)
+            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of sound bounds on the spectral norms ‖Wᵢ‖₂ (ℓ2 → ℓ2), rounded outward");
         else
             text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
         text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
@@ -227,8 +229,10 @@ public sealed record VerificationReport
             ? $"; {RadiiLostToRounding} correctly classified sample(s) have radius 0 because E(x) exceeds their margin"
             : "";
         text.AppendLine(c, $"    radii allow for float rounding: largest E(x) on the data {LargestPointError:G3}{lost}");
-        if (!double.IsNaN(LargestPairBound))
-            text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic 2·L̂ = {2 * ConstrainedBound:F4}");
+        if (!double.IsNaN(LargestPairBound) && Network.Constraint == LayerConstraint.Spectral)
+            text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖₂·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic √2·L̂ = {Math.Sqrt(2) * ConstrainedBound:F4}");
+        else if (!double.IsNaN(LargestPairBound))
+            text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖₁·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic 2·L̂ = {2 * ConstrainedBound:F4}");
         if (RadiusCounterexample is { } broken)
             text.AppendLine(c, $"    class-change search ({RadiusAttackSamples} samples × {RadiusAttackSteps} steps): FOUND class {broken.FoundClass} at distance {broken.Distance:G6} inside radius {broken.Radius:G6}");
         else
