@@ -15,6 +15,8 @@ public class GradientTests
             data.Add(network, 3);  // the loop over single samples
             data.Add(network, 20); // the batched kernels, with padding columns
         }
+        data.Add(nameof(Networks.SpectralNet), 3);  // spectral layers: the same passes, a projection state that gets no gradient
+        data.Add(nameof(Networks.SpectralNet), 20);
         return data;
     }
 

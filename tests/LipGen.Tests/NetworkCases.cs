@@ -20,6 +20,7 @@ public static class NetworkCases
         nameof(MonotoneNet) => new MonotoneNet(),
         nameof(MappedMonotoneNet) => new MappedMonotoneNet(),
         nameof(MappedNet) => new MappedNet(),
+        nameof(SpectralNet) => new SpectralNet(),
         _ => throw new ArgumentException(name),
     };
 
