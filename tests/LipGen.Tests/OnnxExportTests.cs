@@ -23,6 +23,11 @@ public class OnnxExportTests
         net.ForwardBatch(inputs, expected);
 
         using var session = new InferenceSession(OnnxExport.ToOnnxBytes(d, net.Parameters));
+        // The declaration travels with the model, as in a safetensors file.
+        Dictionary<string, string> declared = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(d.Constraint.ToString(), declared["lipgen.constraint"]);
+        Assert.Equal(string.Join(",", d.Monotone.ToArray()), declared["lipgen.monotone"]);
+        Assert.Equal(string.Join(",", d.Widths.ToArray()), declared["lipgen.widths"]);
         Assert.Equal(["input"], session.InputMetadata.Keys);
         Assert.Equal(["output"], session.OutputMetadata.Keys);
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(

@@ -111,6 +111,14 @@ public static class OnnxExport
             opset.String(1, "");
             opset.Int64(2, Opset);
         });
+        // metadata_props (field 14): the declaration, as in a safetensors file (lipgen.widths, lipgen.constraint, …).
+        foreach (KeyValuePair<string, string> entry in NetworkMetadata.Of(description.Plan))
+            if (entry.Key.StartsWith("lipgen.", StringComparison.Ordinal))
+                model.Message(14, property =>
+                {
+                    property.String(1, entry.Key);
+                    property.String(2, entry.Value);
+                });
         return model.ToArray();
     }
 
