@@ -75,8 +75,8 @@ public sealed class Dataset
     public ReadOnlySpan<float> Target(int index) => _targets.AsSpan(index * TargetWidth, TargetWidth);
 
     /// <summary>
-    /// A seeded split into a training and a test set. When the targets are labels (±1 in one column, or one +1 per row of
-    /// several), the split is stratified: each class keeps its share in both parts. Otherwise the rows are shuffled once and
+    /// A seeded split into a training and a test set. When the targets are labels (±1 in one column, one +1 per row of
+    /// several, or one-hot rows), the split is stratified: each class keeps its share in both parts. Otherwise the rows are shuffled once and
     /// cut. The same seed always gives the same split, and rows keep their original order within each part.
     /// </summary>
     /// <param name="testFraction">The share of each class (or of all rows) that goes to the test set, in (0, 1).</param>
