@@ -104,10 +104,8 @@ internal static class EmbeddedWeights
             Tensor(file, bytes, tensor.Name, tensor.Shape).CopyTo(parameters, tensor.Offset);
             expected.Add(tensor.Name);
         }
-        if (plan.InputMap is { } map)
-            for (int i = 0; i < map.Inputs; i++)
-                if (!(parameters[map.ScaleOffset + i] > 0))
-                    throw new SafetensorsException($"tensor \"{NetworkMetadata.InputScaleTensor}\" holds {parameters[map.ScaleOffset + i]} for input {i}; every scale must be positive");
+        if (NetworkMetadata.InvalidScale(plan, parameters) is { } invalid)
+            throw new SafetensorsException(invalid);
         foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
             throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", spec.Widths)} network does not have");
         return (parameters, file);

@@ -235,11 +235,8 @@ public static class NetworkFile
             Copy(contents, file, tensor.Name, tensor.Shape, parameters.AsSpan(tensor.Offset, tensor.Count), name, description);
             expected.Add(tensor.Name);
         }
-        if (description.HasInputMap)
-            for (int i = 0; i < description.InputCount; i++)
-                if (!(parameters[description.InputScaleOffset + i] > 0))
-                    throw new NetworkFileException(
-                        $"{name}: tensor \"{NetworkMetadata.InputScaleTensor}\" holds {parameters[description.InputScaleOffset + i]} for input {i}; every scale must be positive (the map divides by it).");
+        if (NetworkMetadata.InvalidScale(description.Plan, parameters) is { } invalid)
+            throw new NetworkFileException($"{name}: {invalid}.");
         foreach (SafetensorsTensor tensor in contents.Tensors)
             if (!expected.Contains(tensor.Name))
                 throw new NetworkFileException($"{name} holds tensor \"{tensor.Name}\", which {description.Name} ({Architecture(description)}) does not have: a file for another architecture.");

@@ -108,6 +108,23 @@ internal static class NetworkMetadata
         }
     }
 
+    /// <summary>
+    /// Why parameters read from a file cannot be used, or null: an input map's scale that is not a positive finite number
+    /// (the map divides by it, and a negative one would reverse the input's direction).
+    /// </summary>
+    public static string? InvalidScale(NetworkPlan plan, float[] parameters)
+    {
+        if (plan.InputMap is not { } map)
+            return null;
+        for (int i = 0; i < map.Inputs; i++)
+        {
+            float scale = parameters[map.ScaleOffset + i];
+            if (!(scale > 0) || float.IsInfinity(scale))
+                return $"tensor \"{InputScaleTensor}\" holds {scale.ToString(Invariant)} for input {i}; every scale must be a positive finite number (the map divides by it)";
+        }
+        return null;
+    }
+
     /// <summary>The tensor of the input map's scales, which must all be positive.</summary>
     public const string InputScaleTensor = "input_map.scale";
 

@@ -40,6 +40,16 @@ public interface ILoss
     LabelEncoding Labels { get; }
 }
 
+/// <summary>Checks of the losses' arguments, written once.</summary>
+internal static class LossArguments
+{
+    /// <summary>A hinge margin: finite and greater than 0.</summary>
+    public static float Margin(float margin, string name) =>
+        margin > 0 && !float.IsInfinity(margin)
+            ? margin
+            : throw new ArgumentOutOfRangeException(name, margin, "The hinge margin must be finite and greater than 0.");
+}
+
 /// <summary>The batch mean of a per-sample loss, shared by the losses that are sums over samples.</summary>
 internal static class SampleMean
 {
@@ -115,9 +125,7 @@ public readonly struct HingeLoss : ILoss
     /// <summary>Creates a hinge loss with margin <paramref name="margin"/> &gt; 0.</summary>
     public HingeLoss(float margin)
     {
-        if (!(margin > 0) || float.IsInfinity(margin))
-            throw new ArgumentOutOfRangeException(nameof(margin), margin, "The hinge margin must be finite and greater than 0.");
-        _margin = margin;
+        _margin = LossArguments.Margin(margin, nameof(margin));
     }
 
     /// <summary>The margin m. Throws for <c>default(HingeLoss)</c>, which was never given one.</summary>

@@ -14,9 +14,7 @@ public readonly struct MulticlassHingeLoss : ILoss
     /// <summary>Creates the loss with margin <paramref name="margin"/> &gt; 0 (deel-torchlip's <c>min_margin</c>).</summary>
     public MulticlassHingeLoss(float margin)
     {
-        if (!(margin > 0) || float.IsInfinity(margin))
-            throw new ArgumentOutOfRangeException(nameof(margin), margin, "The hinge margin must be finite and greater than 0.");
-        _margin = margin;
+        _margin = LossArguments.Margin(margin, nameof(margin));
     }
 
     /// <summary>The margin m.</summary>
@@ -123,9 +121,7 @@ public readonly struct MulticlassHkrLoss : ILoss
     {
         if (!(alpha >= 0 && alpha <= 1))
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α weighs the hinge against the KR term and must lie in [0, 1].");
-        if (!(margin > 0) || float.IsInfinity(margin))
-            throw new ArgumentOutOfRangeException(nameof(margin), margin, "The hinge margin must be finite and greater than 0.");
-        (_alpha, _margin) = (alpha, margin);
+        (_alpha, _margin) = (alpha, LossArguments.Margin(margin, nameof(margin)));
     }
 
     /// <summary>α, the hinge's weight.</summary>
