@@ -50,7 +50,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidLipschitz = Error("LIPG011",
         "Invalid Lipschitz bound",
-        "Lipschitz = {0} is not a valid bound: λ must be finite and greater than 0");
+        "Lipschitz = {0} is not a usable bound: {1}");
 
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("LIPG012",
         "[LipschitzNetwork] applied more than once",
@@ -118,6 +118,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidConstraint = Error("LIPG027",
         "Unknown layer constraint",
         "Constraint = {0} is not a LayerConstraint: use LayerConstraint.RowNorms or LayerConstraint.Spectral");
+
+    public static readonly DiagnosticDescriptor CompiledInputMapDiffers = new("LIPG028",
+        "The weights file's input map overrides the declared one",
+        "{0}[{1}] = {2} differs from the weights file's {3}; the file's input map is compiled in and the declared {0} is ignored (remove {0}, or make it match the file)",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg028");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -52,6 +52,31 @@ internal static class EmbeddedWeights
         return new Result(parameters, path, null, Array.Empty<string>());
     }
 
+    /// <summary>A declared input-map value the compiled-in file replaces with another.</summary>
+    public readonly record struct MapDifference(string Argument, int Input, string Declared, string File);
+
+    /// <summary>
+    /// The first element of the declared InputOffsets and of InputScales that differs from the file's (as the float the
+    /// network holds): compiled in, the file's map is the network's, and the declared one would silently be ignored.
+    /// </summary>
+    public static IEnumerable<MapDifference> MapDifferences(NetworkSpec spec, float[] parameters)
+    {
+        if (spec.Plan().InputMap is not { } map)
+            yield break;
+        foreach ((string argument, EquatableArray<double> declared, int offset) in new[]
+        {
+            (nameof(LipschitzNetworkAttribute.InputOffsets), spec.InputOffsets, map.OffsetOffset),
+            (nameof(LipschitzNetworkAttribute.InputScales), spec.InputScales, map.ScaleOffset),
+        })
+            for (int i = 0; i < declared.Count; i++)
+                if ((float)declared[i] != parameters[offset + i])
+                {
+                    var c = System.Globalization.CultureInfo.InvariantCulture;
+                    yield return new MapDifference(argument, i, declared[i].ToString("R", c), parameters[offset + i].ToString("R", c));
+                    break;
+                }
+    }
+
     /// <summary>A weights file's bytes, or why they could not be read.</summary>
     private sealed class FileBytes(byte[]? contents, string? error)
     {

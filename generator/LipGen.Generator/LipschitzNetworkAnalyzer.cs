@@ -22,7 +22,8 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.GroupSizeWithoutGroupSort, DiagnosticDescriptors.WeightsFileMissing, DiagnosticDescriptors.WeightsFileInvalid,
         DiagnosticDescriptors.WeightsTooLarge, DiagnosticDescriptors.WeightsExceedBound, DiagnosticDescriptors.MonotoneLengthMismatch,
         DiagnosticDescriptors.InvalidMonotoneSign, DiagnosticDescriptors.MonotoneAllZero, DiagnosticDescriptors.InputMapLengthMismatch,
-        DiagnosticDescriptors.InvalidInputMapValue, DiagnosticDescriptors.SpectralNeedsP2, DiagnosticDescriptors.InvalidConstraint);
+        DiagnosticDescriptors.InvalidInputMapValue, DiagnosticDescriptors.SpectralNeedsP2, DiagnosticDescriptors.InvalidConstraint,
+        DiagnosticDescriptors.CompiledInputMapDiffers);
 
     /// <summary>LIPG017/LIPG018/LIPG020 on the Weights argument when its file is missing, does not fit the declaration, or exceeds λ.</summary>
     private static void ReportWeightsFile(SymbolAnalysisContext context, NetworkSpec spec, AttributeData attribute)
@@ -30,9 +31,16 @@ public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
         ImmutableArray<AdditionalText> files = context.Options.AdditionalFiles
             .Where(f => f.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase)).ToImmutableArray();
         EmbeddedWeights.Result result = EmbeddedWeights.Load(spec, files);
-        if (result.Problem is null)
-            return;
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
+        if (result.Problem is null)
+        {
+            // LIPG028 on the declared map argument the compiled-in file contradicts.
+            foreach (EmbeddedWeights.MapDifference difference in EmbeddedWeights.MapDifferences(spec, result.Parameters!))
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CompiledInputMapDiffers,
+                    NetworkParser.ElementLocation(NetworkParser.NamedArgument(syntax, difference.Argument), difference.Input) ?? syntax?.GetLocation() ?? Location.None,
+                    difference.Argument, difference.Input, difference.Declared, difference.File));
+            return;
+        }
         Location location = NetworkParser.NamedLocation(syntax, "Weights") ?? syntax?.GetLocation() ?? Location.None;
         context.ReportDiagnostic(Diagnostic.Create(result.Problem, location, result.Arguments));
     }

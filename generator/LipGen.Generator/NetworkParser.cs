@@ -19,11 +19,11 @@ internal static class NetworkParser
     /// <summary>The attribute's metadata name, from the attribute type itself (linked from the runtime).</summary>
     public static readonly string AttributeMetadataName = typeof(LipschitzNetworkAttribute).FullName!;
 
-    /// <summary>The widest layer the generator accepts: inference keeps two layers of activations on the stack.</summary>
-    public const int MaxWidth = 4096;
+    /// <summary>The widest layer (the model's limit: inference keeps two layers of activations on the stack).</summary>
+    public const int MaxWidth = NetworkPlan.MaxWidth;
 
     /// <summary>The most widths (so at most MaxWidths − 1 dense layers) one declaration may list.</summary>
-    public const int MaxWidths = 33;
+    public const int MaxWidths = NetworkPlan.MaxWidths;
 
     public readonly record struct Result(NetworkSpec? Spec, ImmutableArray<Diagnostic> Problems);
 
@@ -192,7 +192,6 @@ internal static class NetworkParser
             if (widths[i] < 1 || widths[i] > MaxWidth)
                 problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWidth, WidthLocation(d.Syntax, i) ?? d.Location, widths[i], i, MaxWidth));
         }
-        bool shapeValid = problems.Count == problemsBefore;
 
         const string GroupSizeName = nameof(LipschitzNetworkAttribute.GroupSize), GroupSizesName = nameof(LipschitzNetworkAttribute.GroupSizes);
         bool relu = d.Activation == Activation.ReLU;
@@ -236,8 +235,8 @@ internal static class NetworkParser
 
         if (!(d.P >= 1)) // also catches NaN
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidP, d.At(nameof(LipschitzNetworkAttribute.P)), Format(d.P)));
-        if (!(d.Lipschitz > 0) || double.IsInfinity(d.Lipschitz))
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz, d.At(nameof(LipschitzNetworkAttribute.Lipschitz)), Format(d.Lipschitz)));
+        if (NetworkPlan.BoundProblem(d.Lipschitz) is { } boundProblem)
+            problems.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLipschitz, d.At(nameof(LipschitzNetworkAttribute.Lipschitz)), Format(d.Lipschitz), boundProblem));
 
         if (d.Monotone is { } monotone && widths.Length >= 1)
         {
@@ -258,30 +257,27 @@ internal static class NetworkParser
         }
         ValidateInputMap(d, nameof(LipschitzNetworkAttribute.InputOffsets), d.InputOffsets, widths, problems, value =>
             double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > float.MaxValue ? "an offset must be a finite float" : null);
+        // The scale as the network will hold it, a float: the model's one rule for scales.
         ValidateInputMap(d, nameof(LipschitzNetworkAttribute.InputScales), d.InputScales, widths, problems, value =>
-            !(value > 0) || (float)value == 0 || double.IsInfinity(value) || value > float.MaxValue
-                ? "a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)" : null);
+            InputMapStep.ScaleProblem((float)value));
 
         if (type.IsStatic && d.Weights is null)
             problems.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, declaration.Identifier.GetLocation(), fullName,
                 "a trainable network holds its parameters in an instance, so it cannot be static (one with compiled-in Weights can)"));
-        if (d.Weights is not null && shapeValid)
+        // The parameter count comes from the plan, which only a declaration without errors can build.
+        if (d.Weights is not null && !problems.Skip(problemsBefore).Any(p => p.Severity == DiagnosticSeverity.Error))
         {
-            int count = NetworkPlan.Build(widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation).ParameterCount + (d.HasInputMap ? 2 * widths[0] : 0)
-                + (d.Constraint == LayerConstraint.Spectral ? SpectralState(widths) : 0);
+            int count = Plan(d).ParameterCount;
             if (count > EmbeddedWeights.MaxParameters)
                 problems.Add(Diagnostic.Create(DiagnosticDescriptors.WeightsTooLarge, d.At(nameof(LipschitzNetworkAttribute.Weights)), count, EmbeddedWeights.MaxParameters));
         }
     }
 
-    /// <summary>The spectral layers' power-iteration vectors: the smaller side of each layer.</summary>
-    private static int SpectralState(int[] widths)
-    {
-        int total = 0;
-        for (int i = 0; i + 1 < widths.Length; i++)
-            total += Math.Min(widths[i], widths[i + 1]);
-        return total;
-    }
+    /// <summary>The plan of a declaration that passed every check.</summary>
+    private static NetworkPlan Plan(Declared d) =>
+        NetworkPlan.Build(d.Widths, d.PerLayerGroupSizes(), d.P, d.Lipschitz, d.Activation, d.Monotone,
+            d.HasInputMap ? d.InputOffsets ?? new double[d.Widths[0]] : null,
+            d.HasInputMap ? d.InputScales ?? Enumerable.Repeat(1.0, d.Widths[0]).ToArray() : null, d.Constraint);
 
     /// <summary>LIPG024 for a wrong length, LIPG025 on each element <paramref name="problem"/> rejects.</summary>
     private static void ValidateInputMap(Declared d, string name, double[]? values, int[] widths, ImmutableArray<Diagnostic>.Builder problems,
@@ -430,7 +426,7 @@ internal static class NetworkParser
     }
 
     /// <summary>Element <paramref name="index"/> of an array-valued argument, or the whole argument.</summary>
-    private static Location? ElementLocation(AttributeArgumentSyntax? argument, int index)
+    public static Location? ElementLocation(AttributeArgumentSyntax? argument, int index)
     {
         if (argument is null)
             return null;
@@ -444,7 +440,7 @@ internal static class NetworkParser
         return (element ?? argument).GetLocation();
     }
 
-    private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? attribute, string name) =>
+    public static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? attribute, string name) =>
         attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
 
     /// <summary>The <c>Name = value</c> argument's location.</summary>

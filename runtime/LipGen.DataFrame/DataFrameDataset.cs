@@ -12,8 +12,9 @@ public static class DataFrameDataset
     /// <summary>
     /// A dataset whose inputs are <paramref name="features"/> and whose targets are <paramref name="labels"/>, both column
     /// names of <paramref name="frame"/>, in that order. Numeric columns of any type are read; text is parsed as a number in
-    /// the invariant culture. A missing column, or a missing, non-numeric or non-finite value, is an
-    /// <see cref="ArgumentException"/> that names it (rows counted from 0).
+    /// the invariant culture. A missing column, a column named twice (or as both a feature and a label), a frame without
+    /// rows, or a missing, non-numeric or non-finite value, is an <see cref="ArgumentException"/> that names it (rows
+    /// counted from 0).
     /// </summary>
     public static Dataset ToDataset(this DataFrame frame, IReadOnlyList<string> features, IReadOnlyList<string> labels)
     {
@@ -22,6 +23,15 @@ public static class DataFrameDataset
         ArgumentNullException.ThrowIfNull(labels);
         if (features.Count == 0 || labels.Count == 0)
             throw new ArgumentException("Name at least one feature column and one label column.");
+        // A column twice would train on the answer (a label among the features) or weigh one input twice.
+        foreach (IGrouping<string, string> repeated in features.Concat(labels).GroupBy(name => name).Where(g => g.Count() > 1))
+            throw new ArgumentException(features.Contains(repeated.Key) && labels.Contains(repeated.Key)
+                ? $"Column '{repeated.Key}' is named both as a feature and as a label; a label among the inputs gives the answer away."
+                : $"Column '{repeated.Key}' is named {repeated.Count()} times; name each column once.");
+        if (frame.Rows.Count == 0)
+            throw new ArgumentException(frame.Columns.Count == 0
+                ? "The data has no rows and no columns (a CSV file with only a header row reads this way); a dataset needs at least one sample."
+                : "The data has no rows; a dataset needs at least one sample.");
         DataFrameColumn[] inputs = [.. features.Select(name => Column(frame, name))];
         DataFrameColumn[] targets = [.. labels.Select(name => Column(frame, name))];
         long rows = frame.Rows.Count;
@@ -41,7 +51,16 @@ public static class DataFrameDataset
     public static Dataset LoadCsv(string path, IReadOnlyList<string> features, IReadOnlyList<string> labels)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return DataFrame.LoadCsv(path, cultureInfo: CultureInfo.InvariantCulture).ToDataset(features, labels);
+        DataFrame frame;
+        try
+        {
+            frame = DataFrame.LoadCsv(path, cultureInfo: CultureInfo.InvariantCulture);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"{path} is not a CSV file with a header row and data: {e.Message}", nameof(path), e);
+        }
+        return frame.ToDataset(features, labels);
     }
 
     private static DataFrameColumn Column(DataFrame frame, string name)

@@ -87,13 +87,31 @@ public class DiagnosticTests
     public Task LIPG010_invalid_p(string argument, string message) =>
         AssertSingle($"[LipGen.LipschitzNetwork(2, 4, 1, {argument})] partial class Net;", "LIPG010", message);
 
+    private const string Positive = "λ must be a number greater than 0";
+    private const string TooSmall = "λ must be at least 2⁻¹⁰⁰ (about 7.9E-31): each layer's bound λᵢ = λ^(1/L) is a float, and rows scaled onto a smaller one would hold subnormal weights that rounding cannot move";
+    private const string TooLarge = "λ must be at most float.MaxValue (about 3.4E+38): the layers' bounds and the monotone residual's coefficient are floats";
+
     [Theory]
-    [InlineData("{|Lipschitz = 0|}", "Lipschitz = 0 is not a valid bound: λ must be finite and greater than 0")]
-    [InlineData("{|Lipschitz = -2.5|}", "Lipschitz = -2.5 is not a valid bound: λ must be finite and greater than 0")]
-    [InlineData("{|Lipschitz = double.NaN|}", "Lipschitz = NaN is not a valid bound: λ must be finite and greater than 0")]
-    [InlineData("{|Lipschitz = double.PositiveInfinity|}", "Lipschitz = ∞ is not a valid bound: λ must be finite and greater than 0")]
+    [InlineData("{|Lipschitz = 0|}", "Lipschitz = 0 is not a usable bound: " + Positive)]
+    [InlineData("{|Lipschitz = -2.5|}", "Lipschitz = -2.5 is not a usable bound: " + Positive)]
+    [InlineData("{|Lipschitz = double.NaN|}", "Lipschitz = NaN is not a usable bound: " + Positive)]
+    [InlineData("{|Lipschitz = double.PositiveInfinity|}", "Lipschitz = ∞ is not a usable bound: " + TooLarge)]
+    [InlineData("{|Lipschitz = 1e-80|}", "Lipschitz = 1E-80 is not a usable bound: " + TooSmall)]
+    [InlineData("{|Lipschitz = 1e39|}", "Lipschitz = 1E+39 is not a usable bound: " + TooLarge)]
     public Task LIPG011_invalid_lipschitz(string argument, string message) =>
         AssertSingle($"[LipGen.LipschitzNetwork(2, 4, 1, {argument})] partial class Net;", "LIPG011", message);
+
+    [Theory]
+    [InlineData("Lipschitz = 1e39, Monotone = new[] { 1, 0 }")]
+    [InlineData("Lipschitz = 1e-80")]
+    [InlineData("Lipschitz = 3.4028235e38, Monotone = new[] { 1, 0 }")]
+    [InlineData("InputScales = new[] { 1e-44, 1 }")]
+    public void An_unusable_number_fails_the_build_with_its_diagnostic_alone(string arguments)
+    {
+        // The generator's code for a refused declaration still compiles: the LIPG diagnostic is the only error.
+        (_, Compilation output) = GeneratorHarness.Run($"[LipGen.LipschitzNetwork(2, 4, 1, {arguments})] partial class Net {{ }} class Use {{ float F(Net n) => n.Forward(new float[2]); }}");
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
 
     [Fact]
     public async Task LIPG012_attribute_on_two_partial_declarations()
@@ -165,7 +183,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(27, supported.Length);
+        Assert.Equal(28, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -198,9 +216,11 @@ public class DiagnosticTests
     public Task LIPG024_one_map_value_per_input(string source, string message) => AssertSingle(source, "LIPG024", message);
 
     [Theory]
-    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|0|} })] partial class Net;", "InputScales[1] = 0 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
-    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { {|-2.0|}, 1 })] partial class Net;", "InputScales[0] = -2 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
-    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e-50|} })] partial class Net;", "InputScales[1] = 1E-50 is not valid: a scale must be a positive finite float (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|0|} })] partial class Net;", "InputScales[1] = 0 is not valid: a scale must be greater than 0 (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { {|-2.0|}, 1 })] partial class Net;", "InputScales[0] = -2 is not valid: a scale must be greater than 0 (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e-50|} })] partial class Net;", "InputScales[1] = 1E-50 is not valid: a scale must be greater than 0 (the map divides by it, and a negative one would reverse the input's direction)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e-44|} })] partial class Net;", "InputScales[1] = 1E-44 is not valid: a scale must be at least 1.2E-38, the smallest normal float (dividing by a subnormal one overflows z = (x − offset) / scale for inputs a few thousandths from the offset)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputScales = new[] { 1.0, {|1e39|} })] partial class Net;", "InputScales[1] = 1E+39 is not valid: a scale must be a finite float")]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, InputOffsets = new[] { {|double.NaN|}, 1 })] partial class Net;", "InputOffsets[0] = NaN is not valid: an offset must be a finite float")]
     public Task LIPG025_invalid_map_value(string source, string message) => AssertSingle(source, "LIPG025", message);
 

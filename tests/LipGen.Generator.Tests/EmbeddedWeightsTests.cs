@@ -22,6 +22,18 @@ public class EmbeddedWeightsTests
 
     private static string Plain(string marked) => marked.Replace("{|", "").Replace("|}", "");
 
+    /// <summary>The file with its JSON header rewritten by <paramref name="patch"/> (the tensors' bytes unchanged).</summary>
+    private static byte[] Patched(byte[] file, Func<string, string> patch)
+    {
+        string header = Encoding.UTF8.GetString(file, 8, (int)BitConverter.ToUInt64(file, 0));
+        byte[] json = Encoding.UTF8.GetBytes(patch(header));
+        var bytes = new byte[8 + json.Length + file.Length - 8 - header.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        file.AsSpan(8 + header.Length).CopyTo(bytes.AsSpan(8 + json.Length));
+        return bytes;
+    }
+
     [Fact]
     public void The_weights_become_static_data_and_match_the_baseline()
     {
@@ -102,14 +114,7 @@ public class EmbeddedWeightsTests
     public Task Numbers_in_the_metadata_compare_as_numbers()
     {
         // "1.0" and "1e0" are 1, as Load reads them: no diagnostic, and the weights compile in.
-        byte[] file = TinyFile();
-        string header = Encoding.UTF8.GetString(file, 8, (int)BitConverter.ToUInt64(file, 0));
-        string patched = header.Replace("\"lipgen.lipschitz\":\"1\"", "\"lipgen.lipschitz\":\"1e0\"").Replace("\"lipgen.p\":\"2\"", "\"lipgen.p\":\"2.0\"");
-        byte[] json = Encoding.UTF8.GetBytes(patched);
-        var bytes = new byte[8 + json.Length + file.Length - 8 - header.Length];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
-        json.CopyTo(bytes, 8);
-        file.AsSpan(8 + header.Length).CopyTo(bytes.AsSpan(8 + json.Length));
+        byte[] bytes = Patched(TinyFile(), header => header.Replace("\"lipgen.lipschitz\":\"1\"", "\"lipgen.lipschitz\":\"1e0\"").Replace("\"lipgen.p\":\"2\"", "\"lipgen.p\":\"2.0\""));
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("tiny.safetensors", bytes)), Plain(Declaration));
         Assert.Single(result.GeneratedSources);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
@@ -122,14 +127,11 @@ public class EmbeddedWeightsTests
         // Saved for λ = 2, with weights that use it: L̂ = 0.76 · 2 = 1.52 for a declaration of λ = 1. The metadata says λ = 2,
         // so strip it, as a PyTorch file would have none.
         byte[] file = NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [2], 2, 2), [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 1.5f, -0.5f, 0.3f]);
-        string header = Encoding.UTF8.GetString(file, 8, (int)BitConverter.ToUInt64(file, 0));
-        int start = header.IndexOf("\"__metadata__\":{", StringComparison.Ordinal) + "\"__metadata__\":{".Length;
-        string patched = header[..start] + "\"format\":\"pt\"" + header[header.IndexOf('}', start)..];
-        byte[] json = Encoding.UTF8.GetBytes(patched);
-        var bytes = new byte[8 + json.Length + file.Length - 8 - header.Length];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
-        json.CopyTo(bytes, 8);
-        file.AsSpan(8 + header.Length).CopyTo(bytes.AsSpan(8 + json.Length));
+        byte[] bytes = Patched(file, header =>
+        {
+            int start = header.IndexOf("\"__metadata__\":{", StringComparison.Ordinal) + "\"__metadata__\":{".Length;
+            return header[..start] + "\"format\":\"pt\"" + header[header.IndexOf('}', start)..];
+        });
         return AssertProblem(GeneratorHarness.Files(("tiny.safetensors", bytes)), "LIPG020",
             "Weights file 'tiny.safetensors' has certificate L̂ = 1.52069063, above the declared Lipschitz = 1 (the file states λ = nothing)");
     }
@@ -143,6 +145,51 @@ public class EmbeddedWeightsTests
     {
         byte[] file = NetworkFile.Serialize(TinyDescription, [0, 0, 0, 0, 0, 0, float.NaN, 0, 0]);
         return AssertProblem(GeneratorHarness.Files(("tiny.safetensors", file)), "LIPG018", "tensor \"layers.1.weight\" holds NaN at index 0");
+    }
+
+    [Fact]
+    public async Task LIPG018_a_file_without_a_constraint_key_is_described_as_such()
+    {
+        // Saved by a LipGen from before spectral layers: no lipgen.constraint key, read as RowNorms. The message must not claim
+        // the file states RowNorms.
+        const string spectral = """
+            [LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, Constraint = LipGen.LayerConstraint.Spectral, Weights = "tiny.safetensors")]
+            public static partial class Tiny;
+            """;
+        byte[] file = Patched(TinyFile(), header => header.Replace(",\"lipgen.constraint\":\"RowNorms\"", ""));
+        Diagnostic diagnostic = Assert.Single(await GeneratorHarness.AnalyzeAsync(GeneratorHarness.Files(("tiny.safetensors", file)), spectral));
+        Assert.Equal("LIPG018", diagnostic.Id);
+        Assert.Contains("has no lipgen.constraint key, so it was saved by a LipGen version that wrote lipgen.constraint = RowNorms for every network (the key came later); the declaration has Spectral", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public async Task LIPG018_a_subnormal_input_map_scale_in_the_file()
+    {
+        const string mapped = """[LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, ScaleInputs = true, Weights = "tiny.safetensors")] public static partial class Tiny;""";
+        var description = new NetworkDescription("Tiny", [2, 2, 1], [2], 2, 1, default, null, [0, 0], [1, 1]);
+        float[] parameters = [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 0, 1, 1.4e-45f];
+        Diagnostic diagnostic = Assert.Single(await GeneratorHarness.AnalyzeAsync(
+            GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(description, parameters))), mapped));
+        Assert.Equal("LIPG018", diagnostic.Id);
+        Assert.Contains("tensor \"input_map.scale\" holds 1E-45 for input 1; a scale must be at least 1.2E-38", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public async Task LIPG028_a_declared_input_map_the_compiled_in_file_overrides()
+    {
+        const string source = """[LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, InputOffsets = new[] { 0.0, {|5.0|} }, InputScales = new[] { 1.0, 1 }, Weights = "tiny.safetensors")] public static partial class Tiny;""";
+        var description = new NetworkDescription("Tiny", [2, 2, 1], [2], 2, 1, default, null, [0, 5], [1, 1]);
+        float[] parameters = [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 2.5f, 1, 1];
+        ImmutableArray<AdditionalText> files = GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(description, parameters)));
+        Diagnostic diagnostic = Assert.Single(await GeneratorHarness.AnalyzeAsync(files, Plain(source)));
+        Assert.Equal("LIPG028", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(source.IndexOf("{|", StringComparison.Ordinal), diagnostic.Location.SourceSpan.Start);
+        Assert.Equal("InputOffsets[1] = 5 differs from the weights file's 2.5; the file's input map is compiled in and the declared InputOffsets is ignored (remove InputOffsets, or make it match the file)",
+            diagnostic.GetMessage());
+        // A file that agrees is silent.
+        parameters[10] = 5;
+        Assert.Empty(await GeneratorHarness.AnalyzeAsync(GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(description, parameters))), Plain(source)));
     }
 
     [Fact]

@@ -116,16 +116,27 @@ public class KernelWidthTests
     }
 
     [Theory, MemberData(nameof(Widths))]
-    public void Scaling_matches_its_scalar_path(int bits)
+    public void Shrinking_matches_its_scalar_path_and_never_rounds_up(int bits)
     {
         var limit = (VectorBits)bits;
         foreach (int n in Lengths)
-        {
-            float[] scalar = Values(n, 4 * n), vector = (float[])scalar.Clone();
-            Elementwise.Apply<MultiplyOperator>(scalar, 0.7071068f, VectorBits.Scalar);
-            Elementwise.Apply<MultiplyOperator>(vector, 0.7071068f, limit);
-            Assert.Equal(Bits(scalar), Bits(vector));
-        }
+            foreach (float factor in (float[])[0.7071068f, 0.99999994f, 3e-30f, 1e-40f])
+            {
+                float[] original = Values(n, 4 * n);
+                for (int i = 0; i < n; i += 3)
+                    original[i] *= 1e-37f; // products that end subnormal, where rounding is absolute
+                float[] scalar = (float[])original.Clone(), vector = (float[])original.Clone();
+                Elementwise.Apply<ShrinkOperator>(scalar, factor, VectorBits.Scalar);
+                Elementwise.Apply<ShrinkOperator>(vector, factor, limit);
+                Assert.Equal(Bits(scalar), Bits(vector));
+                for (int i = 0; i < n; i++)
+                {
+                    double exact = (double)original[i] * factor;
+                    Assert.True(Math.Abs((double)vector[i]) <= Math.Abs(exact), $"{original[i]}·{factor} gave {vector[i]}");
+                    Assert.True(Math.Sign(vector[i]) is 0 || Math.Sign(vector[i]) == Math.Sign(exact));
+                    Assert.True(Math.Abs(exact - vector[i]) <= Math.Max(Math.Abs(exact) * 1.2e-7, 1.5e-45), "more than one ulp below");
+                }
+            }
     }
 
     [Theory, MemberData(nameof(Widths))]

@@ -66,6 +66,10 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(6, 16, 12, 4, GroupSizes = new[] { 2, 4 }, P = Norm.L2, Lipschitz = 1.5, Constraint = LayerConstraint.Spectral)]
     public partial class SpectralNet;
 
+    // The probe's Björck case: a two-moons network with spectral layers, trained with one or two Björck steps.
+    [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Spectral)]
+    public partial class SpectralMoonsNet;
+
     public static partial class Outer
     {
         internal partial class Inner

@@ -35,7 +35,8 @@ public sealed class Dataset
     /// A classification dataset from class labels: row i of the targets is one-hot, 1 in column <c>labels[i]</c> and 0 in
     /// the other <paramref name="classes"/> − 1 (the targets of <see cref="Training.MulticlassHingeLoss"/>,
     /// <see cref="Training.TauCrossEntropyLoss"/> and <see cref="Training.MulticlassHkrLoss"/>). A label outside
-    /// [0, <paramref name="classes"/>) is an error naming its row.
+    /// [0, <paramref name="classes"/>) is an error naming its row; so is a class count no network's output can have (2 to
+    /// 4096).
     /// </summary>
     public static Dataset FromClassLabels(float[] inputs, int[] labels, int inputWidth, int classes)
     {
@@ -43,6 +44,9 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(labels);
         if (classes < 2)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classification needs at least 2 classes.");
+        if (classes > Model.NetworkPlan.MaxWidth)
+            throw new ArgumentOutOfRangeException(nameof(classes), classes,
+                $"{classes} classes need a network with {classes} outputs; a layer is at most {Model.NetworkPlan.MaxWidth} wide.");
         var targets = new float[labels.Length * (long)classes];
         for (int i = 0; i < labels.Length; i++)
         {

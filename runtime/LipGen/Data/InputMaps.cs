@@ -10,7 +10,7 @@ public static class InputMaps
 {
     /// <summary>
     /// Fits the map to <paramref name="data"/>: each offset is the input's mean, each scale its standard deviation (1 for
-    /// an input that never changes, so it stays finite).
+    /// an input that never changes, or whose spread is below the smallest normal float, so the map stays finite).
     /// </summary>
     public static void Fit(ILipschitzNetwork network, Dataset data)
     {
@@ -42,14 +42,15 @@ public static class InputMaps
         {
             float spread = (float)Math.Sqrt(square[i] / data.Count);
             offsets[i] = (float)mean[i];
-            scales[i] = spread > 0 && float.IsFinite(spread) ? spread : 1;
+            scales[i] = Model.InputMapStep.IsValidScale(spread) ? spread : 1;
         }
         Set(network, offsets, scales);
     }
 
     /// <summary>
-    /// Sets the map's offsets and scales. Every offset must be finite and every scale a positive finite number (a negative
-    /// scale would reverse an input's monotone direction); otherwise nothing changes and the error names the input.
+    /// Sets the map's offsets and scales. Every offset must be finite and every scale a finite, normal, positive float (a
+    /// negative scale would reverse an input's monotone direction, a subnormal one overflow the map); otherwise nothing
+    /// changes and the error names the input.
     /// </summary>
     public static void Set(ILipschitzNetwork network, ReadOnlySpan<float> offsets, ReadOnlySpan<float> scales)
     {
@@ -62,9 +63,8 @@ public static class InputMaps
         {
             if (!float.IsFinite(offsets[i]))
                 throw new ArgumentException($"The offset for input {i} is {offsets[i]}; every offset must be finite.", nameof(offsets));
-            if (!(scales[i] > 0) || float.IsInfinity(scales[i]))
-                throw new ArgumentOutOfRangeException(nameof(scales), scales[i],
-                    $"The scale for input {i} is {scales[i]}; every scale must be a positive finite number (the map divides by it, and a negative one would reverse the input's direction).");
+            if (Model.InputMapStep.ScaleProblem(scales[i]) is { } problem)
+                throw new ArgumentOutOfRangeException(nameof(scales), scales[i], $"The scale for input {i} is {scales[i]}; {problem}.");
         }
         offsets.CopyTo(network.Parameters.Slice(description.InputOffsetOffset, n));
         scales.CopyTo(network.Parameters.Slice(description.InputScaleOffset, n));

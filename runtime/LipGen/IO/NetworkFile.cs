@@ -101,7 +101,7 @@ public static class NetworkFile
         {
             await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsReadFailure(e))
+        catch (Exception e) when (IsStreamFailure(e))
         {
             throw ReadFailed("the stream", e);
         }
@@ -116,7 +116,7 @@ public static class NetworkFile
             stream.CopyTo(buffer);
             return buffer.ToArray();
         }
-        catch (Exception e) when (IsReadFailure(e))
+        catch (Exception e) when (IsStreamFailure(e))
         {
             throw ReadFailed(name, e);
         }
@@ -125,6 +125,12 @@ public static class NetworkFile
     /// <summary>The I/O failures a load reports as a <see cref="NetworkFileException"/>, with the cause inside.</summary>
     private static bool IsReadFailure(Exception e) =>
         e is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException or ArgumentException;
+
+    /// <summary>
+    /// A caller's stream can fail in any way its implementation chooses (a time-out, a socket error, a stream in the wrong
+    /// state): every failure to read it is one, except a cancellation the caller asked for and running out of memory.
+    /// </summary>
+    private static bool IsStreamFailure(Exception e) => e is not (OperationCanceledException or OutOfMemoryException);
 
     private static NetworkFileException ReadFailed(string name, Exception cause) => new($"Cannot read {name}: {cause.Message}", cause);
 

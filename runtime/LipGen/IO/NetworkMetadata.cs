@@ -52,12 +52,17 @@ internal static class NetworkMetadata
     {
         foreach (KeyValuePair<string, string> expected in Of(plan))
         {
-            string? value = stored.TryGetValue(expected.Key, out string? found) ? found
+            bool present = stored.TryGetValue(expected.Key, out string? found);
+            string? value = present ? found
                 // A LipGen file from before monotone inputs has no signs: its network had none, which is all zeros.
                 : expected.Key == MonotoneKey && stored.ContainsKey("lipgen.widths") ? string.Join(",", new int[plan.InputCount])
+                // One from before spectral layers has no constraint: its layers were row-bounded.
                 : expected.Key == ConstraintKey && stored.ContainsKey("lipgen.widths") ? nameof(LayerConstraint.RowNorms) : null;
-            if (value is not null && !SameValue(expected.Key, value, expected.Value))
-                return $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}";
+            if (value is null || SameValue(expected.Key, value, expected.Value))
+                continue;
+            return present
+                ? $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}"
+                : $"has no {expected.Key} key, so it was saved by a LipGen version that wrote {expected.Key} = {value} for every network (the key came later); {name} has {expected.Value}";
         }
         return null;
     }
@@ -109,8 +114,8 @@ internal static class NetworkMetadata
     }
 
     /// <summary>
-    /// Why parameters read from a file cannot be used, or null: an input map's scale that is not a positive finite number
-    /// (the map divides by it, and a negative one would reverse the input's direction).
+    /// Why parameters read from a file cannot be used, or null: an input map's scale that is not a finite, normal, positive
+    /// float (<see cref="InputMapStep.ScaleProblem"/>).
     /// </summary>
     public static string? InvalidScale(NetworkPlan plan, float[] parameters)
     {
@@ -119,8 +124,8 @@ internal static class NetworkMetadata
         for (int i = 0; i < map.Inputs; i++)
         {
             float scale = parameters[map.ScaleOffset + i];
-            if (!(scale > 0) || float.IsInfinity(scale))
-                return $"tensor \"{InputScaleTensor}\" holds {scale.ToString(Invariant)} for input {i}; every scale must be a positive finite number (the map divides by it)";
+            if (InputMapStep.ScaleProblem(scale) is { } problem)
+                return $"tensor \"{InputScaleTensor}\" holds {scale.ToString("R", Invariant)} for input {i}; {problem}";
         }
         return null;
     }

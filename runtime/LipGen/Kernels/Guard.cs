@@ -56,16 +56,26 @@ public static class Guard
     }
 
     /// <summary>
-    /// Throws, naming the input, unless every scale of the input map is a positive finite number: the map divides by it,
-    /// and a negative scale would silently reverse the input's monotone direction.
+    /// Throws, naming the input, unless every scale of the input map is a finite, normal, positive float
+    /// (<c>InputMapStep.ScaleProblem</c>): the map divides by it, a negative scale would silently reverse the input's
+    /// monotone direction, and a subnormal one overflows z.
     /// </summary>
     public static void PositiveScales(ReadOnlySpan<float> scales, NetworkDescription description)
     {
         for (int i = 0; i < scales.Length; i++)
-            if (!(scales[i] > 0) || float.IsInfinity(scales[i]))
-                throw new ArgumentException(
-                    $"{description.Name}: the input map's scale for input {i} is {scales[i]}; every scale must be a positive finite number (the map divides by it, and a negative one would reverse the input's direction).",
-                    "parameters");
+            if (Model.InputMapStep.ScaleProblem(scales[i]) is { } problem)
+                throw new ArgumentException($"{description.Name}: the input map's scale for input {i} is {scales[i]}; {problem}.", "parameters");
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="bound"/> is a bound a layer can be projected onto: between 2⁻¹⁰⁰ and float.MaxValue
+    /// (<c>NetworkPlan.MinimumBound</c>, <c>MaximumBound</c>). Below it rescaled weights would be subnormal floats.
+    /// </summary>
+    internal static void LayerBound(double bound, string name)
+    {
+        if (!(bound >= Model.NetworkPlan.MinimumBound && bound <= Model.NetworkPlan.MaximumBound))
+            throw new ArgumentOutOfRangeException(name, bound,
+                $"A layer's bound must lie between 2⁻¹⁰⁰ (about 7.9E-31) and float.MaxValue; {bound} cannot be projected onto (rescaled weights would be subnormal or overflow).");
     }
 
     /// <summary>True when no value is NaN or ±∞: their largest magnitude, one vectorised pass, is then finite.</summary>

@@ -222,20 +222,60 @@ internal readonly struct MaxOperator : IAggregationOperator
     public static double Invoke(Vector512<double> x) => Invoke(Invoke(x.GetLower(), x.GetUpper()));
 }
 
-/// <summary>x·y.</summary>
-internal readonly struct MultiplyOperator : IBinaryOperator
+/// <summary>
+/// x·y rounded toward zero, for y in [0, 1] (a projection's rescale): |result| ≤ |x|·y exactly, so every norm of a rescaled
+/// row is at most y times the row's, with no rounding to allow for, and the product can never grow past what was asked,
+/// also where it is subnormal. The product of two floats is exact in double; rounded to nearest float, it is stepped one
+/// ulp towards zero where that rounding went away from zero.
+/// </summary>
+internal readonly struct ShrinkOperator : IBinaryOperator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Invoke(float x, float y) => x * y;
+    public static float Invoke(float x, float y)
+    {
+        double product = (double)x * y;
+        float rounded = (float)product;
+        return Math.Abs((double)rounded) > Math.Abs(product) ? BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(rounded) - 1) : rounded;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x * y;
+    public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y)
+    {
+        (Vector128<double> xLow, Vector128<double> xHigh) = Vector128.Widen(x);
+        (Vector128<double> yLow, Vector128<double> yHigh) = Vector128.Widen(y);
+        Vector128<double> low = xLow * yLow, high = xHigh * yHigh;
+        Vector128<float> rounded = Vector128.Narrow(low, high);
+        (Vector128<double> roundedLow, Vector128<double> roundedHigh) = Vector128.Widen(rounded);
+        Vector128<int> away = Vector128.Narrow(Vector128.GreaterThan(Vector128.Abs(roundedLow), Vector128.Abs(low)).AsInt64(),
+            Vector128.GreaterThan(Vector128.Abs(roundedHigh), Vector128.Abs(high)).AsInt64());
+        return (rounded.AsInt32() + away).AsSingle(); // −1 on the bits of a float is one ulp towards zero
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
+    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y)
+    {
+        (Vector256<double> xLow, Vector256<double> xHigh) = Vector256.Widen(x);
+        (Vector256<double> yLow, Vector256<double> yHigh) = Vector256.Widen(y);
+        Vector256<double> low = xLow * yLow, high = xHigh * yHigh;
+        Vector256<float> rounded = Vector256.Narrow(low, high);
+        (Vector256<double> roundedLow, Vector256<double> roundedHigh) = Vector256.Widen(rounded);
+        Vector256<int> away = Vector256.Narrow(Vector256.GreaterThan(Vector256.Abs(roundedLow), Vector256.Abs(low)).AsInt64(),
+            Vector256.GreaterThan(Vector256.Abs(roundedHigh), Vector256.Abs(high)).AsInt64());
+        return (rounded.AsInt32() + away).AsSingle();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
+    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y)
+    {
+        (Vector512<double> xLow, Vector512<double> xHigh) = Vector512.Widen(x);
+        (Vector512<double> yLow, Vector512<double> yHigh) = Vector512.Widen(y);
+        Vector512<double> low = xLow * yLow, high = xHigh * yHigh;
+        Vector512<float> rounded = Vector512.Narrow(low, high);
+        (Vector512<double> roundedLow, Vector512<double> roundedHigh) = Vector512.Widen(rounded);
+        Vector512<int> away = Vector512.Narrow(Vector512.GreaterThan(Vector512.Abs(roundedLow), Vector512.Abs(low)).AsInt64(),
+            Vector512.GreaterThan(Vector512.Abs(roundedHigh), Vector512.Abs(high)).AsInt64());
+        return (rounded.AsInt32() + away).AsSingle();
+    }
 }
 
 /// <summary>x − y (the input map's offset, one input row of a batch at a time).</summary>

@@ -33,35 +33,56 @@ public static class RowNorms
 
     /// <summary>
     /// Rescales every row that is not safely inside <paramref name="bound"/> onto it; other rows are left as they are.
-    /// A row counts as inside when its norm rounded outward by the certificate's own rule is at most bound·(1 − 2⁻³⁰):
-    /// that margin covers the certificate's rounding of each product and of ∏λᵢ, so after the projection the certificate
-    /// (<see cref="Verification.CertifiedBound"/>) is within λ, not only the norms as computed. The factor is bound/norm
-    /// less 2⁻²² relative (rounding of the float factor and products is about 2⁻²³), and the row is checked again and
-    /// nudged down if it were still outside.
+    /// A row counts as inside when its norm rounded outward by the certificate's own rule is at most
+    /// <c>Certificate.Inside(bound)</c> = bound·(1 − 2⁻³⁰): that margin covers the certificate's rounding of each product and
+    /// of ∏λᵢ, so after the projection the certificate (<see cref="Verification.CertifiedBound"/>) is within λ, not only the
+    /// norms as computed. A row outside is multiplied by bound·(1 − 2⁻²²)/‖row‖ with every product rounded towards zero
+    /// (<see cref="ShrinkOperator"/>), so its exact norm is at most that factor times the old one: one pass, with no float
+    /// rounding to correct afterwards, subnormal weights included. <paramref name="bound"/> must lie between
+    /// <c>NetworkPlan.MinimumBound</c> (2⁻¹⁰⁰) and float.MaxValue.
     /// </summary>
     public static void Project(Span<float> weights, int rows, int columns, double q, double bound)
     {
+        Guard.LayerBound(bound, nameof(bound));
         // Outward(x) = RoundUp(x·c) with c ≤ Outward(1) for rows of this length, so any norm at most inside/Outward(1), less
         // 2⁻⁵⁰ for the division's rounding, has Outward(norm) ≤ inside: one threshold per layer, one comparison per row.
         double threshold = Threshold(columns, q, bound);
+        double target = bound * (1 - 1.0 / (1 << 22));
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = weights.Slice(r * columns, columns);
             double norm = Norm(row, q);
-            if (!(norm > threshold))
-                continue;
-            Scale(row, (float)(bound / norm * (1 - 1.0 / (1 << 22))));
-            while (Norm(row, q) > threshold)
-                Scale(row, 1 - 1f / (1 << 20));
+            // The computed norm is within a relative 10⁻¹² of the exact one, so one shrink lands far below the threshold; the
+            // loop only re-checks, and a bounded number of passes is the proof that it cannot spin.
+            for (int pass = 0; norm > threshold; pass++)
+            {
+                if (pass == 4)
+                    throw new InvalidOperationException($"Row {r} keeps a norm of {norm} above {threshold} after rescaling; this is a bug in LipGen.");
+                Shrink(row, target / norm);
+                norm = Norm(row, q);
+            }
         }
     }
 
     /// <summary>The largest row norm <see cref="Project"/> leaves as it is, for rows of <paramref name="columns"/> in ℓq.</summary>
-    internal static double Threshold(int columns, double q, double bound)
-    {
-        double inside = bound * (1 - 1.0 / (1 << 30));
-        return inside / Model.Certificate.Outward(1, columns, q) * (1 - 1.0 / (1L << 50));
-    }
+    internal static double Threshold(int columns, double q, double bound) =>
+        Model.Certificate.Inside(bound) / Model.Certificate.Outward(1, columns, q) * (1 - 1.0 / (1L << 50));
 
-    private static void Scale(Span<float> row, float factor) => Elementwise.Apply<MultiplyOperator>(row, factor);
+    /// <summary>
+    /// values·factor (factor in (0, 1]) rounded towards zero, so no norm grows past factor times its old value. A factor
+    /// below float's range is applied in exact steps of 2⁻⁶⁴ first.
+    /// </summary>
+    internal static void Shrink(Span<float> values, double factor)
+    {
+        const double Step = 1.0 / (1L << 32) / (1L << 32);
+        while (factor < Step)
+        {
+            Elementwise.Apply<ShrinkOperator>(values, (float)Step);
+            factor /= Step;
+        }
+        float single = (float)factor;
+        if (single > factor)
+            single = MathF.BitDecrement(single);
+        Elementwise.Apply<ShrinkOperator>(values, single);
+    }
 }

@@ -136,7 +136,7 @@ internal static class Certificate
         if (scales.IsEmpty || float.IsNaN(w))
             return float.IsNaN(w) ? double.NaN : magnitude;
         float scale = scales[column];
-        if (!(scale > 0) || float.IsInfinity(scale))
+        if (!InputMapStep.IsValidScale(scale))
             return double.NaN;
         return magnitude == 0 ? 0 : RoundUp(magnitude / scale);
     }
@@ -204,7 +204,7 @@ internal static class Certificate
             }
             // In the input's own units: ∂f/∂xᵢ = ∂f/∂zᵢ / scaleᵢ, a positive scale, so both ends keep their sign.
             float scale = scales[i];
-            bool valid = scale > 0 && !float.IsInfinity(scale);
+            bool valid = InputMapStep.IsValidScale(scale);
             lower[i] = valid ? Divide(low, scale, down: true) : double.NaN;
             upper[i] = valid ? Divide(high, scale, down: false) : double.NaN;
         }
@@ -237,7 +237,9 @@ internal static class Certificate
     public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights, ReadOnlySpan<float> scales) => layer.Constraint switch
     {
         RowNormConstraint rows => MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, scales),
-        SpectralConstraint => SpectralBound.Compute(weights, layer.Outputs, layer.Inputs, scales),
+        // The claim Inside(λᵢ) is the spectral projection's target: whenever the projection has proved a layer inside its
+        // acceptance bound, this test proves the claim too, so the certificate and the projection never disagree.
+        SpectralConstraint => SpectralBound.Compute(weights, layer.Outputs, layer.Inputs, scales, scales.IsEmpty ? Inside(layer.Bound) : double.NaN),
         _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),
     };
 
@@ -303,6 +305,12 @@ internal static class Certificate
             total += Math.Pow(t / largest, q);
         return largest * Math.Pow(total, 1 / q);
     }
+
+    /// <summary>
+    /// What a projection aims inside of: λᵢ·(1 − 2⁻³⁰). The margin covers the certificate's rounding of each product and of
+    /// ∏λᵢ (λᵢ = λ^(1/L) is itself rounded), so a network whose every layer is within it has L̂ ≤ λ.
+    /// </summary>
+    public static double Inside(double layerBound) => layerBound * (1 - 1.0 / (1 << 30));
 
     /// <summary>The next double up (Math.BitIncrement, which netstandard2.0 lacks): covers one rounding to nearest.</summary>
     public static double RoundUp(double value)

@@ -95,6 +95,29 @@ internal sealed class NetworkPlan
     /// <summary>Floats of workspace one sample needs.</summary>
     public int WorkspaceLength { get; }
 
+    /// <summary>The widest layer a network may have: inference keeps two layers of activations on the stack.</summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>The most widths (input, hidden…, output) one network may list, so at most 32 dense layers.</summary>
+    public const int MaxWidths = 33;
+
+    /// <summary>
+    /// The smallest bound a network may declare or a layer be projected onto: 2⁻¹⁰⁰ (about 7.9·10⁻³¹). Every λᵢ = λ^(1/L)
+    /// lies between λ and 1, so it holds for them too. Below it, a row scaled onto its bound would hold weights near the
+    /// subnormal floats, where rounding is no longer relative and the projection's margins stop covering it.
+    /// </summary>
+    public const double MinimumBound = 1.0 / (1L << 50) / (1L << 50);
+
+    /// <summary>The largest: float.MaxValue, so that every λᵢ and the monotone residual's coefficient fit a float.</summary>
+    public const double MaximumBound = float.MaxValue;
+
+    /// <summary>Why <paramref name="lipschitz"/> cannot be a network's bound λ, or null when it can.</summary>
+    public static string? BoundProblem(double lipschitz) =>
+        double.IsNaN(lipschitz) || lipschitz <= 0 ? "λ must be a number greater than 0"
+        : lipschitz < MinimumBound ? "λ must be at least 2⁻¹⁰⁰ (about 7.9E-31): each layer's bound λᵢ = λ^(1/L) is a float, and rows scaled onto a smaller one would hold subnormal weights that rounding cannot move"
+        : lipschitz > MaximumBound ? "λ must be at most float.MaxValue (about 3.4E+38): the layers' bounds and the monotone residual's coefficient are floats"
+        : null;
+
     /// <summary>λᵢ = λ^(1/L): λ is split evenly over the L dense layers, so ∏λᵢ = λ.</summary>
     public static double LayerBound(double lipschitz, int layerCount) => Math.Pow(lipschitz, 1.0 / layerCount);
 
@@ -121,9 +144,19 @@ internal sealed class NetworkPlan
             throw new ArgumentNullException(nameof(groupSizes));
         if (widths.Length < 2)
             throw new ArgumentException("A network needs at least an input and an output width.", nameof(widths));
+        if (widths.Length > MaxWidths)
+            throw new ArgumentException($"A network lists at most {MaxWidths} widths; got {widths.Length}.", nameof(widths));
+        for (int i = 0; i < widths.Length; i++)
+            if (widths[i] < 1 || widths[i] > MaxWidth)
+                throw new ArgumentOutOfRangeException(nameof(widths), widths[i], $"Width {i} is {widths[i]}; every width must be between 1 and {MaxWidth}.");
         if (groupSizes.Length != widths.Length - 2)
             throw new ArgumentException($"Expected {widths.Length - 2} group sizes (one per hidden layer), got {groupSizes.Length}.", nameof(groupSizes));
 
+        if (activation is not (Activation.GroupSort or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        for (int i = 0; activation == Activation.GroupSort && i < groupSizes.Length; i++)
+            if (groupSizes[i] < 1 || widths[i + 1] % groupSizes[i] != 0)
+                throw new ArgumentException($"Group size {groupSizes[i]} of hidden layer {i + 1} must be at least 1 and divide its width {widths[i + 1]}.", nameof(groupSizes));
         if (monotone is not null && monotone.Length != widths[0])
             throw new ArgumentException($"Expected {widths[0]} monotone signs (one per input), got {monotone.Length}.", nameof(monotone));
         if (monotone is not null && Array.Exists(monotone, s => s is < -1 or > 1))
@@ -132,6 +165,10 @@ internal sealed class NetworkPlan
             if (values is not null && values.Length != widths[0])
                 throw new ArgumentException($"Expected {widths[0]} input offsets and scales (one per input), got {values.Length}.", nameof(inputOffsets));
 
+        if (BoundProblem(lipschitz) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(lipschitz), lipschitz, $"λ = {lipschitz} cannot be a network's bound: {problem}.");
+        if (!(p >= 1))
+            throw new ArgumentOutOfRangeException(nameof(p), p, "p must be a number ≥ 1 (or ∞).");
         if (constraint == LayerConstraint.Spectral && p != 2)
             throw new ArgumentException($"Spectral layers bound ℓ2 → ℓ2, so they need p = 2 (got {p}).", nameof(constraint));
         if (constraint is not (LayerConstraint.RowNorms or LayerConstraint.Spectral))
@@ -342,6 +379,24 @@ internal sealed class InputMapStep : PlanStep
 
     /// <summary>The declared scales (1 where not declared).</summary>
     public IReadOnlyList<double> InitialScales { get; }
+
+    /// <summary>The smallest scale the map accepts: the smallest normal float (about 1.2·10⁻³⁸).</summary>
+    public const float MinimumScale = 1.17549435E-38f;
+
+    /// <summary>
+    /// Why <paramref name="scale"/> cannot be a scale of the map, or null when it can: it must be a finite, normal, positive
+    /// float. The map divides by it, so a negative scale would reverse the input's direction, and a subnormal one would
+    /// overflow z for inputs a few thousandths from the offset while the certificate still read finite. One rule for the
+    /// attribute, InputMaps, a loaded file, compiled-in weights and the projection's check.
+    /// </summary>
+    public static string? ScaleProblem(float scale) =>
+        !(scale > 0) ? "a scale must be greater than 0 (the map divides by it, and a negative one would reverse the input's direction)"
+        : float.IsInfinity(scale) ? "a scale must be a finite float"
+        : scale < MinimumScale ? "a scale must be at least 1.2E-38, the smallest normal float (dividing by a subnormal one overflows z = (x − offset) / scale for inputs a few thousandths from the offset)"
+        : null;
+
+    /// <summary>True when <see cref="ScaleProblem"/> finds nothing wrong.</summary>
+    public static bool IsValidScale(float scale) => scale >= MinimumScale && !float.IsInfinity(scale);
 }
 
 /// <summary>

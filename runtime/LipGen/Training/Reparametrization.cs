@@ -39,6 +39,15 @@ internal static class Reparametrization
         TKernel.Project(effective); // rejects non-finite values before it changes any
     }
 
+    /// <summary>True when every layer of <paramref name="plan"/> has a normalisation this class differentiates (row bounds).</summary>
+    public static bool Supports(NetworkPlan plan)
+    {
+        foreach (DenseStep layer in plan.DenseLayers)
+            if (layer.Constraint is not RowNormConstraint)
+                return false;
+        return true;
+    }
+
     /// <summary>Turns ∂L/∂W in <paramref name="gradient"/> into ∂L/∂V, in place, for V = <paramref name="original"/>.</summary>
     public static void Backpropagate(NetworkPlan plan, ReadOnlySpan<float> original, Span<float> gradient)
     {
@@ -46,7 +55,8 @@ internal static class Reparametrization
         for (int l = 0; l < layers.Count; l++)
         {
             DenseStep layer = layers[l];
-            double q = ((RowNormConstraint)layer.Constraint).Q;
+            double q = layer.Constraint is RowNormConstraint rows ? rows.Q
+                : throw new NotSupportedException($"Layer {layer.Number} has a {layer.Constraint.GetType().Name}, which reparametrised training does not differentiate.");
             double threshold = Kernels.RowNorms.Threshold(layer.Inputs, q, layer.Bound);
             for (int r = 0; r < layer.Outputs; r++)
             {

@@ -85,6 +85,10 @@ public sealed class TrainingSession<TKernel, TLoss>
                 throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown constraint method.");
             if (_bjorckIterations > 0)
                 throw new InvalidOperationException("Björck orthogonalisation runs after a projected step; reparametrised training takes no gradient through it.");
+            if (!Reparametrization.Supports(TKernel.Description.Plan))
+                throw new InvalidOperationException(
+                    $"{TKernel.Description.Name} has {TKernel.Description.Constraint} layers; reparametrised training is implemented for row-bounded layers. "
+                    + "Train it with ConstraintMethod.Projection (the default; TrainingOptions.BjorckIterations adds orthogonalisation).");
             _original = _network.Parameters.ToArray();
             _lastFiniteOriginal = new float[_original.Length];
             _epochStartOriginal = new float[_original.Length];

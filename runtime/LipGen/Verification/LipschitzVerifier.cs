@@ -30,8 +30,11 @@ public static class LipschitzVerifier
 
         ReadOnlySpan<float> parameters = network.Parameters;
         double certified = CertifiedBound.Compute(description, parameters);
+        // Where the float network's output is not finite (inputs so large that a layer overflows), nothing is claimed: those
+        // samples are reported, and left out of the gradient scan, whose gradients there are NaN by design.
+        bool[] finite = FiniteOutputs<TKernel>(parameters, data, out int nonFinite, out int firstNonFinite);
         var gradients = new GradientScan<TKernel>();
-        (double gradientBound, int gradientSample) = gradients.Run(parameters, data, progress, cancellationToken);
+        (double gradientBound, int gradientSample) = gradients.Run(parameters, data, finite, progress, cancellationToken);
         var attack = new Attack<TKernel>(data, options);
         InputPair? pair = attack.Run(parameters, certified, progress, cancellationToken);
         double attackBound = pair?.Ratio ?? 0;
@@ -58,6 +61,7 @@ public static class LipschitzVerifier
         bool violated = attack.Violation is not null || monotoneBroken || gradientBound > Model.Certificate.RoundUp(certified * (1 + gradientTolerance));
         VerificationStatus status =
             violated || double.IsNaN(certified) || double.IsNaN(gradientBound) ? VerificationStatus.Failed
+            : nonFinite > 0 || attack.NonFinitePoint is not null ? VerificationStatus.NonFiniteOutput
             : CertifiedBound.ComputeConstrained(description, parameters) > description.Lipschitz ? VerificationStatus.ExceedsDeclaredBound
             : VerificationStatus.Verified;
 
@@ -71,6 +75,12 @@ public static class LipschitzVerifier
             radiusAttack.Run(parameters, data, radii.Radii, options.RadiusAttackSamples, options.RadiusAttackSteps, options.Seed, cancellationToken);
         if (radiusAttack.Counterexample is not null)
             status = VerificationStatus.Failed;
+        float[]? nonFiniteOutput = null;
+        if (firstNonFinite >= 0)
+        {
+            nonFiniteOutput = new float[TKernel.OutputCount];
+            TKernel.Forward(parameters, data.Input(firstNonFinite), nonFiniteOutput);
+        }
         return new VerificationReport
         {
             Network = description,
@@ -103,7 +113,32 @@ public static class LipschitzVerifier
             LargestMonotoneDecrease = search.LargestDecrease,
             MonotoneSearchStarts = anyMonotone ? options.MonotoneSearchStarts : 0,
             MonotoneSearchSteps = options.MonotoneSearchSteps,
+            MonotoneSearchPairs = search.Pairs,
+            NonFiniteOutputs = nonFinite,
+            NonFiniteSample = firstNonFinite,
+            NonFiniteSampleOutput = nonFiniteOutput,
+            NonFinitePoint = attack.NonFinitePoint,
         };
+    }
+
+    /// <summary>Per sample, whether every output of the float network is finite there; the count and first index of those that are not.</summary>
+    private static bool[] FiniteOutputs<TKernel>(ReadOnlySpan<float> parameters, Dataset data, out int nonFinite, out int first)
+        where TKernel : struct, ILipschitzKernel
+    {
+        var finite = new bool[data.Count];
+        var output = new float[TKernel.OutputCount];
+        (nonFinite, first) = (0, -1);
+        for (int i = 0; i < data.Count; i++)
+        {
+            TKernel.Forward(parameters, data.Input(i), output);
+            finite[i] = Guard.AllFinite(output);
+            if (finite[i])
+                continue;
+            nonFinite++;
+            if (first < 0)
+                first = i;
+        }
+        return finite;
     }
 
     /// <summary>
@@ -288,7 +323,7 @@ public static class LipschitzVerifier
         private readonly float[] _weight = new float[TKernel.OutputCount];
         private readonly float[] _workspace = new float[TKernel.WorkspaceLength];
 
-        public (double Bound, int Sample) Run(ReadOnlySpan<float> parameters, Dataset data, IProgress<VerificationProgress>? progress,
+        public (double Bound, int Sample) Run(ReadOnlySpan<float> parameters, Dataset data, bool[] finite, IProgress<VerificationProgress>? progress,
             CancellationToken cancellationToken)
         {
             double q = TKernel.Description.Q, best = 0;
@@ -296,6 +331,8 @@ public static class LipschitzVerifier
             for (int i = 0; i < data.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!finite[i])
+                    continue;
                 for (int k = 0; k < _weight.Length; k++)
                 {
                     Array.Clear(_weight);
@@ -349,7 +386,8 @@ public static class LipschitzVerifier
             {
                 double range = _high[j] - _low[j];
                 double margin = range > 0 ? 0.1 * range : 0.5;
-                (_low[j], _high[j]) = (_low[j] - margin, _high[j] + margin);
+                // Widened, but never past the floats: a point the attack picks must be an input the network can be given.
+                (_low[j], _high[j]) = (Math.Max(_low[j] - margin, -float.MaxValue), Math.Min(_high[j] + margin, float.MaxValue));
                 rangeSum += _high[j] - _low[j];
             }
             _scale = rangeSum / n;
@@ -371,6 +409,9 @@ public static class LipschitzVerifier
         /// as it runs in float.
         /// </summary>
         public InputPair? Violation { get; private set; }
+
+        /// <summary>The first point the attack met where the float network's output is not finite (null: none).</summary>
+        public float[]? NonFinitePoint { get; private set; }
 
         public InputPair? Run(ReadOnlySpan<float> parameters, double certified, IProgress<VerificationProgress>? progress,
             CancellationToken cancellationToken)
@@ -419,6 +460,12 @@ public static class LipschitzVerifier
         {
             if (distance < minimum * (1 - 1e-9))
                 return;
+            if (!Guard.AllFinite(_fx) || !Guard.AllFinite(_fy))
+            {
+                // No Lipschitz claim holds where the output overflows; the report names the point instead.
+                NonFinitePoint ??= (float[])(Guard.AllFinite(_fx) ? _y : _x).Clone();
+                return;
+            }
             double change = Math.Abs((double)_fx[k] - _fy[k]);
             double excess = change - _certified * distance;
             if (excess > 0 || double.IsNaN(change))
@@ -477,6 +524,8 @@ public static class LipschitzVerifier
             Array.Clear(_weight);
             _weight[k] = 1;
             TKernel.InputGradient(parameters, _x, _weight, _gx, _workspace);
+            if (!Guard.AllFinite(_gx))
+                return distance; // f̃(x) is not finite: no direction to follow
             double q = TKernel.Description.Q;
             for (int j = 0; j < _gx.Length; j++)
             {

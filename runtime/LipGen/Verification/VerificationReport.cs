@@ -17,6 +17,13 @@ public enum VerificationStatus
     /// than backpropagation's rounding (or a NaN). This would be a bug in LipGen; the pair is in the report.
     /// </summary>
     Failed,
+
+    /// <summary>
+    /// The float network's output is not finite at some data points, or at a point of the box the attack searched (an input
+    /// so large that a layer overflows): no guarantee is stated there, and the report names the first such point. Nothing
+    /// beats the certificate elsewhere.
+    /// </summary>
+    NonFiniteOutput,
 }
 
 /// <summary>What the monotonicity part of a verification found.</summary>
@@ -154,6 +161,21 @@ public sealed record VerificationReport
     /// <summary>Steps per start of the monotonicity search.</summary>
     public int MonotoneSearchSteps { get; init; }
 
+    /// <summary>Pairs of points the monotonicity search compared.</summary>
+    public int MonotoneSearchPairs { get; init; }
+
+    /// <summary>Samples of the data at which some output of the float network is not finite (overflow, or a NaN).</summary>
+    public int NonFiniteOutputs { get; init; }
+
+    /// <summary>The first such sample (−1: none).</summary>
+    public int NonFiniteSample { get; init; } = -1;
+
+    /// <summary>The network's output at <see cref="NonFiniteSample"/> (null: none).</summary>
+    public float[]? NonFiniteSampleOutput { get; init; }
+
+    /// <summary>The first point of the searched box where the output is not finite (null: none met).</summary>
+    public float[]? NonFinitePoint { get; init; }
+
     /// <inheritdoc/>
     public override string ToString()
     {
@@ -176,6 +198,10 @@ public sealed record VerificationReport
         text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
         text.AppendLine(c, $"  float error      E ≤ {FloatErrorBound:G3} for |f̃ − f| over the data's range (f̃: the network as it runs in float)");
         text.AppendLine(c, $"  tolerance        a pair agrees with L̂ when |f̃(x) − f̃(y)| ≤ L̂·‖x − y‖ + E(x) + E(y); a gradient when ‖∇f̃‖_{q} ≤ L̂·(1 + {GradientTolerance:G2})");
+        if (NonFiniteOutputs > 0)
+            text.AppendLine(c, $"  NOT FINITE       the output is not finite at {NonFiniteOutputs} of the data's samples (first: sample {NonFiniteSample}, f = [{string.Join(", ", NonFiniteSampleOutput!.Select(v => v.ToString(c)))}]): the float network overflows there, and nothing is claimed about those points");
+        if (NonFinitePoint is { } point)
+            text.AppendLine(c, $"  NOT FINITE       the attack met a point of the searched box where the output is not finite: x = [{string.Join(", ", point.Select(v => v.ToString("G6", c)))}]");
         AppendSlopes(text, c);
         if (Radii.Length == 0)
             text.AppendLine("  robustness: not computed (the targets are not ±1 labels)");
@@ -185,6 +211,7 @@ public sealed record VerificationReport
 
         {
             VerificationStatus.Verified => $"  VERIFIED: no pair or gradient beats L̂ beyond float rounding, and {(ConstrainedBound == CertifiedBound ? "L̂" : "the layers' certificate")} ≤ λ = {Network.Lipschitz.ToString(c)}.",
+            VerificationStatus.NonFiniteOutput => "  NOT VERIFIED: the output is not finite at some of these inputs (see NOT FINITE above); no pair or gradient beats L̂ where it is. Keep the inputs within a range the network can compute.",
             VerificationStatus.ExceedsDeclaredBound => $"  FLAGGED: {(ConstrainedBound == CertifiedBound ? "L̂" : "the layers' certificate")} = {ConstrainedBound.ToString("F6", c)} exceeds the declared λ = {Network.Lipschitz.ToString(c)}; the weights left the constraint (call Project())."
                 + (AttackPair is { } pair && pair.Ratio > Network.Lipschitz ? $"{Environment.NewLine}  pair violating λ: {pair}" : ""),
             _ => Violation is { } violation
@@ -212,14 +239,18 @@ public sealed record VerificationReport
         }
         if (Monotonicity == MonotonicityStatus.NotChecked)
             return;
-        string search = $"search ({MonotoneSearchStarts} starts × {MonotoneSearchSteps} steps)";
+        string search = $"search ({MonotoneSearchStarts} starts × {MonotoneSearchSteps} steps, {MonotoneSearchPairs} pairs)";
         text.AppendLine(Monotonicity switch
         {
-            MonotonicityStatus.Certified => $"  monotonicity: CERTIFIED for every monotone input; the {search} found no pair breaking it"
-                + (LargestMonotoneDecrease is { } d ? string.Format(c, " (largest wrong-way move {0:G2}, within float rounding {1:G2})", d.Decrease, d.Allowance) : ""),
+            MonotonicityStatus.Certified => $"  monotonicity: CERTIFIED for every monotone input; the {search} found no pair breaking it",
             MonotonicityStatus.NotCertified => $"  monotonicity: not certified; the {search} found no pair breaking it beyond float rounding",
             _ => $"  monotonicity: VIOLATED; the {search} found {MonotoneViolation}",
         });
+        // What the search saw, always against what float rounding allows at those points: a wrong-way move within E(x) + E(y)
+        // is the float network's rounding, which the certificate of the exact function does not rule out.
+        text.AppendLine(LargestMonotoneDecrease is { } d
+            ? $"    largest wrong-way move seen: {d}; {(d.IsBeyondRounding ? "BEYOND" : "within")} float rounding"
+            : "    no output moved the wrong way in any pair the search compared");
     }
 
     private void AppendRobustness(StringBuilder text, CultureInfo c, string p)
