@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace LipGen.Generator;
@@ -20,38 +22,6 @@ internal static class DiagnosticDescriptors
         "Type cannot be a Lipschitz network",
         "'{0}' cannot carry [LipschitzNetwork]: {1}");
 
-    public static readonly DiagnosticDescriptor TooFewWidths = Error("LIPG004",
-        "A Lipschitz network needs at least two widths",
-        "[LipschitzNetwork] on '{0}' lists {1} width(s); it needs at least two: the input width and the output width");
-
-    public static readonly DiagnosticDescriptor InvalidWidth = Error("LIPG005",
-        "Layer width out of range",
-        "Width {0} (position {1}) is out of range: every width must be between 1 and {2}");
-
-    public static readonly DiagnosticDescriptor TooManyLayers = Error("LIPG006",
-        "Too many layers",
-        "[LipschitzNetwork] on '{0}' lists {1} widths; at most {2} are supported");
-
-    public static readonly DiagnosticDescriptor InvalidGroupSize = Error("LIPG007",
-        "GroupSort group size must be positive",
-        "Group size {0} is invalid: a GroupSort group holds at least one neuron");
-
-    public static readonly DiagnosticDescriptor GroupSizeDoesNotDivide = Error("LIPG008",
-        "GroupSort group size must divide the layer width",
-        "Group size {0} does not divide the width {2} of hidden layer {1}");
-
-    public static readonly DiagnosticDescriptor GroupSizeCountMismatch = Error("LIPG009",
-        "One group size per hidden layer",
-        "GroupSizes lists {0} value(s) but the network has {1} hidden layer(s)");
-
-    public static readonly DiagnosticDescriptor InvalidP = Error("LIPG010",
-        "Invalid input norm p",
-        "P = {0} is not a norm: p must be a number ≥ 1, or Norm.Infinity");
-
-    public static readonly DiagnosticDescriptor InvalidLipschitz = Error("LIPG011",
-        "Invalid Lipschitz bound",
-        "Lipschitz = {0} is not a usable bound: {1}");
-
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("LIPG012",
         "[LipschitzNetwork] applied more than once",
         "'{0}' carries [LipschitzNetwork] more than once; a type declares exactly one network");
@@ -59,20 +29,6 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberNameClash = Error("LIPG013",
         "Member name is reserved for generated code",
         "'{0}' declares or inherits a member named '{1}', which the generated network code defines; rename it");
-
-    public static readonly DiagnosticDescriptor GroupSizeIgnored = new("LIPG014",
-        "GroupSize is ignored when GroupSizes is set",
-        "GroupSize = {0} is ignored because GroupSizes gives one group size per hidden layer; remove one of the two",
-        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg014");
-
-    public static readonly DiagnosticDescriptor InvalidActivation = Error("LIPG015",
-        "Unknown activation",
-        "Activation = {0} is not an activation LipGen knows: use Activation.GroupSort or Activation.ReLU");
-
-    public static readonly DiagnosticDescriptor GroupSizeWithoutGroupSort = new("LIPG016",
-        "Group sizes need GroupSort",
-        "{0} has no effect because the activation is ReLU; remove it or use Activation.GroupSort",
-        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg016");
 
     public static readonly DiagnosticDescriptor WeightsFileMissing = Error("LIPG017",
         "Weights file not found",
@@ -90,39 +46,70 @@ internal static class DiagnosticDescriptors
         "Compiled-in weights exceed the declared Lipschitz bound",
         "Weights file '{0}' has certificate L̂ = {1}, above the declared Lipschitz = {2} (the file states λ = {3}); compiled in, the network would break its bound");
 
-    public static readonly DiagnosticDescriptor MonotoneLengthMismatch = Error("LIPG021",
-        "Monotone needs one sign per input",
-        "Monotone has {0} entries; the network has {1} inputs and needs one sign per input");
-
-    public static readonly DiagnosticDescriptor InvalidMonotoneSign = Error("LIPG022",
-        "Monotone sign must be -1, 0 or 1",
-        "Monotone[{1}] = {0} is not a monotonicity: use 1 (non-decreasing), -1 (non-increasing) or 0 (free)");
-
-    public static readonly DiagnosticDescriptor MonotoneAllZero = new("LIPG023",
-        "No input is monotone",
-        "Every Monotone entry is 0, so no input is monotone; the residual would only double the network's Lipschitz bound. Remove Monotone, or mark the monotone inputs with 1 or -1.",
-        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg023");
-
-    public static readonly DiagnosticDescriptor InputMapLengthMismatch = Error("LIPG024",
-        "Input map needs one value per input",
-        "{0} has {1} entries; the network has {2} inputs and needs one per input");
-
-    public static readonly DiagnosticDescriptor InvalidInputMapValue = Error("LIPG025",
-        "Invalid input map value",
-        "{0}[{1}] = {2} is not valid: {3}");
-
-    public static readonly DiagnosticDescriptor SpectralNeedsP2 = Error("LIPG026",
-        "Spectral layers need P = 2",
-        "Constraint = LayerConstraint.Spectral bounds every layer in ℓ2 → ℓ2, so the input norm must be P = 2, not {0}");
-
-    public static readonly DiagnosticDescriptor InvalidConstraint = Error("LIPG027",
-        "Unknown layer constraint",
-        "Constraint = {0} is not a LayerConstraint: use LayerConstraint.RowNorms or LayerConstraint.Spectral");
-
     public static readonly DiagnosticDescriptor CompiledInputMapDiffers = new("LIPG028",
         "The weights file's input map overrides the declared one",
         "{0}[{1}] = {2} differs from the weights file's {3}; the file's input map is compiled in and the declared {0} is ignored (remove {0}, or make it match the file)",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "lipg028");
+
+    // The rules a declaration's values are checked by (NetworkDeclaration.Validate, linked from the runtime): ids, titles and
+    // messages are the model's, so the runtime's errors and the analyzer's agree.
+    public static readonly DiagnosticDescriptor TooFewWidths = Rule("LIPG004", DeclarationRules.TooFewWidths);
+
+    public static readonly DiagnosticDescriptor InvalidWidth = Rule("LIPG005", DeclarationRules.InvalidWidth);
+
+    public static readonly DiagnosticDescriptor TooManyLayers = Rule("LIPG006", DeclarationRules.TooManyLayers);
+
+    public static readonly DiagnosticDescriptor InvalidGroupSize = Rule("LIPG007", DeclarationRules.InvalidGroupSize);
+
+    public static readonly DiagnosticDescriptor GroupSizeDoesNotDivide = Rule("LIPG008", DeclarationRules.GroupSizeDoesNotDivide);
+
+    public static readonly DiagnosticDescriptor GroupSizeCountMismatch = Rule("LIPG009", DeclarationRules.GroupSizeCountMismatch);
+
+    public static readonly DiagnosticDescriptor InvalidP = Rule("LIPG010", DeclarationRules.InvalidP);
+
+    public static readonly DiagnosticDescriptor InvalidLipschitz = Rule("LIPG011", DeclarationRules.InvalidLipschitz);
+
+    public static readonly DiagnosticDescriptor GroupSizeIgnored = Rule("LIPG014", DeclarationRules.GroupSizeIgnored);
+
+    public static readonly DiagnosticDescriptor InvalidActivation = Rule("LIPG015", DeclarationRules.InvalidActivation);
+
+    public static readonly DiagnosticDescriptor GroupSizeWithoutGroupSort = Rule("LIPG016", DeclarationRules.GroupSizeWithoutGroupSort);
+
+    public static readonly DiagnosticDescriptor MonotoneLengthMismatch = Rule("LIPG021", DeclarationRules.MonotoneLengthMismatch);
+
+    public static readonly DiagnosticDescriptor InvalidMonotoneSign = Rule("LIPG022", DeclarationRules.InvalidMonotoneSign);
+
+    public static readonly DiagnosticDescriptor MonotoneAllZero = Rule("LIPG023", DeclarationRules.MonotoneAllZero);
+
+    public static readonly DiagnosticDescriptor InputMapLengthMismatch = Rule("LIPG024", DeclarationRules.InputMapLengthMismatch);
+
+    public static readonly DiagnosticDescriptor InvalidInputMapValue = Rule("LIPG025", DeclarationRules.InvalidInputMapValue);
+
+    public static readonly DiagnosticDescriptor EuclideanConstraintNeedsP2 = Rule("LIPG026", DeclarationRules.EuclideanConstraintNeedsP2);
+
+    public static readonly DiagnosticDescriptor InvalidConstraint = Rule("LIPG027", DeclarationRules.InvalidConstraint);
+
+    public static readonly DiagnosticDescriptor InvalidResidualBlocks = Rule("LIPG029", DeclarationRules.InvalidResidualBlocks);
+
+    /// <summary>Every rule's descriptor, by id.</summary>
+    public static IReadOnlyDictionary<string, DiagnosticDescriptor> Rules { get; } = new[]
+    {
+        TooFewWidths, InvalidWidth, TooManyLayers, InvalidGroupSize, GroupSizeDoesNotDivide, GroupSizeCountMismatch, InvalidP, InvalidLipschitz,
+        GroupSizeIgnored, InvalidActivation, GroupSizeWithoutGroupSort, MonotoneLengthMismatch, InvalidMonotoneSign, MonotoneAllZero,
+        InputMapLengthMismatch, InvalidInputMapValue, EuclideanConstraintNeedsP2, InvalidConstraint, InvalidResidualBlocks,
+    }.ToDictionary(d => d.Id);
+
+    private static DiagnosticDescriptor Rule(string id, DeclarationRule rule) =>
+        new(id, rule.Title, rule.Format, Category, rule.IsWarning ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+            isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    /// <summary>The rule's descriptor.</summary>
+    public static DiagnosticDescriptor For(DeclarationRule rule) => Rules[rule.Id];
+
+    /// <summary>Every descriptor the analyzer reports: the generator's own and the declaration rules'.</summary>
+    public static System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All { get; } = System.Collections.Immutable.ImmutableArray.Create(
+        NotPartial, ContainingTypeNotPartial, UnsupportedType, DuplicateAttribute, MemberNameClash, WeightsFileMissing, WeightsFileInvalid,
+        WeightsTooLarge, WeightsExceedBound, CompiledInputMapDiffers).AddRange(Rules.Values.OrderBy(d => d.Id));
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -40,6 +40,8 @@ internal static class EmbeddedWeights
         {
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, path, System.IO.Path.GetFileName(path), e.Message);
         }
+        // Derived values are computed from the file's weights, as Load computes them, and compiled in with them.
+        plan.Derive(parameters);
         // As Load does: weights whose certificate exceeds the declared λ would ship a network that breaks its bound.
         double certificate = LipGen.Model.Certificate.Constrained(plan, parameters); // what λ bounds (a residual adds its declared slope)
         if (!(certificate <= plan.Lipschitz))
@@ -63,12 +65,12 @@ internal static class EmbeddedWeights
     {
         if (spec.Plan().InputMap is not { } map)
             yield break;
-        foreach ((string argument, EquatableArray<double> declared, int offset) in new[]
+        foreach ((string argument, IReadOnlyList<double>? declared, int offset) in new[]
         {
-            (nameof(LipschitzNetworkAttribute.InputOffsets), spec.InputOffsets, map.OffsetOffset),
-            (nameof(LipschitzNetworkAttribute.InputScales), spec.InputScales, map.ScaleOffset),
+            (nameof(LipschitzNetworkAttribute.InputOffsets), spec.Declaration.InputOffsets, map.OffsetOffset),
+            (nameof(LipschitzNetworkAttribute.InputScales), spec.Declaration.InputScales, map.ScaleOffset),
         })
-            for (int i = 0; i < declared.Count; i++)
+            for (int i = 0; declared is not null && i < declared.Count; i++)
                 if ((float)declared[i] != parameters[offset + i])
                 {
                     var c = System.Globalization.CultureInfo.InvariantCulture;
@@ -124,7 +126,7 @@ internal static class EmbeddedWeights
             throw new SafetensorsException($"it {mismatch}");
         var parameters = new float[plan.ParameterCount];
         var expected = new HashSet<string>();
-        foreach (FileTensor tensor in NetworkMetadata.Tensors(plan))
+        foreach (LipGen.Model.ParameterRegion tensor in NetworkMetadata.Tensors(plan))
         {
             Tensor(file, bytes, tensor.Name, tensor.Shape).CopyTo(parameters, tensor.Offset);
             expected.Add(tensor.Name);
@@ -132,7 +134,7 @@ internal static class EmbeddedWeights
         if (NetworkMetadata.InvalidScale(plan, parameters) is { } invalid)
             throw new SafetensorsException(invalid);
         foreach (SafetensorsTensor extra in file.Tensors.Where(t => !expected.Contains(t.Name)))
-            throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", spec.Widths)} network does not have");
+            throw new SafetensorsException($"it holds tensor \"{extra.Name}\", which a {string.Join("-", spec.Declaration.Widths)} network does not have");
         return (parameters, file);
     }
 

@@ -13,17 +13,7 @@ namespace LipGen.Generator;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LipschitzNetworkAnalyzer : DiagnosticAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-        DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.ContainingTypeNotPartial, DiagnosticDescriptors.UnsupportedType,
-        DiagnosticDescriptors.TooFewWidths, DiagnosticDescriptors.InvalidWidth, DiagnosticDescriptors.TooManyLayers,
-        DiagnosticDescriptors.InvalidGroupSize, DiagnosticDescriptors.GroupSizeDoesNotDivide, DiagnosticDescriptors.GroupSizeCountMismatch,
-        DiagnosticDescriptors.InvalidP, DiagnosticDescriptors.InvalidLipschitz, DiagnosticDescriptors.DuplicateAttribute,
-        DiagnosticDescriptors.MemberNameClash, DiagnosticDescriptors.GroupSizeIgnored, DiagnosticDescriptors.InvalidActivation,
-        DiagnosticDescriptors.GroupSizeWithoutGroupSort, DiagnosticDescriptors.WeightsFileMissing, DiagnosticDescriptors.WeightsFileInvalid,
-        DiagnosticDescriptors.WeightsTooLarge, DiagnosticDescriptors.WeightsExceedBound, DiagnosticDescriptors.MonotoneLengthMismatch,
-        DiagnosticDescriptors.InvalidMonotoneSign, DiagnosticDescriptors.MonotoneAllZero, DiagnosticDescriptors.InputMapLengthMismatch,
-        DiagnosticDescriptors.InvalidInputMapValue, DiagnosticDescriptors.SpectralNeedsP2, DiagnosticDescriptors.InvalidConstraint,
-        DiagnosticDescriptors.CompiledInputMapDiffers);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
 
     /// <summary>LIPG017/LIPG018/LIPG020 on the Weights argument when its file is missing, does not fit the declaration, or exceeds λ.</summary>
     private static void ReportWeightsFile(SymbolAnalysisContext context, NetworkSpec spec, AttributeData attribute)

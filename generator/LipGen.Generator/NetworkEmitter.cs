@@ -48,20 +48,13 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
+    /// <summary>The member of the table, declared with these modifiers (the table holds every signature once).</summary>
+    private static string Declare(string modifiers, string name, bool embedded, int index = 0) =>
+        $"{modifiers} {GeneratedMembers.Declare(GeneratedMembers.Network.Where(m => m.Name == name).ElementAt(index), embedded)}";
+
     private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, NetworkPlan plan)
     {
-        string widths = string.Join(" → ", spec.Widths);
-        w.Line("/// <summary>");
-        string space = plan.InputMap is null ? "" : " (of the mapped input z = (x − offset) / scale)";
-        if (plan.Residual is null)
-            w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_{(plan.LayerConstraint == LayerConstraint.Spectral ? "2" : "∞")}),");
-        else
-        {
-            w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·{(plan.InputMap is null ? "x" : "z")}ᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
-            w.Line($"/// {NormText.Number(Certificate.DeclaredBound(plan))}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞) and monotone in s = [{string.Join(", ", plan.Residual.Signs)}],");
-        }
-        w.Line($"/// {plan.Activation} activations, {plan.ParameterCount} parameters.");
-        w.Line("/// </summary>");
+        EmitSummary(w, spec, plan);
         w.Open($"partial {spec.Keyword} {spec.TypeName} : global::LipGen.ILipschitzNetwork<{spec.TypeName}.Kernel>");
 
         EmitCounts(w, plan, "Number of floats in <see cref=\"Parameters\"/>.");
@@ -69,35 +62,35 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _parameters = CreateInitialParameters();");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public global::LipGen.NetworkDescription Description => Kernel.Description;");
+        w.Line($"{Declare("public", "Description", false)} => Kernel.Description;");
         w.Line();
         w.Line("/// <summary>All parameters: per layer W row-major [out, in], then b [out]; see <see cref=\"Kernel\"/> for the offsets.</summary>");
-        w.Line($"public {Span} Parameters => _parameters;");
+        w.Line($"{Declare("public", "Parameters", false)} => _parameters;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line($"public void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(_parameters, input, output);");
+        w.Line($"{Declare("public", "Forward", false)} => Kernel.Forward(_parameters, input, output);");
         w.Line();
-        EmitSingleOutputForward(w, plan, "public", "_parameters");
+        EmitSingleOutputForward(w, plan, "public", "_parameters", embedded: false);
         w.Line("/// <inheritdoc/>");
-        w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) =>");
+        w.Line($"{Declare("public", "ForwardBatch", false)} =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism) =>");
+        w.Line($"{Declare("public", "ForwardBatch", false, 1)} =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs, maxDegreeOfParallelism);");
         w.Line();
-        EmitWithWorkspace(w, plan, $"public void Backward({ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient)",
+        EmitWithWorkspace(w, plan, Declare("public", "Backward", false),
             "global::LipGen.NetworkOperations.Backward<Kernel>(_parameters, inputs, outputGradients, parameterGradient, workspace);");
-        EmitWithWorkspace(w, plan, $"public void InputGradient({ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient)",
+        EmitWithWorkspace(w, plan, Declare("public", "InputGradient", false),
             "Kernel.InputGradient(_parameters, input, outputGradient, inputGradient, workspace);");
         w.Line("/// <inheritdoc/>");
-        w.Line("public void Project() => Kernel.Project(_parameters);");
+        w.Line($"{Declare("public", "Project", false)} => Kernel.Project(_parameters);");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public double LipschitzBound() => Kernel.LipschitzBound(_parameters);");
+        w.Line($"{Declare("public", "LipschitzBound", false)} => Kernel.LipschitzBound(_parameters);");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public void Initialize(ulong seed) => Kernel.Initialize(_parameters, seed);");
+        w.Line($"{Declare("public", "Initialize", false)} => Kernel.Initialize(_parameters, seed);");
         w.Line();
         w.Open("private static float[] CreateInitialParameters()");
         w.Line("var parameters = new float[ParameterCount];");
@@ -106,8 +99,26 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
 
-        EmitKernel(w, spec, plan);
+        EmitKernel(w, spec, plan, embedded: false);
         w.Close();
+    }
+
+    private static void EmitSummary(SourceWriter w, NetworkSpec spec, NetworkPlan plan)
+    {
+        string widths = string.Join(" → ", plan.Widths);
+        w.Line("/// <summary>");
+        string space = plan.InputMap is null ? "" : " (of the mapped input z = (x − offset) / scale)";
+        string output = plan.DenseLayers[plan.DenseLayers.Count - 1].Constraint.OutputNorm == 2 ? "2" : "∞";
+        if (plan.Residual is null)
+            w.Line($"/// Lipschitz network {widths}: {NormText.Number(plan.Lipschitz)}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_{output}),");
+        else
+        {
+            w.Line($"/// Monotone Lipschitz network {widths}: f = g + λ·Σᵢ sᵢ·{(plan.InputMap is null ? "x" : "z")}ᵢ with g {NormText.Number(plan.Lipschitz)}-Lipschitz, so f is");
+            w.Line($"/// {NormText.Number(Certificate.DeclaredBound(plan))}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞) and monotone in s = [{string.Join(", ", plan.Residual.Signs)}],");
+        }
+        string blocks = plan.Blocks.Count > 0 ? $", {plan.Blocks.Count} SLL residual block(s)" : "";
+        w.Line($"/// {plan.Activation} activations{blocks}, {plan.ParameterCount} parameters.");
+        w.Line("/// </summary>");
     }
 
     /// <summary>An inference-only class whose parameters are compiled in: static members over a constant span.</summary>
@@ -116,7 +127,7 @@ internal static class NetworkEmitter
         NetworkSpec spec = model.Spec;
         string file = System.IO.Path.GetFileName(model.WeightsPath!);
         w.Line("/// <summary>");
-        w.Line($"/// Lipschitz network {string.Join(" → ", spec.Widths)} with its weights compiled in from {file}: inference only,");
+        w.Line($"/// Lipschitz network {string.Join(" → ", plan.Widths)} with its weights compiled in from {file}: inference only,");
         w.Line("/// no file I/O, no allocation, no start-up cost.");
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName}");
@@ -125,37 +136,49 @@ internal static class NetworkEmitter
         w.Line($"public const string WeightsFile = \"{file.Replace("\\", "\\\\").Replace("\"", "\\\"")}\";");
         w.Line();
         w.Line("/// <summary>The declaration and parameter layout.</summary>");
-        w.Line("public static global::LipGen.NetworkDescription Description => Kernel.Description;");
+        w.Line($"{Declare("public static", "Description", true)} => Kernel.Description;");
         w.Line();
-        w.Line("/// <summary>The compiled-in parameters: constant data in the assembly, per layer W row-major [out, in], then b [out].</summary>");
-        w.Line($"public static {ReadOnlySpan} Parameters => new float[]");
+        w.Line("/// <summary>The compiled-in parameters: constant data in the assembly, one region after another in parameter order.</summary>");
+        w.Line($"{Declare("public static", "Parameters", true)} => new float[]");
         w.Line("{");
-        // In parameter order: the dense layers, then the input map's offsets and scales (which follow them in the buffer).
-        foreach (PlanStep step in plan.Steps.OrderBy(step => step is InputMapStep ? 1 : 0))
-            StepEmitter.For(step, plan).Weights(w, model.Weights);
-        // Then the spectral layers' power-iteration vectors: projection state, not weights (inference never reads them).
-        foreach (DenseStep layer in plan.DenseLayers)
-            if (layer.Constraint is SpectralConstraint spectral)
-            {
-                w.Line($"    // layer {layer.Number}: power-iteration state [{spectral.StateLength}]");
-                NormText.Floats(w, model.Weights, spectral.StateOffset, spectral.StateLength);
-            }
+        // Every region of the plan in parameter order, each named with its role: the file's weights, and what the plan derives
+        // from them (computed at build time, as Load computes it).
+        foreach (ParameterRegion region in plan.Regions)
+        {
+            w.Line($"    // {region.Name} [{string.Join(" × ", region.Shape)}] ({Role(region.Role)})");
+            NormText.Floats(w, model.Weights, region.Offset, region.Count);
+        }
         w.Line("};");
         w.Line();
         w.Line("/// <summary>Writes f(input) to <paramref name=\"output\"/>. Thread-safe, allocation-free.</summary>");
-        w.Line($"public static void Forward({ReadOnlySpan} input, {Span} output) => Kernel.Forward(Parameters, input, output);");
+        w.Line($"{Declare("public static", "Forward", true)} => Kernel.Forward(Parameters, input, output);");
         w.Line();
-        EmitSingleOutputForward(w, plan, "public static", "Parameters");
-        w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core (or at most <paramref name=\"maxDegreeOfParallelism\"/> threads).</summary>");
-        w.Line($"public static void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism = -1) =>");
+        EmitSingleOutputForward(w, plan, "public static", "Parameters", embedded: true);
+        w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core.</summary>");
+        w.Line($"{Declare("public static", "ForwardBatch", true)} =>");
+        w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);");
+        w.Line();
+        w.Line("/// <summary>Forward over a batch on at most <paramref name=\"maxDegreeOfParallelism\"/> threads (−1: every core).</summary>");
+        w.Line($"{Declare("public static", "ForwardBatch", true, 1)} =>");
         w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs, maxDegreeOfParallelism);");
         w.Line();
         w.Line("/// <summary>The certificate of the compiled-in weights.</summary>");
-        w.Line("public static double LipschitzBound() => Kernel.LipschitzBound(Parameters);");
+        w.Line($"{Declare("public static", "LipschitzBound", true)} => Kernel.LipschitzBound(Parameters);");
         w.Line();
-        EmitKernel(w, spec, plan);
+        EmitKernel(w, spec, plan, embedded: true);
         w.Close();
     }
+
+    private static string Role(RegionRole role) => role switch
+    {
+        RegionRole.Weight => "weights",
+        RegionRole.Bias => "bias",
+        RegionRole.Trainable => "trained",
+        RegionRole.FixedMap => "input map, fixed",
+        RegionRole.State => "projection state, unused by inference",
+        RegionRole.Derived => "derived from the weights",
+        _ => throw new System.NotSupportedException($"No description of region role {role}."),
+    };
 
     /// <summary>Workspaces up to this many floats (64 KB) live on the stack; larger ones are rented from the shared pool.</summary>
     private const int StackWorkspaceLimit = 16384;
@@ -200,12 +223,12 @@ internal static class NetworkEmitter
     }
 
     /// <summary>float Forward(input) for single-output networks, over <paramref name="parameters"/>.</summary>
-    private static void EmitSingleOutputForward(SourceWriter w, NetworkPlan plan, string modifiers, string parameters)
+    private static void EmitSingleOutputForward(SourceWriter w, NetworkPlan plan, string modifiers, string parameters, bool embedded)
     {
         if (plan.OutputCount != 1)
             return;
         w.Line("/// <summary>f(input) of this single-output network. Thread-safe, allocation-free.</summary>");
-        w.Open($"{modifiers} float Forward({ReadOnlySpan} input)");
+        w.Open(Declare(modifiers, "Forward", embedded, 1));
         w.Line("float output = 0;");
         w.Line($"Kernel.Forward({parameters}, input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
         w.Line("return output;");
@@ -213,14 +236,19 @@ internal static class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>The kernel member of the table, declared public static.</summary>
+    private static string Kernel(string name) => $"public static {GeneratedMembers.Kernel.First(m => m.Name == name).Declaration}";
+
     /// <summary>The nested Kernel struct: constants, layouts, and one walk over the plan per mode.</summary>
-    private static void EmitKernel(SourceWriter w, NetworkSpec spec, NetworkPlan plan)
+    private static void EmitKernel(SourceWriter w, NetworkSpec spec, NetworkPlan plan, bool embedded)
     {
         StepEmitter[] steps = plan.Steps.Select(step => StepEmitter.For(step, plan)).ToArray();
         int layerCount = plan.DenseLayers.Count;
-        w.Line("/// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>");
+        w.Line(embedded
+            ? "/// <summary>The network's inference with every size a constant, for the runtime to specialise on.</summary>"
+            : "/// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>");
         w.Line(GeneratedCode);
-        w.Open("public readonly struct Kernel : global::LipGen.ILipschitzKernel");
+        w.Open($"public readonly struct Kernel : global::LipGen.{(embedded ? "ILipschitzInference" : "ILipschitzKernel")}");
         w.Line($"private const string Name = \"{spec.FullName}\";");
         w.Line();
         w.Line("/// <summary>The input-space norm p.</summary>");
@@ -229,24 +257,25 @@ internal static class NetworkEmitter
         w.Line("/// <summary>The Lipschitz bound λ.</summary>");
         w.Line($"public const double Lipschitz = {NormText.Literal(plan.Lipschitz)};");
         w.Line();
-        w.Line($"// q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{{p→∞}} ≤ λ₁.");
-        w.Line(plan.P == 1 || plan.P == 2 || double.IsPositiveInfinity(plan.P)
-            ? $"private const double Q = {NormText.Literal(plan.Q)};"
-            : "private static readonly double Q = global::LipGen.Norm.Dual(P);");
+        if (plan.DenseLayers.Any(layer => layer.Constraint is RowNormConstraint))
+        {
+            w.Line($"// q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{{p→∞}} ≤ λ₁.");
+            w.Line($"private const double Q = {NormText.Literal(plan.Q)};");
+            w.Line();
+        }
+        w.Line($"// λ is split evenly over the {layerCount} dense layer(s), from the plan: λᵢ = λ^(1/{layerCount}), so ∏λᵢ = λ{(plan.Blocks.Count > 0 ? " (residual blocks are 1-Lipschitz)" : "")}.");
+        w.Line($"private const double LayerBound = {NormText.Literal(plan.DenseLayers[0].Bound)};");
         w.Line();
-        w.Line($"// λ is split evenly over the {layerCount} dense layer(s): λᵢ = λ^(1/{layerCount}) = {NormText.Number(plan.DenseLayers[0].Bound)}, so ∏λᵢ = λ.");
-        w.Line($"private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, {layerCount});");
-        w.Line();
-        w.Line("// Parameter layout (floats), per layer W row-major [out, in] then b [out]:");
+        w.Line("// Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,");
+        w.Line("// projection state and derived values:");
         foreach (StepEmitter step in steps)
             step.ParameterLayout(w);
         w.Line();
-        string record = plan.Steps.OfType<ActivationStep>().Select(a => ActivationEmitter.For(a).RecordName).FirstOrDefault() ?? "activation record";
-        w.Line($"// Workspace layout (floats): for each hidden layer its activations (A) and its {record} (S,");
-        w.Line("// ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).");
+        w.Line("// Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its");
+        w.Line("// gradient), activation records (ints stored in the float slots), and the output scratch O.");
         foreach (StepEmitter step in steps)
             step.WorkspaceLayout(w);
-        w.Line($"private const int {Names.D0} = {plan.GradientBuffer0}, {Names.D1} = {plan.GradientBuffer1}, {Names.O} = {plan.OutputBuffer};");
+        w.Line($"private const int {Names.O} = {plan.OutputBuffer};");
         w.Line();
         if (plan.InputMap is not null || plan.Residual is not null)
         {
@@ -256,20 +285,7 @@ internal static class NetworkEmitter
         }
 
         w.Line("/// <inheritdoc/>");
-        string groupSizes = spec.GroupSizes.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", spec.GroupSizes)} }}";
-        if (plan.InputMap is null && plan.Residual is null && plan.LayerConstraint == LayerConstraint.RowNorms)
-            w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}"
-                + (plan.Activation == Activation.ReLU ? ", P, Lipschitz, global::LipGen.Activation.ReLU);" : ", P, Lipschitz);"));
-        else
-        {
-            string Doubles(System.Collections.Generic.IReadOnlyList<double> values) =>
-                $"new double[] {{ {string.Join(", ", values.Select(v => NormText.Literal(v)))} }}";
-            w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, new[] {{ {string.Join(", ", spec.Widths)} }}, {groupSizes}, P, Lipschitz, global::LipGen.Activation.{plan.Activation},");
-            w.Line($"    monotone: {(plan.Residual is { } residual ? $"new[] {{ {string.Join(", ", residual.Signs)} }}" : "null")},");
-            w.Line($"    inputOffsets: {(plan.InputMap is { } map ? Doubles(map.InitialOffsets) : "null")},");
-            w.Line($"    inputScales: {(plan.InputMap is { } scales ? Doubles(scales.InitialScales) : "null")},");
-            w.Line($"    constraint: global::LipGen.LayerConstraint.{plan.LayerConstraint});");
-        }
+        w.Line($"public static global::LipGen.NetworkDescription Description {{ get; }} = new(Name, {DeclarationLiteral(plan.Declaration)});");
         w.Line();
         foreach ((string name, int value) in new[] { ("InputCount", plan.InputCount), ("OutputCount", plan.OutputCount),
             ("ParameterCount", plan.ParameterCount), ("WorkspaceLength", plan.WorkspaceLength) })
@@ -279,79 +295,110 @@ internal static class NetworkEmitter
             w.Line();
         }
 
-        // Forward passes: every step in order.
-        // One stack buffer: two alternating activation buffers, then the mapped input z (a second stackalloc costs more).
-        int stack = 2 * plan.MaxHiddenWidth + (plan.InputMap is null ? 0 : plan.InputCount);
-        EmitMethod(w, $"Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)",
-            ["parameters", "input", "output"], workspace: false, stack > 0
-                ? $"{Span} hidden = stackalloc float[{stack}]; // two alternating activation buffers{(plan.InputMap is null ? "" : ", then the mapped input z")}" : null);
-        if (plan.InputMap is not null)
-            w.Line($"{Span} mapped = hidden.Slice({2 * plan.MaxHiddenWidth});");
-        Walk(w, steps, Pass.Inference(plan), forward: true);
+        // Forward passes: every step in order. Single-sample inference keeps its slots on one stack buffer, each region reused
+        // once the slot in it is no longer read (a chain alternates two).
+        EmitMethod(w, Kernel("Forward"), ["parameters", "input", "output"], workspace: false, plan.InferenceStackLength > 0
+            ? $"{Span} stack = stackalloc float[{plan.InferenceStackLength}]; // the slots of the walk, reused once read" : null);
+        Walk(w, steps, Pass.Inference, forward: true);
         w.Close();
         w.Line();
-        EmitMethod(w, $"ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace)",
-            ["parameters", "input", "output"], workspace: true);
-        Walk(w, steps, Pass.Recording(plan), forward: true);
+        EmitMethod(w, Kernel("ForwardBatch"), ["parameters", "inputs", "outputs"], workspace: true, batched: true);
+        Walk(w, steps, Pass.BatchInference, forward: true);
         w.Close();
         w.Line();
-        EmitMethod(w, $"BackwardFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} parameterGradient, {Span} workspace)",
-            ["parameters", "input", "outputGradient", "parameterGradient"], workspace: true);
-        Walk(w, steps, Pass.Backward(plan), forward: false);
-        w.Close();
-        w.Line();
-        EmitMethod(w, $"ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)",
-            ["parameters", "inputs", "outputs"], workspace: true, batched: true);
-        Walk(w, steps, Pass.BatchInference(plan), forward: true);
-        w.Close();
-        w.Line();
-        EmitMethod(w, $"ForwardBatchRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)",
-            ["parameters", "inputs", "outputs"], workspace: true, batched: true);
-        Walk(w, steps, Pass.BatchRecording(plan), forward: true);
-        w.Close();
-        w.Line();
-        EmitMethod(w, $"BackwardBatchFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient, int columns, {Span} workspace)",
-            ["parameters", "inputs", "outputGradients", "parameterGradient"], workspace: true, batched: true);
-        Walk(w, steps, Pass.BatchBackward(plan), forward: false);
-        w.Close();
-        w.Line();
-        EmitMethod(w, $"InputGradient({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient, {Span} workspace)",
-            ["outputGradient", "inputGradient"], workspace: true, body: $"ForwardRecording(parameters, input, workspace.Slice({Names.O}, OutputCount), workspace);");
-        Walk(w, steps, Pass.InputGradients(plan), forward: false);
-        w.Line();
-        w.Line("// Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.");
-        w.Line($"{Guard}.NaNUnlessFinite(workspace.Slice({Names.O}, OutputCount), inputGradient);");
-        w.Close();
-        w.Line();
-
-        EmitMethod(w, $"Project({Span} parameters)", ["parameters"], workspace: false,
-            body: $"{Guard}.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change");
-        foreach (StepEmitter step in steps)
-            step.Project(w);
-        w.Close();
-        w.Line();
-
         w.Line("/// <inheritdoc/>");
-        w.Line("/// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>");
-        w.Line($"public static double LipschitzBound({ReadOnlySpan} parameters) =>");
+        w.Line("/// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>");
+        w.Line($"{Kernel("LipschitzBound")} =>");
         w.Line("    global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);");
         w.Line();
-
-        EmitMethod(w, $"Initialize({Span} parameters, ulong seed)", ["parameters"], workspace: false, body: "var random = new global::LipGen.SeededRandom(seed);");
-        foreach (StepEmitter step in steps)
-            step.Initialize(w);
-        w.Line("Project(parameters);");
-        w.Close();
-        w.Line();
+        if (!embedded)
+            EmitTraining(w, plan, steps);
 
         w.Line(Inline);
-        w.Line($"private static ref float At({ReadOnlySpan} span, int offset) =>");
+        w.Line($"private static ref readonly float At({ReadOnlySpan} span, int offset) =>");
+        w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);");
+        w.Line();
+        w.Line(Inline);
+        w.Line($"private static ref float At({Span} span, int offset) =>");
         w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);");
         w.Line();
         w.Line(Inline);
         w.Line($"private static ref int IntAt({Span} span, int offset) =>");
         w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.As<float, int>(ref At(span, offset));");
         w.Close();
+    }
+
+    /// <summary>The training members of the kernel: recording passes, backward walks, the input gradient, projection, initialisation.</summary>
+    private static void EmitTraining(SourceWriter w, NetworkPlan plan, StepEmitter[] steps)
+    {
+        EmitMethod(w, Kernel("ForwardRecording"), ["parameters", "input", "output"], workspace: true);
+        Walk(w, steps, Pass.Recording, forward: true);
+        w.Close();
+        w.Line();
+        EmitMethod(w, Kernel("BackwardFromRecording"), ["parameters", "input", "outputGradient", "parameterGradient"], workspace: true);
+        Walk(w, steps, Pass.Backward, forward: false);
+        w.Close();
+        w.Line();
+        EmitMethod(w, Kernel("ForwardBatchRecording"), ["parameters", "inputs", "outputs"], workspace: true, batched: true);
+        Walk(w, steps, Pass.BatchRecording, forward: true);
+        w.Close();
+        w.Line();
+        EmitMethod(w, Kernel("BackwardBatchFromRecording"), ["parameters", "inputs", "outputGradients", "parameterGradient"], workspace: true, batched: true);
+        Walk(w, steps, Pass.BatchBackward, forward: false);
+        w.Close();
+        w.Line();
+        EmitMethod(w, Kernel("InputGradient"), ["outputGradient", "inputGradient"], workspace: true,
+            body: $"ForwardRecording(parameters, input, workspace.Slice({Names.O}, OutputCount), workspace);");
+        Walk(w, steps, Pass.InputGradients, forward: false);
+        w.Line();
+        w.Line("// Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.");
+        w.Line($"{Guard}.NaNUnlessFinite(workspace.Slice({Names.O}, OutputCount), inputGradient);");
+        w.Close();
+        w.Line();
+
+        EmitMethod(w, Kernel("Project"), ["parameters"], workspace: false,
+            body: $"{Guard}.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change");
+        foreach (StepEmitter step in steps)
+            step.Project(w);
+        w.Close();
+        w.Line();
+
+        EmitMethod(w, Kernel("Initialize"), ["parameters"], workspace: false, body: "var random = new global::LipGen.SeededRandom(seed);");
+        foreach (StepEmitter step in steps)
+            step.Initialize(w);
+        w.Line("Project(parameters);");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The declaration as one literal: the widths and every argument that differs from the attribute's default.</summary>
+    internal static string DeclarationLiteral(NetworkDeclaration d)
+    {
+        var properties = new System.Collections.Generic.List<string>();
+        if (d.GroupSize is { } g)
+            properties.Add($"GroupSize = {g}");
+        if (d.GroupSizes is { } groups)
+            properties.Add($"GroupSizes = new[] {{ {string.Join(", ", groups)} }}");
+        properties.Add($"P = {NormText.Literal(d.P)}");
+        properties.Add($"Lipschitz = {NormText.Literal(d.Lipschitz)}");
+        var defaults = new NetworkDeclaration();
+        if (d.Activation != defaults.Activation)
+            properties.Add($"Activation = global::LipGen.Activation.{d.Activation}");
+        if (d.Constraint != defaults.Constraint)
+            properties.Add($"Constraint = global::LipGen.LayerConstraint.{d.Constraint}");
+        if (d.ResidualBlocks != defaults.ResidualBlocks)
+            properties.Add($"ResidualBlocks = {d.ResidualBlocks}");
+        if (d.Monotone is { } monotone)
+            properties.Add($"Monotone = new[] {{ {string.Join(", ", monotone)} }}");
+        if (d.ScaleInputs)
+            properties.Add("ScaleInputs = true");
+        if (d.InputOffsets is { } offsets)
+            properties.Add($"InputOffsets = new double[] {{ {string.Join(", ", offsets.Select(NormText.Literal))} }}");
+        if (d.InputScales is { } scales)
+            properties.Add($"InputScales = new double[] {{ {string.Join(", ", scales.Select(NormText.Literal))} }}");
+        if (d.Weights is { } weights)
+            properties.Add($"Weights = \"{weights.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
+        return $"new global::LipGen.NetworkDeclaration({string.Join(", ", d.Widths)}) {{ {string.Join(", ", properties)} }}";
     }
 
     /// <summary>
@@ -361,7 +408,7 @@ internal static class NetworkEmitter
     private static void EmitMethod(SourceWriter w, string signature, string[] checkedSpans, bool workspace, string? body = null, bool batched = false)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open($"public static void {signature}");
+        w.Open(signature);
         if (batched)
             w.Line($"{Guard}.Columns(columns, Name);");
         foreach (string span in checkedSpans)

@@ -9,12 +9,7 @@ namespace LipGen.Generator;
 /// <param name="Keyword">"class" or "record": how to redeclare the type partially.</param>
 /// <param name="TypeName">The declared class's name.</param>
 /// <param name="FullName">Dotted full name, for messages and the description.</param>
-/// <param name="Widths">Layer widths: input, hidden…, output.</param>
-/// <param name="GroupSizes">GroupSort group size per hidden layer.</param>
-/// <param name="P">Input-space norm p.</param>
-/// <param name="Lipschitz">Lipschitz bound λ.</param>
-/// <param name="Activation">The activation after every hidden layer.</param>
-/// <param name="WeightsFile">The Weights argument (a safetensors AdditionalFiles item), or null.</param>
+/// <param name="Declaration">The attribute's arguments as one value (linked from the runtime, value-equatable).</param>
 /// <param name="IsValid">
 /// False for a declaration with errors (or an unusable weights file): only its identity is meaningful, and the emitter
 /// writes members that throw, so that the LIPG diagnostics are the only errors.
@@ -25,46 +20,17 @@ internal sealed record NetworkSpec(
     string Keyword,
     string TypeName,
     string FullName,
-    EquatableArray<int> Widths,
-    EquatableArray<int> GroupSizes,
-    double P,
-    double Lipschitz,
-    Activation Activation,
-    string? WeightsFile,
+    NetworkDeclaration Declaration,
     bool IsValid = true)
 {
-    /// <summary>One monotone sign per input, or empty: no monotone residual.</summary>
-    public EquatableArray<int> Monotone { get; init; }
-
-    /// <summary>True when the network maps its inputs by (x − offset) / scale.</summary>
-    public bool HasInputMap { get; init; }
-
-    /// <summary>The declared offsets, or empty (0 each).</summary>
-    public EquatableArray<double> InputOffsets { get; init; }
-
-    /// <summary>The declared scales, or empty (1 each).</summary>
-    public EquatableArray<double> InputScales { get; init; }
-
-    /// <summary>Row bounds or spectral norms on every layer.</summary>
-    public LayerConstraint Constraint { get; init; }
+    /// <summary>The Weights argument (a safetensors AdditionalFiles item), or null.</summary>
+    public string? WeightsFile => Declaration.Weights;
 
     /// <summary>Hint name of the generated file: the full metadata-like name, unique per type.</summary>
     public string HintName => FullName.Replace('<', '[').Replace('>', ']') + ".g.cs";
 
     /// <summary>The network's plan: the one model of its steps and layout, shared with the runtime.</summary>
-    public LipGen.Model.NetworkPlan Plan() =>
-        LipGen.Model.NetworkPlan.Build(Widths.ToArray(), GroupSizes.ToArray(), P, Lipschitz, Activation,
-            Monotone.Count == 0 ? null : Monotone.ToArray(),
-            HasInputMap ? (InputOffsets.Count == 0 ? new double[Widths[0]] : InputOffsets.ToArray()) : null,
-            HasInputMap ? (InputScales.Count == 0 ? Ones(Widths[0]) : InputScales.ToArray()) : null, Constraint);
-
-    private static double[] Ones(int length)
-    {
-        var ones = new double[length];
-        for (int i = 0; i < length; i++)
-            ones[i] = 1;
-        return ones;
-    }
+    public LipGen.Model.NetworkPlan Plan() => LipGen.Model.NetworkPlan.Build(Declaration);
 }
 
 /// <summary>A spec with the weights read from its Weights file, when it has one.</summary>

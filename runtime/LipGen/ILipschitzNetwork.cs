@@ -1,12 +1,12 @@
 namespace LipGen;
 
 /// <summary>
-/// The compile-time-specialised operations of one generated network, as static members of a generated struct.
-/// The runtime takes this struct as a generic argument, so the JIT compiles a separate copy of every hot loop per
-/// network, with direct (inlinable) calls: no virtual dispatch, delegates or boxing.
+/// The compile-time-specialised inference of one generated network, as static members of a generated struct: what a network
+/// with compiled-in weights has. The runtime takes the struct as a generic argument, so the JIT compiles a separate copy of
+/// every hot loop per network, with direct (inlinable) calls: no virtual dispatch, delegates or boxing.
 /// </summary>
 /// <remarks>All spans are checked for length on entry; nothing here allocates.</remarks>
-public interface ILipschitzKernel
+public interface ILipschitzInference
 {
     /// <summary>The declaration and parameter layout.</summary>
     static abstract NetworkDescription Description { get; }
@@ -20,23 +20,11 @@ public interface ILipschitzKernel
     /// <summary>Number of floats in the parameter buffer.</summary>
     static abstract int ParameterCount { get; }
 
-    /// <summary>Number of floats of scratch that <see cref="ForwardRecording"/> and the backward passes need.</summary>
+    /// <summary>Number of floats of scratch the batched pass needs per column (and the training passes per sample).</summary>
     static abstract int WorkspaceLength { get; }
 
     /// <summary>Inference: writes f(input) to <paramref name="output"/>. Uses only stack scratch; thread-safe.</summary>
     static abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output);
-
-    /// <summary>Like <see cref="Forward"/>, and records the activations the backward pass needs in <paramref name="workspace"/>.</summary>
-    static abstract void ForwardRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> workspace);
-
-    /// <summary>
-    /// Adds ∂L/∂θ to <paramref name="parameterGradient"/> given ∂L/∂f(input). The workspace must hold the record of a
-    /// <see cref="ForwardRecording"/> call with the same parameters and input.
-    /// </summary>
-    static abstract void BackwardFromRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> workspace);
-
-    /// <summary>Writes the vector–Jacobian product (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/> (∇ₓf for one output and weight 1).</summary>
-    static abstract void InputGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> workspace);
 
     /// <summary>
     /// Inference on a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns] (row i holds input i
@@ -47,11 +35,36 @@ public interface ILipschitzKernel
     /// </summary>
     static abstract void ForwardBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int columns, Span<float> workspace);
 
+    /// <summary>The certificate L̂: the fold of the network's steps over the parameters, in double, rounded outward (<see cref="Verification.CertifiedBound"/>).</summary>
+    static abstract double LipschitzBound(ReadOnlySpan<float> parameters);
+}
+
+/// <summary>
+/// The compile-time-specialised operations of one trainable generated network: inference, and the recording passes, backward
+/// passes, input gradient, projection and initialisation training needs.
+/// </summary>
+/// <remarks>All spans are checked for length on entry; nothing here allocates.</remarks>
+public interface ILipschitzKernel : ILipschitzInference
+{
+    /// <summary>Like <see cref="ILipschitzInference.Forward"/>, and records the activations the backward pass needs in <paramref name="workspace"/>.</summary>
+    static abstract void ForwardRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> workspace);
+
+    /// <summary>
+    /// Adds ∂L/∂θ to <paramref name="parameterGradient"/> given ∂L/∂f(input). The workspace must hold the record of a
+    /// <see cref="ForwardRecording"/> call with the same parameters and input. Derived regions (AOL's rescaled weights, a
+    /// residual block's diagonal) get their own gradient; <c>NetworkOperations.BackpropagateDerived</c> folds it into the
+    /// parameters they derive from.
+    /// </summary>
+    static abstract void BackwardFromRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> workspace);
+
+    /// <summary>Writes the vector–Jacobian product (∂f/∂x)ᵀ·<paramref name="outputGradient"/> at <paramref name="input"/> (∇ₓf for one output and weight 1).</summary>
+    static abstract void InputGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> workspace);
+
     /// <summary>
     /// The training forward pass for a mini-batch stored feature-major: <paramref name="inputs"/> is [inputs × columns]
     /// (row i holds input i of every sample), <paramref name="outputs"/> [outputs × columns]. <paramref name="columns"/>
     /// is a positive multiple of <see cref="Kernels.Batched.BatchLayout.ColumnMultiple"/> (pad with zero columns); the workspace needs
-    /// <see cref="WorkspaceLength"/> × <paramref name="columns"/> floats and keeps the record for
+    /// <see cref="ILipschitzInference.WorkspaceLength"/> × <paramref name="columns"/> floats and keeps the record for
     /// <see cref="BackwardBatchFromRecording"/>.
     /// </summary>
     static abstract void ForwardBatchRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int columns, Span<float> workspace);
@@ -64,11 +77,11 @@ public interface ILipschitzKernel
     static abstract void BackwardBatchFromRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients,
         Span<float> parameterGradient, int columns, Span<float> workspace);
 
-    /// <summary>Rescales every row above its bound onto it: first layer in the dual norm q, later layers in ℓ1.</summary>
+    /// <summary>
+    /// Enforces the Lipschitz constraint (row bounds: rows above their bound rescaled onto it; spectral: rescaled by a sound
+    /// bound) and recomputes derived values (AOL's W·D, residual blocks' diagonals).
+    /// </summary>
     static abstract void Project(Span<float> parameters);
-
-    /// <summary>The certificate L̂: ∏ of the layers' operator norms (first p→∞, then ∞→∞) from the weights in double, rounded outward (<see cref="Verification.CertifiedBound"/>).</summary>
-    static abstract double LipschitzBound(ReadOnlySpan<float> parameters);
 
     /// <summary>Seeded initialisation (see <see cref="Kernels.Initialization"/>), followed by <see cref="Project"/>.</summary>
     static abstract void Initialize(Span<float> parameters, ulong seed);

@@ -71,10 +71,19 @@ public sealed class LipschitzNetworkAttribute : Attribute
 
     /// <summary>
     /// How every dense layer is bounded: <see cref="LayerConstraint.RowNorms"/> (the default: the first layer's rows in the
-    /// dual norm q, later rows in ℓ1, ‖W‖_{∞→∞}) or <see cref="LayerConstraint.Spectral"/> (‖W‖₂ ≤ λᵢ on every layer:
-    /// ℓ2 → ℓ2 all the way, so GroupSort keeps the Euclidean gradient norm; needs <see cref="P"/> = 2).
+    /// dual norm q, later rows in ℓ1, ‖W‖_{∞→∞}), <see cref="LayerConstraint.Spectral"/> (‖W‖₂ ≤ λᵢ on every layer: ℓ2 → ℓ2
+    /// all the way, so GroupSort keeps the Euclidean gradient norm; needs <see cref="P"/> = 2) or
+    /// <see cref="LayerConstraint.Aol"/> (W·D rescaled so ‖W·D‖₂ ≤ λᵢ by construction; needs <see cref="P"/> = 2).
     /// </summary>
     public LayerConstraint Constraint { get; set; } = LayerConstraint.RowNorms;
+
+    /// <summary>
+    /// SLL residual blocks (Araujo et al., 2023) after every hidden layer (default 0): each is y = x − 2·Wᵀ·diag(t)·ReLU(W·x + b)
+    /// at the layer's width, 1-Lipschitz in ℓ2 by construction, so blocks deepen the network without changing its bound. They
+    /// need layers bounded in ℓ2: <see cref="LayerConstraint.Spectral"/> or <see cref="LayerConstraint.Aol"/>, with
+    /// <see cref="P"/> = 2.
+    /// </summary>
+    public int ResidualBlocks { get; set; }
 
     /// <summary>
     /// A safetensors file (written by <c>NetworkFile.Save</c>, or by PyTorch with the same tensor names) to compile into
@@ -117,6 +126,13 @@ public enum LayerConstraint
     /// bounds); see docs/verification.md.
     /// </summary>
     Spectral = 1,
+
+    /// <summary>
+    /// Almost-orthogonal layers (Prach &amp; Lampert, 2022): every layer runs with W·D, D = diag(λᵢ/√Σₖ|WᵀW|ⱼₖ), so
+    /// ‖W·D‖₂ ≤ λᵢ by construction (no iteration, one Gram matrix a step); ℓ2 → ℓ2 throughout. Needs p = 2. W trains free
+    /// (a reparametrisation), and the certificate is computed from W·D as the layer runs with it.
+    /// </summary>
+    Aol = 2,
 }
 
 /// <summary>Named values for <see cref="LipschitzNetworkAttribute.P"/>.</summary>

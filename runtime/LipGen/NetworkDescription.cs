@@ -1,74 +1,53 @@
 namespace LipGen;
 
-/// <summary>One dense layer of a generated network and the constraint it is projected onto.</summary>
+/// <summary>One dense layer of a generated network and the constraint it is kept in.</summary>
 /// <param name="Inputs">Width of the layer's input.</param>
 /// <param name="Outputs">Width of the layer's output (rows of W).</param>
-/// <param name="WeightOffset">Offset of W, row-major [Outputs, Inputs], in the parameter buffer.</param>
+/// <param name="WeightOffset">Offset of the trained W, row-major [Outputs, Inputs], in the parameter buffer.</param>
 /// <param name="BiasOffset">Offset of b [Outputs] in the parameter buffer.</param>
-/// <param name="RowNorm">The norm every row of W is bounded in: the dual q of p for the first layer, 1 (ℓ1) after it; 2 for a
-/// spectral layer, whose bound is on ‖W‖₂ as a whole.</param>
-/// <param name="Bound">λᵢ, the bound on every row's norm, so that ‖W‖ ≤ λᵢ in the layer's operator norm.</param>
+/// <param name="Constraint">How W is bounded: row norms, its spectral norm, or AOL's rescale.</param>
+/// <param name="RowNorm">With row bounds, the norm every row of W is bounded in: the dual q of p for the first layer, 1 (ℓ1)
+/// after it; NaN for the other constraints, which bound W as a whole in ℓ2 → ℓ2.</param>
+/// <param name="Bound">λᵢ: ‖W‖ ≤ λᵢ in the layer's operator norm.</param>
 /// <param name="Activation">The activation after this layer, or null for the output layer (none).</param>
 /// <param name="GroupSize">GroupSort group size after this layer; 0 when the activation is not GroupSort.</param>
-public readonly record struct LayerShape(
-    int Inputs, int Outputs, int WeightOffset, int BiasOffset, double RowNorm, double Bound, Activation? Activation, int GroupSize);
+/// <param name="ExecutedWeightOffset">Offset of the weights the layer runs with: <paramref name="WeightOffset"/>, or for AOL
+/// the rescaled W·D derived from it.</param>
+public readonly record struct LayerShape(int Inputs, int Outputs, int WeightOffset, int BiasOffset, LayerConstraint Constraint, double RowNorm,
+    double Bound, Activation? Activation, int GroupSize, int ExecutedWeightOffset);
 
 /// <summary>Static metadata of a generated network: its declaration and its parameter layout.</summary>
 /// <remarks>
-/// A public view of the network's plan (the one model generator and runtime share; see docs/architecture.md).
-/// Parameter layout: the layers one after another, each as W row-major [out, in] followed by b [out].
-/// λ is split evenly: λᵢ = λ^(1/L) for each of the L dense layers, so ∏λᵢ = λ.
+/// A public view of the network's plan (the one model generator and runtime share; see docs/architecture.md). Parameter
+/// layout: the layers one after another, each as W row-major [out, in] followed by b [out]; then residual blocks, the input
+/// map, projection state and derived values. λ is split evenly: λᵢ = λ^(1/L) for each of the L dense layers, so ∏λᵢ = λ.
 /// </remarks>
 public sealed class NetworkDescription
 {
     private readonly LayerShape[] _layers;
-    private readonly int[] _monotone;
-
-    /// <summary>Creates the description; generated code calls this once per network type.</summary>
-    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation = Activation.GroupSort)
-        : this(name, widths, groupSizes, p, lipschitz, activation, monotone: null, inputOffsets: null, inputScales: null)
-    {
-    }
+    private readonly int[] _monotone, _widths;
 
     /// <summary>
-    /// Creates the description of a network with monotone inputs and/or an input map; generated code calls this once per
-    /// network type.
+    /// The description of a network named <paramref name="name"/> with <paramref name="declaration"/>; generated code calls this
+    /// once per network type, with its declaration as one literal. An invalid declaration is an <see cref="ArgumentException"/>
+    /// naming its first problem (<see cref="NetworkDeclaration.Validate"/>).
     /// </summary>
-    /// <param name="name">The declaring type's name.</param>
-    /// <param name="widths">Input, hidden…, output widths.</param>
-    /// <param name="groupSizes">One GroupSort group size per hidden layer.</param>
-    /// <param name="p">The input-space norm p ≥ 1.</param>
-    /// <param name="lipschitz">λ, the bound of the constrained part g.</param>
-    /// <param name="activation">The activation after every hidden layer.</param>
-    /// <param name="monotone">One sign per input (+1, −1, 0), or null for no monotone residual.</param>
-    /// <param name="inputOffsets">The input map's initial offsets, or null.</param>
-    /// <param name="inputScales">The input map's initial scales, or null. With both null the network has no input map.</param>
-    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
-        int[]? monotone, double[]? inputOffsets, double[]? inputScales)
-        : this(name, widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales, LayerConstraint.RowNorms)
+    public NetworkDescription(string name, NetworkDeclaration declaration)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(declaration);
+        Name = name;
+        Declaration = declaration;
+        Plan = Model.NetworkPlan.Build(declaration);
+        _layers = Plan.DenseLayers.Select(layer => new LayerShape(layer.Inputs, layer.Outputs, layer.WeightOffset, layer.BiasOffset,
+            layer.Constraint.Kind, layer.Constraint is Model.RowNormConstraint rows ? rows.Q : double.NaN, layer.Bound,
+            layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0, layer.ExecutedWeightOffset)).ToArray();
+        _monotone = Plan.Residual is { } residual ? residual.Signs.ToArray() : new int[Plan.InputCount];
+        _widths = declaration.Widths.ToArray();
     }
 
-    /// <summary>Creates the description of a network with any of the optional parts; generated code calls this once per type.</summary>
-    /// <param name="name">The declaring type's name.</param>
-    /// <param name="widths">Input, hidden…, output widths.</param>
-    /// <param name="groupSizes">One GroupSort group size per hidden layer.</param>
-    /// <param name="p">The input-space norm p ≥ 1 (2 for spectral layers).</param>
-    /// <param name="lipschitz">λ, the bound of the constrained part g.</param>
-    /// <param name="activation">The activation after every hidden layer.</param>
-    /// <param name="monotone">One sign per input (+1, −1, 0), or null for no monotone residual.</param>
-    /// <param name="inputOffsets">The input map's initial offsets, or null.</param>
-    /// <param name="inputScales">The input map's initial scales, or null. With both null the network has no input map.</param>
-    /// <param name="constraint">Row bounds or spectral norms on every layer.</param>
-    public NetworkDescription(string name, int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
-        int[]? monotone, double[]? inputOffsets, double[]? inputScales, LayerConstraint constraint)
-    {
-        Name = name;
-        Plan = Model.NetworkPlan.Build(widths, groupSizes, p, lipschitz, activation, monotone, inputOffsets, inputScales, constraint);
-        _layers = Plan.DenseLayers.Select(layer => new LayerShape(layer.Inputs, layer.Outputs, layer.WeightOffset, layer.BiasOffset,
-            layer.Constraint is Model.RowNormConstraint rows ? rows.Q : 2, layer.Bound, layer.Activation?.Kind, layer.Activation?.GroupSize ?? 0)).ToArray();
-        _monotone = Plan.Residual is { } residual ? residual.Signs.ToArray() : new int[Plan.InputCount];
-    }
+    /// <summary>The declaration the network was generated from.</summary>
+    public NetworkDeclaration Declaration { get; }
 
     /// <summary>The plan every pass, the certificate and the file formats walk.</summary>
     internal Model.NetworkPlan Plan { get; }
@@ -80,7 +59,7 @@ public sealed class NetworkDescription
     public string Name { get; }
 
     /// <summary>Layer widths: input, hidden…, output.</summary>
-    public ReadOnlySpan<int> Widths => (int[])Plan.Widths;
+    public ReadOnlySpan<int> Widths => _widths;
 
     /// <summary>The dense layers in order.</summary>
     public ReadOnlySpan<LayerShape> Layers => _layers;
@@ -113,7 +92,10 @@ public sealed class NetworkDescription
     /// </summary>
     public double DeclaredBound => Model.Certificate.DeclaredBound(Plan);
 
-    /// <summary>How every dense layer is bounded: row norms (the default) or spectral norms.</summary>
+    /// <summary>The number of SLL residual blocks after each hidden layer.</summary>
+    public int ResidualBlocks => Declaration.ResidualBlocks;
+
+    /// <summary>How every dense layer is bounded: row norms (the default), spectral norms, or AOL's rescale.</summary>
     public LayerConstraint Constraint => Plan.LayerConstraint;
 
     /// <summary>True when the network maps its input by z = (x − offset) / scale before the first layer.</summary>
@@ -146,7 +128,15 @@ public sealed class NetworkDescription
         string monotone = HasMonotoneResidual
             ? $", monotone [{string.Join(", ", _monotone.Select(v => v > 0 ? "+" : v < 0 ? "−" : "0"))}], bound λ(1 + ‖s‖_{FormatNorm(Q)}) = {DeclaredBound.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}"
             : "";
-        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{(Constraint == LayerConstraint.Spectral ? ", spectral layers (‖W‖₂ ≤ λᵢ)" : "")}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
+        string constraint = Constraint switch
+        {
+            LayerConstraint.RowNorms => "",
+            LayerConstraint.Spectral => ", spectral layers (‖W‖₂ ≤ λᵢ)",
+            LayerConstraint.Aol => ", AOL layers (W·D, ‖W·D‖₂ ≤ λᵢ)",
+            _ => $", {Constraint} layers",
+        };
+        string blocks = ResidualBlocks > 0 ? $", {ResidualBlocks} SLL residual block(s) after each hidden layer" : "";
+        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{constraint}{blocks}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -15,13 +15,13 @@ public static unsafe class NetworkOperations
     /// <summary>
     /// Forward over row-major [batch, inputs] into [batch, outputs], on at most <paramref name="maxDegreeOfParallelism"/>
     /// threads (−1, the default: every core). The batch runs in cache-sized tiles: each tile is transposed to
-    /// feature-major, passed through <see cref="ILipschitzKernel.ForwardBatch"/> (register-blocked products with the
+    /// feature-major, passed through <see cref="ILipschitzInference.ForwardBatch"/> (register-blocked products with the
     /// activation fused in), and transposed back. Tiles go to different threads; a single tile splits its products
     /// instead. Every output is computed by the same operations whatever the thread count.
     /// </summary>
     /// <remarks>Allocation-free once each thread has grown its scratch (a few hundred KB) on first use.</remarks>
     public static void ForwardBatch<TKernel>(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int maxDegreeOfParallelism = -1)
-        where TKernel : struct, ILipschitzKernel
+        where TKernel : struct, ILipschitzInference
     {
         int degree = WorkerPool.Resolve(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         int batch = BatchSize<TKernel>(inputs, nameof(inputs));
@@ -55,13 +55,13 @@ public static unsafe class NetworkOperations
     /// Samples per tile: enough to fill the 64-column register blocks many times over, few enough that a layer's input,
     /// output and record for the tile stay in a 1 MB L2 cache.
     /// </summary>
-    private static int TileColumns<TKernel>() where TKernel : struct, ILipschitzKernel
+    private static int TileColumns<TKernel>() where TKernel : struct, ILipschitzInference
     {
         int width = Math.Max(Math.Max(TKernel.InputCount, TKernel.OutputCount), TKernel.Description.Plan.MaxHiddenWidth);
         return Math.Clamp(196_608 / (3 * width) / 64 * 64, 64, 512);
     }
 
-    private sealed class TileJob<TKernel> : ParallelJob where TKernel : struct, ILipschitzKernel
+    private sealed class TileJob<TKernel> : ParallelJob where TKernel : struct, ILipschitzInference
     {
         [ThreadStatic] public static TileJob<TKernel>? Current;
         [ThreadStatic] private static float[]? t_scratch;
@@ -147,6 +147,19 @@ public static unsafe class NetworkOperations
         }
     }
 
+    /// <summary>
+    /// Folds the gradient that reached derived regions (AOL's rescaled weights, residual blocks' diagonals) into the parameters
+    /// they derive from, and clears it there: the chain rule through the derivation <c>Project</c> runs. Training calls it after
+    /// every backward pass; <see cref="Backward{TKernel}"/> leaves the gradient per region, as the network computes with them.
+    /// </summary>
+    public static void BackpropagateDerived(NetworkDescription description, ReadOnlySpan<float> parameters, Span<float> parameterGradient)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        Guard.Length(parameters, description.ParameterCount, nameof(parameters), description.Name);
+        Guard.Length(parameterGradient, description.ParameterCount, nameof(parameterGradient), description.Name);
+        description.Plan.BackpropagateDerived(parameters, parameterGradient);
+    }
+
     /// <summary>Row-major [count × width] samples into feature-major [width × columns], padding columns zeroed.</summary>
     private static void ToColumns(ReadOnlySpan<float> rows, Span<float> matrix, int width, int count, int columns)
     {
@@ -159,7 +172,7 @@ public static unsafe class NetworkOperations
         }
     }
 
-    private static int BatchSize<TKernel>(ReadOnlySpan<float> inputs, string name) where TKernel : struct, ILipschitzKernel
+    private static int BatchSize<TKernel>(ReadOnlySpan<float> inputs, string name) where TKernel : struct, ILipschitzInference
     {
         int n = TKernel.InputCount;
         if (inputs.Length % n != 0)

@@ -46,12 +46,12 @@ public class DiagnosticTests
     [Fact]
     public Task LIPG004_fewer_than_two_widths() => AssertSingle(
         "[{|LipGen.LipschitzNetwork(2)|}] partial class Net;",
-        "LIPG004", "[LipschitzNetwork] on 'Net' lists 1 width(s); it needs at least two: the input width and the output width");
+        "LIPG004", "[LipschitzNetwork] lists 1 width(s); it needs at least two: the input width and the output width");
 
     [Fact]
     public Task LIPG004_null_width_list() => AssertSingle(
         "[{|LipGen.LipschitzNetwork(null)|}] partial class Net;",
-        "LIPG004", "[LipschitzNetwork] on 'Net' lists 0 width(s); it needs at least two: the input width and the output width");
+        "LIPG004", "[LipschitzNetwork] lists 0 width(s); it needs at least two: the input width and the output width");
 
     [Theory]
     [InlineData("[LipGen.LipschitzNetwork(2, {|0|}, 1)] partial class Net;", "Width 0 (position 1) is out of range: every width must be between 1 and 4096")]
@@ -62,7 +62,7 @@ public class DiagnosticTests
     [Fact]
     public Task LIPG006_too_many_layers() => AssertSingle(
         $"[{{|LipGen.LipschitzNetwork({string.Join(", ", Enumerable.Repeat(2, 34))})|}}] partial class Net;",
-        "LIPG006", "[LipschitzNetwork] on 'Net' lists 34 widths; at most 33 are supported");
+        "LIPG006", "[LipschitzNetwork] lists 34 widths; at most 33 are supported");
 
     [Theory]
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|GroupSize = 0|})] partial class Net;", "Group size 0 is invalid: a GroupSort group holds at least one neuron")]
@@ -183,7 +183,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(28, supported.Length);
+        Assert.Equal(29, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -231,11 +231,28 @@ public class DiagnosticTests
         AssertSingle(source, "LIPG026", $"Constraint = LayerConstraint.Spectral bounds every layer in ℓ2 → ℓ2, so the input norm must be P = 2, not {p}");
 
     [Fact]
+    public Task LIPG026_aol_layers_need_p_2() => AssertSingle("[LipGen.LipschitzNetwork(2, 4, 1, P = 1, {|Constraint = LipGen.LayerConstraint.Aol|})] partial class Net;",
+        "LIPG026", "Constraint = LayerConstraint.Aol bounds every layer in ℓ2 → ℓ2, so the input norm must be P = 2, not 1");
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|ResidualBlocks = 2|})] partial class Net;",
+        "ResidualBlocks = 2 is not valid: an SLL block is 1-Lipschitz in ℓ2, so the layers around it must be bounded in ℓ2 too: Constraint = LayerConstraint.Spectral or LayerConstraint.Aol, with P = 2")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Constraint = LipGen.LayerConstraint.Aol, {|ResidualBlocks = -1|})] partial class Net;",
+        "ResidualBlocks = -1 is not valid: the count must lie between 0 and 16")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 1, Constraint = LipGen.LayerConstraint.Spectral, {|ResidualBlocks = 1|})] partial class Net;",
+        "ResidualBlocks = 1 is not valid: the blocks go after hidden layers, and this network has none")]
+    public Task LIPG029_invalid_residual_blocks(string source, string message) => AssertSingle(source, "LIPG029", message);
+
+    [Fact]
+    public async Task Aol_layers_and_residual_blocks_with_p_2_have_no_diagnostic() =>
+        Assert.Empty(await GeneratorHarness.AnalyzeAsync("[LipGen.LipschitzNetwork(2, 4, 1, Constraint = LipGen.LayerConstraint.Aol, ResidualBlocks = 2)] partial class Net;"));
+
+    [Fact]
     public async Task A_spectral_declaration_with_p_2_has_no_diagnostic() =>
         Assert.Empty(await GeneratorHarness.AnalyzeAsync("[LipGen.LipschitzNetwork(2, 4, 1, Constraint = LipGen.LayerConstraint.Spectral)] partial class Net;"));
 
     [Fact]
     public Task LIPG027_unknown_constraint() => AssertSingle(
         "[LipGen.LipschitzNetwork(2, 4, 1, {|Constraint = (LipGen.LayerConstraint)7|})] partial class Net;",
-        "LIPG027", "Constraint = 7 is not a LayerConstraint: use LayerConstraint.RowNorms or LayerConstraint.Spectral");
+        "LIPG027", "Constraint = 7 is not a LayerConstraint: use LayerConstraint.RowNorms, LayerConstraint.Spectral or LayerConstraint.Aol");
 }

@@ -1,9 +1,13 @@
+extern alias runtime;
 using System.Collections.Immutable;
 using System.Text;
-using LipGen.IO;
+using runtime::LipGen.IO;
 using Microsoft.CodeAnalysis;
 
 namespace LipGen.Generator.Tests;
+
+using NetworkDescription = runtime::LipGen.NetworkDescription;
+using NetworkDeclaration = runtime::LipGen.NetworkDeclaration;
 
 /// <summary>Weights compiled in from a safetensors AdditionalFiles item, and the diagnostics for unsuitable files.</summary>
 public class EmbeddedWeightsTests
@@ -14,7 +18,7 @@ public class EmbeddedWeightsTests
         public static partial class Tiny;
         """;
 
-    private static readonly NetworkDescription TinyDescription = new("Demo.Tiny", [2, 2, 1], [2], 2, 1);
+    private static readonly NetworkDescription TinyDescription = new("Demo.Tiny", new NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = 2, Lipschitz = 1 });
 
     /// <summary>A valid file for the 2-2-1 network, with easy-to-read weights inside its bound (L̂ ≈ 0.57 ≤ λ = 1).</summary>
     private static byte[] TinyFile() =>
@@ -83,7 +87,7 @@ public class EmbeddedWeightsTests
 
     [Fact]
     public Task LIPG018_wrong_shapes() => AssertProblem(
-        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [3, 2, 1], [2], 2, 1), new float[11]))),
+        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", new NetworkDeclaration(3, 2, 1) { GroupSize = 2, P = 2, Lipschitz = 1 }), new float[11]))),
         "LIPG018", "Weights file 'tiny.safetensors' cannot be compiled into this network: it was saved from a network with lipgen.widths = 3,2,1; the declaration has 2,2,1");
 
     // The compile-time check is Load's: every declared property in the metadata, compared as Load compares it.
@@ -91,21 +95,18 @@ public class EmbeddedWeightsTests
     [InlineData(2, 0.5, "lipgen.lipschitz = 0.5; the declaration has 1")]
     [InlineData(1, 1, "lipgen.p = 1; the declaration has 2")]
     public Task LIPG018_file_saved_for_another_bound_or_norm(double p, double lipschitz, string message) => AssertProblem(
-        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [2], p, lipschitz), new float[9]))),
+        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", new NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = p, Lipschitz = lipschitz }), new float[9]))),
         "LIPG018", message);
 
     [Fact]
     public Task LIPG018_file_saved_with_other_group_sizes() => AssertProblem(
-        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [1], 2, 1), new float[9]))),
+        GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(new NetworkDescription("Other", new NetworkDeclaration(2, 2, 1) { GroupSize = 1, P = 2, Lipschitz = 1 }), new float[9]))),
         "LIPG018", "lipgen.group_sizes = 1; the declaration has 2");
 
     [Fact]
     public Task LIPG018_file_saved_for_another_activation()
     {
-        // The runtime's Activation enum (the generator links its own copy, so the name alone is ambiguous here).
-        Type activation = typeof(NetworkDescription).Assembly.GetType("LipGen.Activation")!;
-        var relu = (NetworkDescription)Activator.CreateInstance(typeof(NetworkDescription), "Other", new[] { 2, 2, 1 }, new[] { 0 }, 2.0, 1.0,
-            Enum.ToObject(activation, 1))!;
+        var relu = new NetworkDescription("Other", new NetworkDeclaration(2, 2, 1) { P = 2, Lipschitz = 1, Activation = runtime::LipGen.Activation.ReLU });
         return AssertProblem(GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(relu, new float[9]))),
             "LIPG018", "lipgen.activation = ReLU; the declaration has GroupSort");
     }
@@ -126,7 +127,7 @@ public class EmbeddedWeightsTests
     {
         // Saved for λ = 2, with weights that use it: L̂ = 0.76 · 2 = 1.52 for a declaration of λ = 1. The metadata says λ = 2,
         // so strip it, as a PyTorch file would have none.
-        byte[] file = NetworkFile.Serialize(new NetworkDescription("Other", [2, 2, 1], [2], 2, 2), [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 1.5f, -0.5f, 0.3f]);
+        byte[] file = NetworkFile.Serialize(new NetworkDescription("Other", new NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = 2, Lipschitz = 2 }), [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 1.5f, -0.5f, 0.3f]);
         byte[] bytes = Patched(file, header =>
         {
             int start = header.IndexOf("\"__metadata__\":{", StringComparison.Ordinal) + "\"__metadata__\":{".Length;
@@ -166,7 +167,7 @@ public class EmbeddedWeightsTests
     public async Task LIPG018_a_subnormal_input_map_scale_in_the_file()
     {
         const string mapped = """[LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, ScaleInputs = true, Weights = "tiny.safetensors")] public static partial class Tiny;""";
-        var description = new NetworkDescription("Tiny", [2, 2, 1], [2], 2, 1, default, null, [0, 0], [1, 1]);
+        var description = new NetworkDescription("Tiny", new NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = 2, Lipschitz = 1, InputOffsets = [0, 0], InputScales = [1, 1] });
         float[] parameters = [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 0, 1, 1.4e-45f];
         Diagnostic diagnostic = Assert.Single(await GeneratorHarness.AnalyzeAsync(
             GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(description, parameters))), mapped));
@@ -178,7 +179,7 @@ public class EmbeddedWeightsTests
     public async Task LIPG028_a_declared_input_map_the_compiled_in_file_overrides()
     {
         const string source = """[LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, InputOffsets = new[] { 0.0, {|5.0|} }, InputScales = new[] { 1.0, 1 }, Weights = "tiny.safetensors")] public static partial class Tiny;""";
-        var description = new NetworkDescription("Tiny", [2, 2, 1], [2], 2, 1, default, null, [0, 5], [1, 1]);
+        var description = new NetworkDescription("Tiny", new NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = 2, Lipschitz = 1, InputOffsets = [0, 5], InputScales = [1, 1] });
         float[] parameters = [0.5f, -0.25f, 0.125f, 0.75f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 2.5f, 1, 1];
         ImmutableArray<AdditionalText> files = GeneratorHarness.Files(("tiny.safetensors", NetworkFile.Serialize(description, parameters)));
         Diagnostic diagnostic = Assert.Single(await GeneratorHarness.AnalyzeAsync(files, Plain(source)));
@@ -207,7 +208,7 @@ public class EmbeddedWeightsTests
     public void A_monotone_network_with_an_input_map_compiles_in_and_computes_what_the_loaded_file_computes()
     {
         // The map's offsets and scales are tensors of the file and literals of the generated code; the signs are in both.
-        var description = new NetworkDescription("Demo.Credit", [3, 4, 1], [2], 1, 0.5, default, [1, 0, -1], [0, 0, 0], [1, 1, 1]);
+        var description = new NetworkDescription("Demo.Credit", new NetworkDeclaration(3, 4, 1) { GroupSize = 2, P = 1, Lipschitz = 0.5, Monotone = [1, 0, -1], InputOffsets = [0, 0, 0], InputScales = [1, 1, 1] });
         float[] parameters =
         [
             0.5f, -0.25f, 0.125f, 0.7f, 0.1f, -0.2f, 0.3f, -0.6f, 0.05f, 0.4f, -0.1f, 0.2f, // W1 [4 × 3], |w| ≤ λ₁ = √0.5
@@ -241,7 +242,7 @@ public class EmbeddedWeightsTests
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(stream);
         Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
         string text = result.GeneratedSources.Single(s => s.HintName.Contains("Credit.g.cs") && !s.HintName.Contains("Trainable")).SourceText.ToString();
-        Assert.Contains("// input map: scales [3]", text);
+        Assert.Contains("// input_map.scale [3] (input map, fixed)", text);
         Assert.Contains("250f, 1f, 0.5f,", text);
 
         var context = new System.Runtime.Loader.AssemblyLoadContext("credit", isCollectible: true);
@@ -257,7 +258,7 @@ public class EmbeddedWeightsTests
             }
             // The certificate is in the inputs' own units: the first column is divided by 250, the third by 0.5.
             double certificate = (double)probe.GetMethod("Certificate")!.Invoke(null, null)!;
-            Assert.Equal(LipGen.Verification.CertifiedBound.Compute(description, parameters), certificate);
+            Assert.Equal(runtime::LipGen.Verification.CertifiedBound.Compute(description, parameters), certificate);
         }
         finally
         {
@@ -269,11 +270,7 @@ public class EmbeddedWeightsTests
     public void A_spectral_network_compiles_in_with_its_projection_state_left_empty()
     {
         // The file holds weights and biases only; the generated parameters add the power-iteration vectors as zeros.
-        // The generator's internal copy of LayerConstraint is visible here too, so the runtime's is reached through reflection.
-        object spectral = Enum.ToObject(typeof(NetworkDescription).Assembly.GetType("LipGen.LayerConstraint")!, 1);
-        object groupSort = Enum.ToObject(typeof(NetworkDescription).Assembly.GetType("LipGen.Activation")!, 0);
-        var description = (NetworkDescription)Activator.CreateInstance(typeof(NetworkDescription),
-            "Demo.Tiny", new[] { 2, 2, 1 }, new[] { 2 }, 2.0, 1.0, groupSort, null, null, null, spectral)!;
+        var description = new NetworkDescription("Demo.Tiny", new NetworkDeclaration(2, 2, 1) { Constraint = runtime::LipGen.LayerConstraint.Spectral });
         byte[] file = NetworkFile.Serialize(description, [0.5f, -0.25f, 0.125f, 0.5f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f, 0, 0, 0]);
         const string Source = """
             namespace Demo;
@@ -284,7 +281,7 @@ public class EmbeddedWeightsTests
         Assert.Null(result.Exception);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
-        Assert.Contains("// layer 1: power-iteration state [2]", text);
+        Assert.Contains("// layers.0.power_iteration [2] (projection state, unused by inference)", text);
         Assert.True(output.Emit(new MemoryStream()).Success);
     }
 }

@@ -1,3 +1,4 @@
+extern alias runtime;
 using System.Collections.Immutable;
 using LipGen.Generator;
 using Microsoft.CodeAnalysis;
@@ -17,7 +18,7 @@ internal static class GeneratorHarness
             .Where(path => Path.GetFileName(path) is "System.Private.CoreLib.dll" or "System.Runtime.dll" or "System.Runtime.Intrinsics.dll"
                 or "System.Memory.dll" or "System.Runtime.InteropServices.dll" or "System.Collections.dll" or "System.Linq.dll"
                 or "System.Console.dll" or "netstandard.dll")
-            .Append(typeof(LipGen.NetworkDescription).Assembly.Location)
+            .Append(typeof(runtime::LipGen.NetworkDescription).Assembly.Location)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
 

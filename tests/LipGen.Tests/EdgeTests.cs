@@ -136,7 +136,7 @@ public class EdgeTests
             Assert.True(Task.Run(() => SpectralNorms.Project(weights, 4, 3, bound, new float[3])).Wait(TimeSpan.FromSeconds(10)), "Project did not return");
             double sigma = SpectralTests.SingularValues(weights, 4, 3)[0];
             Assert.True(sigma <= bound * (1 + 1e-12), $"σ {sigma} above the bound {bound}");
-            Assert.True(Model.Certificate.LayerNorm(new Model.DenseStep(1, 3, 4, 0, 12, new Model.SpectralConstraint(12, 3), bound, null), weights) <= bound,
+            Assert.True(Model.SpectralBound.Compute(weights, 4, 3, default, Model.Certificate.Inside(bound)) <= bound,
                 "the certificate reads the projected layer as above its bound");
         }, iter: 1000);
     }
@@ -149,13 +149,13 @@ public class EdgeTests
             int[] widths = [.. Enumerable.Repeat(4, layers + 1)];
             int[] groups = [.. Enumerable.Repeat(2, layers - 1)];
             if (Model.NetworkPlan.BoundProblem(bound) is null)
-                Assert.Equal(bound, new NetworkDescription("Net", widths, groups, 2, bound).Lipschitz);
+                Assert.Equal(bound, new NetworkDescription("Net", new NetworkDeclaration(widths) { GroupSizes = groups, Lipschitz = bound }).Lipschitz);
             else
-                Assert.Contains("cannot be a network's bound", Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkDescription("Net", widths, groups, 2, bound)).Message);
+                Assert.Contains("LIPG011, Lipschitz", Assert.Throws<ArgumentException>(() => new NetworkDescription("Net", new NetworkDeclaration(widths) { GroupSizes = groups, Lipschitz = bound })).Message);
         }, iter: 500);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkDescription("Net", [2, 4, 1], [2], 2, 1e-80));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkDescription("Net", [2, 4, 1], [2], 2, 1e39));
-        Assert.Throws<ArgumentException>(() => new NetworkDescription("Net", [2, 4, 1], [0], 2, 1)); // a group size of 0 would never end a group
+        Assert.Contains("at least 2⁻¹⁰⁰", Assert.Throws<ArgumentException>(() => new NetworkDescription("Net", new NetworkDeclaration(2, 4, 1) { Lipschitz = 1e-80 })).Message);
+        Assert.Contains("at most float.MaxValue", Assert.Throws<ArgumentException>(() => new NetworkDescription("Net", new NetworkDeclaration(2, 4, 1) { Lipschitz = 1e39 })).Message);
+        Assert.Throws<ArgumentException>(() => new NetworkDescription("Net", new NetworkDeclaration(2, 4, 1) { GroupSize = 0 })); // a group size of 0 would never end a group
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class EdgeTests
         Dataset data = Dataset.FromClassLabels(new float[6 * 8], [0, 1, 2, 3, 0, 1, 2, 3], 6, 4);
         var error = Assert.Throws<InvalidOperationException>(() => Trainer.Train(net, data, new TauCrossEntropyLoss(1),
             new TrainingOptions { Epochs = 1, Constraint = ConstraintMethod.Reparametrization }));
-        Assert.Contains("reparametrised training is implemented for row-bounded layers", error.Message);
+        Assert.Contains("reparametrised training is implemented for row-bounded layers (and AOL layers", error.Message);
         Assert.Contains("ConstraintMethod.Projection", error.Message);
         Assert.Equal(before, net.Parameters.ToArray());
     }

@@ -21,16 +21,40 @@ public static class NetworkCases
         nameof(MappedMonotoneNet) => new MappedMonotoneNet(),
         nameof(MappedNet) => new MappedNet(),
         nameof(SpectralNet) => new SpectralNet(),
+        nameof(AolNet) => new AolNet(),
+        nameof(BlockNet) => new BlockNet(),
+        nameof(AolBlockMonotoneNet) => new AolBlockMonotoneNet(),
+        nameof(MulticlassL1Net) => new MulticlassL1Net(),
+        nameof(LinearEuclideanNet) => new LinearEuclideanNet(),
+        nameof(MonotoneTwinNet) => new MonotoneTwinNet(),
+        nameof(SpectralMoonsNet) => new SpectralMoonsNet(),
+        nameof(AwkwardNet) => new AwkwardNet(),
+        nameof(ImportedMonotoneNet) => new ImportedMonotoneNet(),
+        nameof(WrongSignsNet) => new WrongSignsNet(),
+        nameof(WrongGroupsNet) => new WrongGroupsNet(),
+        nameof(NetworkFileTests.PyTorchNet) => new NetworkFileTests.PyTorchNet(),
+        nameof(VerificationTests.LinearL1) => new VerificationTests.LinearL1(),
+        nameof(VerificationTests.LinearL2) => new VerificationTests.LinearL2(),
+        nameof(VerificationTests.LinearMax) => new VerificationTests.LinearMax(),
+        nameof(VerificationTests.AbsNet) => new VerificationTests.AbsNet(),
         _ => throw new ArgumentException(name),
     };
 
+    /// <summary>Every declared test network (a test of the declarations below checks that none is left out).</summary>
     public static TheoryData<string> All => new(nameof(MoonsNet), nameof(EuclideanNet), nameof(MaxNormNet), nameof(LinearNet),
         nameof(Outer.Inner.DeepNet), nameof(GlobalFullSortNet), nameof(NarrowNet), nameof(ScalarInputNet), nameof(ReluNet),
-        nameof(MonotoneNet), nameof(MappedMonotoneNet), nameof(MappedNet));
+        nameof(MonotoneNet), nameof(MappedMonotoneNet), nameof(MappedNet), nameof(SpectralNet), nameof(WideNet), nameof(AolNet),
+        nameof(BlockNet), nameof(AolBlockMonotoneNet), nameof(MulticlassL1Net), nameof(LinearEuclideanNet), nameof(MonotoneTwinNet),
+        nameof(SpectralMoonsNet), nameof(AwkwardNet), nameof(ImportedMonotoneNet), nameof(WrongSignsNet), nameof(WrongGroupsNet),
+        nameof(NetworkFileTests.PyTorchNet), nameof(VerificationTests.LinearL1), nameof(VerificationTests.LinearL2),
+        nameof(VerificationTests.LinearMax), nameof(VerificationTests.AbsNet));
 
-    /// <summary>True for the parameters of the input map, which are fixed (no gradient, no training).</summary>
+    /// <summary>
+    /// True for parameters no pass computes with a gradient for: the input map (fixed) and projection state. Derived regions
+    /// (AOL's W·D, residual blocks' diagonals) do get one; the free weights they derive from get theirs through the trainer.
+    /// </summary>
     public static bool IsFixed(NetworkDescription description, int parameter) =>
-        description.HasInputMap && parameter >= Math.Min(description.InputOffsetOffset, description.InputScaleOffset);
+        description.Plan.Regions.Any(r => r.Role is Model.RegionRole.FixedMap or Model.RegionRole.State && parameter >= r.Offset && parameter < r.Offset + r.Count);
 
     /// <summary>
     /// Random parameters for <paramref name="description"/>: uniform in ±scale, except the input map's scales, which are
@@ -39,6 +63,8 @@ public static class NetworkCases
     public static float[] RandomParameters(NetworkDescription description, ref SeededRandom random, double scale)
     {
         float[] parameters = RandomVector(ref random, description.ParameterCount, scale);
+        // Derived values as the network derives them from the random weights (the forward pass computes with them).
+        description.Plan.Derive(parameters);
         if (description.HasInputMap)
             for (int i = 0; i < description.InputCount; i++)
             {

@@ -66,6 +66,19 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(6, 16, 12, 4, GroupSizes = new[] { 2, 4 }, P = Norm.L2, Lipschitz = 1.5, Constraint = LayerConstraint.Spectral)]
     public partial class SpectralNet;
 
+    // AOL layers (W·D rescaled by construction), ℓ2, several classes.
+    [LipschitzNetwork(6, 16, 12, 3, GroupSize = 2, P = Norm.L2, Lipschitz = 1.5, Constraint = LayerConstraint.Aol)]
+    public partial class AolNet;
+
+    // Spectral layers with two SLL residual blocks after each hidden layer.
+    [LipschitzNetwork(5, 8, 8, 2, GroupSizes = new[] { 2, 4 }, P = Norm.L2, Lipschitz = 1.2, Constraint = LayerConstraint.Spectral, ResidualBlocks = 2)]
+    public partial class BlockNet;
+
+    // Every kind at once: an input map, AOL layers, a residual block and a monotone residual.
+    [LipschitzNetwork(3, 8, 1, GroupSize = 2, P = Norm.L2, Lipschitz = 0.8, Constraint = LayerConstraint.Aol, ResidualBlocks = 1,
+        Monotone = new[] { 1, 0, -1 }, InputOffsets = new[] { 10.0, 0.0, -1.0 }, InputScales = new[] { 4.0, 1.0, 0.5 })]
+    public partial class AolBlockMonotoneNet;
+
     // The probe's Björck case: a two-moons network with spectral layers, trained with one or two Björck steps.
     [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Spectral)]
     public partial class SpectralMoonsNet;

@@ -15,14 +15,17 @@ public static class ScalarReference
             for (int i = 0; i < a.Length; i++)
                 a[i] = (a[i] - parameters[description.InputOffsetOffset + i]) / parameters[description.InputScaleOffset + i];
         double[] z0 = (double[])a.Clone();
-        foreach (LayerShape layer in description.Layers)
+        LayerShape[] layers = description.Layers.ToArray();
+        for (int l = 0; l < layers.Length; l++)
         {
+            LayerShape layer = layers[l];
             var z = new double[layer.Outputs];
             for (int o = 0; o < layer.Outputs; o++)
             {
+                // The weights the layer runs with: W itself, or AOL's W·D.
                 double sum = parameters[layer.BiasOffset + o];
                 for (int i = 0; i < layer.Inputs; i++)
-                    sum += parameters[layer.WeightOffset + o * layer.Inputs + i] * a[i];
+                    sum += parameters[layer.ExecutedWeightOffset + o * layer.Inputs + i] * a[i];
                 z[o] = sum;
             }
             if (layer.Activation == Activation.GroupSort)
@@ -32,6 +35,8 @@ public static class ScalarReference
                 for (int k = 0; k < z.Length; k++)
                     z[k] = Math.Max(z[k], 0);
             a = z;
+            foreach (Model.ResidualBlockStep block in description.Plan.Blocks.Where(b => b.Layer == l + 1))
+                a = Block(block, parameters, a);
         }
         if (description.HasMonotoneResidual)
         {
@@ -42,6 +47,23 @@ public static class ScalarReference
                 a[k] += residual;
         }
         return a;
+    }
+
+    /// <summary>An SLL block from its definition: y = x − 2·Wᵀ·diag(t)·ReLU(W·x + b).</summary>
+    private static double[] Block(Model.ResidualBlockStep block, ReadOnlySpan<double> parameters, double[] x)
+    {
+        int n = block.Inner, m = block.Width;
+        double[] y = (double[])x.Clone();
+        for (int i = 0; i < n; i++)
+        {
+            double u = parameters[block.BiasOffset + i];
+            for (int k = 0; k < m; k++)
+                u += parameters[block.WeightOffset + i * m + k] * x[k];
+            double v = parameters[block.DiagonalOffset + i] * Math.Max(u, 0);
+            for (int k = 0; k < m; k++)
+                y[k] -= 2 * parameters[block.WeightOffset + i * m + k] * v;
+        }
+        return y;
     }
 
     public static double[] Forward(NetworkDescription description, ReadOnlySpan<float> parameters, ReadOnlySpan<float> input) =>

@@ -9,21 +9,7 @@ namespace LipGen.Generator.Emit;
 /// </summary>
 internal static class FallbackEmitter
 {
-    private const string Span = "global::System.Span<float>";
-    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Throw = "=> throw NotGenerated();";
-
-    private static void Member(SourceWriter w, string declaration)
-    {
-        w.Line("/// <summary>Not generated; throws.</summary>");
-        w.Line(declaration);
-    }
-
-    private static void Inherited(SourceWriter w, string declaration)
-    {
-        w.Line("/// <inheritdoc/>");
-        w.Line(declaration);
-    }
 
     public static void Emit(SourceWriter w, NetworkSpec spec, string generatedCode)
     {
@@ -47,37 +33,21 @@ internal static class FallbackEmitter
             w.Line($"public const string WeightsFile = \"{spec.WeightsFile!.Replace("\\", "\\\\").Replace("\"", "\\\"")}\";");
             w.Line();
         }
-        Member(w, $"{member} global::LipGen.NetworkDescription Description {Throw}");
-        Member(w, $"{member} {(embedded ? ReadOnlySpan : Span)} Parameters {Throw}");
-        Member(w, $"{member} void Forward({ReadOnlySpan} input, {Span} output) {Throw}");
-        Member(w, $"{member} float Forward({ReadOnlySpan} input) {Throw}");
-        Member(w, $"{member} void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) {Throw}");
-        Member(w, $"{member} void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism) {Throw}");
-        Member(w, $"{member} double LipschitzBound() {Throw}");
-        if (!embedded)
+        // The members the table lists, for this kind of network (every output count: the widths may be what is wrong).
+        foreach (GeneratedMembers.Member generated in GeneratedMembers.For(GeneratedMembers.Network, embedded, oneOutput: true))
         {
-            Member(w, $"public void Backward({ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient) {Throw}");
-            Member(w, $"public void InputGradient({ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient) {Throw}");
-            Member(w, $"public void Project() {Throw}");
-            Member(w, $"public void Initialize(ulong seed) {Throw}");
+            w.Line("/// <summary>Not generated; throws.</summary>");
+            w.Line($"{member} {GeneratedMembers.Declare(generated, embedded)} {Throw}");
         }
         w.Line();
         w.Line("/// <summary>Not generated; every member throws.</summary>");
         w.Line(generatedCode);
-        w.Open("public readonly struct Kernel : global::LipGen.ILipschitzKernel");
-        Inherited(w, $"public static global::LipGen.NetworkDescription Description {Throw}");
-        foreach (string count in new[] { "InputCount", "OutputCount", "ParameterCount", "WorkspaceLength" })
-            Inherited(w, $"public static int {count} {Throw}");
-        Inherited(w, $"public static void Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output) {Throw}");
-        Inherited(w, $"public static void ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void BackwardFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} parameterGradient, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void InputGradient({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void ForwardBatchRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void BackwardBatchFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} outputGradients, {Span} parameterGradient, int columns, {Span} workspace) {Throw}");
-        Inherited(w, $"public static void Project({Span} parameters) {Throw}");
-        Inherited(w, $"public static double LipschitzBound({ReadOnlySpan} parameters) {Throw}");
-        Inherited(w, $"public static void Initialize({Span} parameters, ulong seed) {Throw}");
+        w.Open($"public readonly struct Kernel : global::LipGen.{(embedded ? "ILipschitzInference" : "ILipschitzKernel")}");
+        foreach (GeneratedMembers.Member generated in GeneratedMembers.For(GeneratedMembers.Kernel, embedded, oneOutput: true))
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public static {generated.Declaration} {Throw}");
+        }
         w.Close();
         w.Line();
         w.Line("private static global::System.InvalidOperationException NotGenerated() =>");

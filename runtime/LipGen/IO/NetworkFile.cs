@@ -162,6 +162,8 @@ public static class NetworkFile
     private static void Apply(ILipschitzNetwork network, byte[] file, string path, bool projectOnLoad)
     {
         float[] parameters = Deserialize(network.Description, file, path);
+        // Derived values (AOL's rescaled weights, SLL blocks' diagonals) are not saved: computed from the file's weights.
+        network.Description.Plan.Derive(parameters);
         // The constrained part's certificate is what the declaration bounds by λ (a residual adds its own, declared, slope).
         double certificate = Model.Certificate.Constrained(network.Description.Plan, parameters);
         double lipschitz = network.Description.Lipschitz;
@@ -186,7 +188,7 @@ public static class NetworkFile
         header.Length--; // the last comma
         header.Append('}');
         long offset = 0;
-        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
+        foreach (Model.ParameterRegion tensor in NetworkMetadata.Tensors(description.Plan))
         {
             header.Append(Invariant, $",\"{tensor.Name}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", tensor.Shape)}],\"data_offsets\":[{offset},{offset + 4L * tensor.Count}]}}");
             offset += 4L * tensor.Count;
@@ -196,7 +198,7 @@ public static class NetworkFile
             header.Append(' ');
 
         byte[] json = Encoding.UTF8.GetBytes(header.ToString());
-        var bytes = new byte[8 + json.Length + offset]; // the tensors' bytes (a spectral layer's projection state is not saved)
+        var bytes = new byte[8 + json.Length + offset]; // the tensors' bytes (projection state and derived values are not saved)
         BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
         if (!BitConverter.IsLittleEndian)
             bytes.AsSpan(0, 8).Reverse();
@@ -204,7 +206,7 @@ public static class NetworkFile
         // The tensors in file order (W₁, b₁, W₂, b₂, …, then the input map), each taken from its place in the parameter buffer.
         Span<byte> data = bytes.AsSpan(8 + json.Length);
         int position = 0;
-        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
+        foreach (Model.ParameterRegion tensor in NetworkMetadata.Tensors(description.Plan))
             Write(parameters.Slice(tensor.Offset, tensor.Count), data, ref position);
         return bytes;
     }
@@ -236,7 +238,7 @@ public static class NetworkFile
 
         var expected = new HashSet<string>();
         var parameters = new float[description.ParameterCount];
-        foreach (FileTensor tensor in NetworkMetadata.Tensors(description.Plan))
+        foreach (Model.ParameterRegion tensor in NetworkMetadata.Tensors(description.Plan))
         {
             Copy(contents, file, tensor.Name, tensor.Shape, parameters.AsSpan(tensor.Offset, tensor.Count), name, description);
             expected.Add(tensor.Name);

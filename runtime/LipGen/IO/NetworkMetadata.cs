@@ -28,9 +28,17 @@ internal static class NetworkMetadata
         yield return Pair(LipschitzKey, plan.Lipschitz.ToString("R", Invariant));
         yield return Pair(MonotoneKey, Signs(plan));
         yield return Pair(ConstraintKey, plan.LayerConstraint.ToString());
+        if (plan.Declaration.ResidualBlocks > 0)
+            yield return Pair(ResidualBlocksKey, plan.Declaration.ResidualBlocks.ToString(Invariant));
+        foreach (PlanStep step in plan.Steps)
+            foreach (KeyValuePair<string, string> entry in step.Metadata)
+                yield return entry;
     }
 
-    /// <summary>The key of the layers' constraint: RowNorms or Spectral (a LipGen file without it is RowNorms).</summary>
+    /// <summary>The key of the number of SLL residual blocks after each hidden layer (written when there are any).</summary>
+    public const string ResidualBlocksKey = "lipgen.residual_blocks";
+
+    /// <summary>The key of the layers' constraint: RowNorms, Spectral or Aol (a LipGen file without it is RowNorms).</summary>
     public const string ConstraintKey = "lipgen.constraint";
 
     /// <summary>The key of the monotone signs: one per input, all 0 for a network without a residual (the same function).</summary>
@@ -57,7 +65,9 @@ internal static class NetworkMetadata
                 // A LipGen file from before monotone inputs has no signs: its network had none, which is all zeros.
                 : expected.Key == MonotoneKey && stored.ContainsKey("lipgen.widths") ? string.Join(",", new int[plan.InputCount])
                 // One from before spectral layers has no constraint: its layers were row-bounded.
-                : expected.Key == ConstraintKey && stored.ContainsKey("lipgen.widths") ? nameof(LayerConstraint.RowNorms) : null;
+                : expected.Key == ConstraintKey && stored.ContainsKey("lipgen.widths") ? nameof(LayerConstraint.RowNorms)
+                // and one without residual blocks has no key for them.
+                : expected.Key == ResidualBlocksKey && stored.ContainsKey("lipgen.widths") ? "0" : null;
             if (value is null || SameValue(expected.Key, value, expected.Value))
                 continue;
             return present
@@ -72,9 +82,10 @@ internal static class NetworkMetadata
     {
         if (key is "lipgen.p" or LipschitzKey)
             return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
-        if (key is "lipgen.widths" or "lipgen.group_sizes" or MonotoneKey)
+        if (key is "lipgen.widths" or "lipgen.group_sizes" or MonotoneKey or ResidualBlocksKey)
         {
-            string[] left = stored.Split(','), right = expected.Split(',');
+            // An empty list (a network without hidden layers has no group sizes) is "", not one empty element.
+            string[] left = stored.Trim().Length == 0 ? new string[0] : stored.Split(','), right = expected.Length == 0 ? new string[0] : expected.Split(',');
             if (left.Length != right.Length)
                 return false;
             for (int i = 0; i < left.Length; i++)
@@ -95,23 +106,13 @@ internal static class NetworkMetadata
     }
 
     /// <summary>
-    /// Every tensor a network file of this plan holds, in file order, with its place in the parameter buffer: per dense layer
-    /// <c>layers.{i}.weight</c> [out, in] and <c>layers.{i}.bias</c> [out] (the names <c>torch.nn.Linear</c> layers get in a
-    /// module list called <c>layers</c>), then, with an input map, <c>input_map.offset</c> and <c>input_map.scale</c> [inputs].
+    /// Every tensor a network file of this plan holds, in file order, with its place in the parameter buffer: the plan's saved
+    /// regions (<see cref="NetworkPlan.SavedRegions"/>): per dense layer <c>layers.{i}.weight</c> [out, in] and
+    /// <c>layers.{i}.bias</c> [out] (the names <c>torch.nn.Linear</c> layers get in a module list called <c>layers</c>), then
+    /// any residual blocks' <c>blocks.{k}.weight</c>, <c>.bias</c> and <c>.q</c>, then, with an input map,
+    /// <c>input_map.offset</c> and <c>input_map.scale</c> [inputs]. Projection state and derived values are not saved.
     /// </summary>
-    public static IEnumerable<FileTensor> Tensors(NetworkPlan plan)
-    {
-        foreach (DenseStep layer in plan.DenseLayers)
-        {
-            yield return new FileTensor($"layers.{layer.Number - 1}.weight", layer.WeightOffset, new long[] { layer.Outputs, layer.Inputs });
-            yield return new FileTensor($"layers.{layer.Number - 1}.bias", layer.BiasOffset, new long[] { layer.Outputs });
-        }
-        if (plan.InputMap is { } map)
-        {
-            yield return new FileTensor(InputScaleTensor.Replace("scale", "offset"), map.OffsetOffset, new long[] { map.Inputs });
-            yield return new FileTensor(InputScaleTensor, map.ScaleOffset, new long[] { map.Inputs });
-        }
-    }
+    public static IEnumerable<ParameterRegion> Tensors(NetworkPlan plan) => plan.SavedRegions;
 
     /// <summary>
     /// Why parameters read from a file cannot be used, or null: an input map's scale that is not a finite, normal, positive
@@ -125,42 +126,10 @@ internal static class NetworkMetadata
         {
             float scale = parameters[map.ScaleOffset + i];
             if (InputMapStep.ScaleProblem(scale) is { } problem)
-                return $"tensor \"{InputScaleTensor}\" holds {scale.ToString("R", Invariant)} for input {i}; {problem}";
+                return $"tensor \"{InputMapStep.ScaleTensor}\" holds {scale.ToString("R", Invariant)} for input {i}; {problem}";
         }
         return null;
     }
 
-    /// <summary>The tensor of the input map's scales, which must all be positive.</summary>
-    public const string InputScaleTensor = "input_map.scale";
-
     private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
-}
-
-/// <summary>A tensor of a network file: its name, where it sits in the parameter buffer, and its shape.</summary>
-internal sealed class FileTensor
-{
-    public FileTensor(string name, int offset, long[] shape)
-    {
-        Name = name;
-        Offset = offset;
-        Shape = shape;
-    }
-
-    public string Name { get; }
-
-    public int Offset { get; }
-
-    public long[] Shape { get; }
-
-    /// <summary>The number of floats.</summary>
-    public int Count
-    {
-        get
-        {
-            long count = 1;
-            foreach (long d in Shape)
-                count *= d;
-            return (int)count;
-        }
-    }
 }

@@ -5,9 +5,10 @@ namespace LipGen.IO;
 /// <summary>
 /// Writes a network as an ONNX model (opset 13, IR version 7), the protobuf encoded by hand. Input "input" is
 /// float [batch, inputs] and output "output" float [batch, outputs], with a symbolic batch dimension. Weights are
-/// initializers. Each dense layer is a Gemm (transB = 1). GroupSort avoids the Sort operator, which many runtimes lack:
-/// group size 2 is Reshape → ReduceMin + ReduceMax → Concat → Reshape, larger groups are Reshape → TopK (ascending,
-/// sorted) → Reshape, and size 1 is the identity. ReLU is Relu.
+/// initializers, the ones each layer runs with (AOL's W·D). Every step of the plan writes its own nodes (Model/Steps): each
+/// dense layer is a Gemm (transB = 1); GroupSort avoids the Sort operator, which many runtimes lack (group size 2 is
+/// Reshape → ReduceMin + ReduceMax → Concat → Reshape, larger groups Reshape → TopK → Reshape); ReLU is Relu; a residual
+/// block is Gemm, Relu, Mul, MatMul, Mul and Sub; the input map Sub and Div; the monotone residual MatMul and Add.
 /// </summary>
 public static class OnnxExport
 {
@@ -54,43 +55,14 @@ public static class OnnxExport
         if (parameters.Length != description.ParameterCount)
             throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
 
-        var nodes = new List<Action<ProtoWriter>>();
-        var initializers = new List<Action<ProtoWriter>>();
-        string current = "input";
-        if (description.HasInputMap)
-        {
-            // z = (x − offset) / scale, as Sub and Div: the same two roundings as LipGen's kernels.
-            initializers.Add(FloatTensor("input_map.offset", [description.InputCount], parameters.Slice(description.InputOffsetOffset, description.InputCount).ToArray()));
-            initializers.Add(FloatTensor("input_map.scale", [description.InputCount], parameters.Slice(description.InputScaleOffset, description.InputCount).ToArray()));
-            nodes.Add(Node("Sub", "input_map_offset", ["input", "input_map.offset"], ["input_map.centred"]));
-            nodes.Add(Node("Div", "input_map_scale", ["input_map.centred", "input_map.scale"], ["input_map.output"]));
-            current = "input_map.output";
-        }
-        string layerInput = current;
-        int index = 0;
-        foreach (LayerShape layer in description.Layers)
-        {
-            string w = $"layers.{index}.weight", b = $"layers.{index}.bias", z = $"layers.{index}.linear";
-            initializers.Add(FloatTensor(w, [layer.Outputs, layer.Inputs], parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs).ToArray()));
-            initializers.Add(FloatTensor(b, [layer.Outputs], parameters.Slice(layer.BiasOffset, layer.Outputs).ToArray()));
-            bool last = index == description.Layers.Length - 1;
-            string gemmOutput = last && !description.HasMonotoneResidual ? "output" : z;
-            nodes.Add(Node("Gemm", $"layer{index}_gemm", [current, w, b], [gemmOutput], a => Attribute(a, "transB", 1)));
-            current = gemmOutput;
-            if (!last)
-                current = Activation(layer, index, current, nodes, initializers);
-            index++;
-        }
-        if (description.HasMonotoneResidual)
-        {
-            // f = g + z·a with a = c·s as an [inputs, 1] matrix, broadcast over the outputs.
-            var slopes = new float[description.InputCount];
-            for (int i = 0; i < slopes.Length; i++)
-                slopes[i] = description.ResidualCoefficient * description.Monotone[i];
-            initializers.Add(FloatTensor("monotone.slopes", [description.InputCount, 1], slopes));
-            nodes.Add(Node("MatMul", "monotone_residual", [layerInput, "monotone.slopes"], ["monotone.residual"]));
-            nodes.Add(Node("Add", "monotone_add", [current, "monotone.residual"], ["output"]));
-        }
+        // Every step writes its own nodes and initializers (each kind in one place of the model: Model/Steps).
+        var graph = new Graph(parameters.ToArray());
+        graph[description.Plan.InputSlot] = "input";
+        foreach (Model.PlanStep step in description.Plan.Steps)
+            step.Export(graph);
+        if (graph[description.Plan.OutputSlot] != "output")
+            graph.Node("Identity", "output", new[] { graph[description.Plan.OutputSlot] }, new[] { "output" });
+        List<Action<ProtoWriter>> nodes = graph.Nodes, initializers = graph.Initializers;
 
         var model = new ProtoWriter();
         model.Int64(1, 7); // ir_version
@@ -122,42 +94,38 @@ public static class OnnxExport
         return model.ToArray();
     }
 
-    private static string Activation(LayerShape layer, int index, string input, List<Action<ProtoWriter>> nodes, List<Action<ProtoWriter>> initializers)
+    /// <summary>The graph steps write into: slot names, nodes and initializers.</summary>
+    private sealed class Graph(float[] parameters) : Model.IOnnxGraph
     {
-        string output = $"layers.{index}.activation";
-        if (layer.Activation == LipGen.Activation.ReLU)
+        private readonly Dictionary<Model.ValueSlot, string> _names = new();
+
+        public List<Action<ProtoWriter>> Nodes { get; } = new();
+
+        public List<Action<ProtoWriter>> Initializers { get; } = new();
+
+        public ReadOnlySpan<float> Parameters => parameters;
+
+        public string this[Model.ValueSlot slot]
         {
-            nodes.Add(Node("Relu", $"layer{index}_relu", [input], [output]));
-            return output;
+            get => _names.TryGetValue(slot, out string? name) ? name : throw new InvalidOperationException($"Slot {slot} has no ONNX value yet.");
+            set => _names[slot] = value;
         }
-        int g = layer.GroupSize, width = layer.Outputs;
-        if (g == 1)
-            return input; // sorting groups of one changes nothing
-        string grouped = $"layers.{index}.grouped", groupedShape = $"layers.{index}.grouped_shape", flatShape = $"layers.{index}.flat_shape";
-        initializers.Add(Int64Tensor(groupedShape, [-1, width / g, g]));
-        initializers.Add(Int64Tensor(flatShape, [-1, width]));
-        nodes.Add(Node("Reshape", $"layer{index}_group", [input, groupedShape], [grouped]));
-        string sorted = $"layers.{index}.sorted";
-        if (g == 2)
-        {
-            string min = $"layers.{index}.min", max = $"layers.{index}.max";
-            nodes.Add(Node("ReduceMin", $"layer{index}_min", [grouped], [min], a => { Attribute(a, "axes", [2L]); Attribute(a, "keepdims", 1); }));
-            nodes.Add(Node("ReduceMax", $"layer{index}_max", [grouped], [max], a => { Attribute(a, "axes", [2L]); Attribute(a, "keepdims", 1); }));
-            nodes.Add(Node("Concat", $"layer{index}_maxmin", [min, max], [sorted], a => Attribute(a, "axis", 2)));
-        }
-        else
-        {
-            string k = $"layers.{index}.k";
-            initializers.Add(Int64Tensor(k, [g]));
-            nodes.Add(Node("TopK", $"layer{index}_sort", [grouped, k], [sorted, $"layers.{index}.order"], a =>
+
+        public void Initializer(string name, long[] dims, ReadOnlySpan<float> values) => Initializers.Add(FloatTensor(name, dims, values.ToArray()));
+
+        public void Initializer(string name, long[] values) => Initializers.Add(Int64Tensor(name, values));
+
+        public void Node(string op, string name, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes) =>
+            Nodes.Add(OnnxExport.Node(op, name, inputs, outputs, list =>
             {
-                Attribute(a, "axis", -1);
-                Attribute(a, "largest", 0); // ascending
-                Attribute(a, "sorted", 1);
+                foreach ((string attribute, object value) in attributes)
+                {
+                    if (value is long single)
+                        Attribute(list, attribute, single);
+                    else
+                        Attribute(list, attribute, (long[])value);
+                }
             }));
-        }
-        nodes.Add(Node("Reshape", $"layer{index}_flatten", [sorted, flatShape], [output]));
-        return output;
     }
 
     private static Action<ProtoWriter> Node(string op, string name, string[] inputs, string[] outputs, Action<List<Action<ProtoWriter>>>? attributes = null) => node =>

@@ -25,8 +25,8 @@ public static class MaxMin
 
     /// <summary>Routes ∂L/∂output back through a recorded MaxMin: swapped pairs swap their gradients.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward(ref float outputGradient, ref int swapped, ref float inputGradient, int width) =>
-        Elementwise.Backward<MaxMinOperator>(ref outputGradient, ref swapped, ref inputGradient, width);
+    public static void Backward(ref readonly float outputGradient, ref readonly int swapped, ref float inputGradient, int width) =>
+        Elementwise.Backward<MaxMinOperator>(ref Unsafe.AsRef(in outputGradient), ref Unsafe.AsRef(in swapped), ref inputGradient, width);
 }
 
 /// <summary>
@@ -49,8 +49,8 @@ public static class GroupSort
 
     /// <summary>Routes ∂L/∂output back through a recorded sort: input position source[k] receives output gradient k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward(ref float outputGradient, ref int source, ref float inputGradient, int width, int groupSize) =>
-        Route(ref outputGradient, ref source, ref inputGradient, stride: 1, width, groupSize);
+    public static void Backward(ref readonly float outputGradient, ref readonly int source, ref float inputGradient, int width, int groupSize) =>
+        Route(ref Unsafe.AsRef(in outputGradient), ref Unsafe.AsRef(in source), ref inputGradient, stride: 1, width, groupSize);
 
     /// <summary>
     /// The sort of every group, whose values lie <paramref name="stride"/> apart (1 for one sample; the batch's column count
@@ -113,6 +113,6 @@ public static class ReLU
 
     /// <summary>∂L/∂z = ∂L/∂a where the unit was on, 0 elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward(ref float outputGradient, ref int on, ref float inputGradient, int width) =>
-        Elementwise.Backward<ReLUOperator>(ref outputGradient, ref on, ref inputGradient, width);
+    public static void Backward(ref readonly float outputGradient, ref readonly int on, ref float inputGradient, int width) =>
+        Elementwise.Backward<ReLUOperator>(ref Unsafe.AsRef(in outputGradient), ref Unsafe.AsRef(in on), ref inputGradient, width);
 }

@@ -84,21 +84,21 @@ public static class Guard
     [DoesNotReturn]
     private static void ThrowNonFinite(ReadOnlySpan<float> parameters, NetworkDescription description)
     {
-        foreach (Model.DenseStep layer in description.Plan.DenseLayers)
+        // The plan's regions, in parameter order: the first one holding a value that is not finite is named.
+        foreach (Model.ParameterRegion region in description.Plan.Regions)
         {
-            for (int i = 0; i < layer.WeightCount; i++)
+            int columns = region.Shape.Length == 2 ? (int)region.Shape[1] : 1;
+            for (int i = 0; i < region.Count; i++)
             {
-                float w = parameters[layer.WeightOffset + i];
-                if (!float.IsFinite(w))
-                    throw new ArgumentException(
-                        $"{description.Name}: layer {layer.Number}, row {i / layer.Inputs} of W holds {w} (column {i % layer.Inputs}); non-finite weights cannot be projected onto the constraint.",
-                        nameof(parameters));
-            }
-            for (int o = 0; o < layer.Outputs; o++)
-            {
-                float b = parameters[layer.BiasOffset + o];
-                if (!float.IsFinite(b))
-                    throw new ArgumentException($"{description.Name}: layer {layer.Number}, bias {o} is {b}; every parameter must be finite.", nameof(parameters));
+                float value = parameters[region.Offset + i];
+                if (float.IsFinite(value))
+                    continue;
+                string where = region.Owner is Model.DenseStep layer
+                    ? region.Role == Model.RegionRole.Bias ? $"layer {layer.Number}, bias {i}" : $"layer {layer.Number}, row {i / columns} of W"
+                    : $"{region.Name}, element {i}";
+                throw new ArgumentException(
+                    $"{description.Name}: {where} holds {value}{(columns > 1 ? $" (column {i % columns})" : "")}; non-finite weights cannot be projected onto the constraint.",
+                    nameof(parameters));
             }
         }
         throw new ArgumentException($"{description.Name}: a parameter is not finite.", nameof(parameters));

@@ -13,26 +13,26 @@ public static class InputMap
 {
     /// <summary>mapped = (input − offsets) / scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs)
+    public static void Forward(ref readonly float offsets, ref readonly float scales, ref readonly float input, ref float mapped, int inputs)
     {
         if (inputs == 2 && Vector128.IsHardwareAccelerated)
         {
             // One 8-byte store: the first layer's narrow kernel reads both inputs with one 8-byte broadcast, which two
             // 4-byte stores could not forward to (a store-forwarding stall cost about 30 ns here).
             Vector128<float> z = StandardizeOperator.Invoke(
-                Vector128.Create(input, Unsafe.Add(ref input, 1), 0, 0),
-                Vector128.Create(offsets, Unsafe.Add(ref offsets, 1), 0, 0),
-                Vector128.Create(scales, Unsafe.Add(ref scales, 1), 1, 1));
+                Vector128.Create(input, Unsafe.Add(ref Unsafe.AsRef(in input), 1), 0, 0),
+                Vector128.Create(offsets, Unsafe.Add(ref Unsafe.AsRef(in offsets), 1), 0, 0),
+                Vector128.Create(scales, Unsafe.Add(ref Unsafe.AsRef(in scales), 1), 1, 1));
             Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref mapped), z.AsUInt64().ToScalar());
             return;
         }
-        Elementwise.Combine<StandardizeOperator>(ref input, ref offsets, ref scales, ref mapped, inputs);
+        Elementwise.Combine<StandardizeOperator>(ref Unsafe.AsRef(in input), ref Unsafe.AsRef(in offsets), ref Unsafe.AsRef(in scales), ref mapped, inputs);
     }
 
-    /// <summary>gradient = gradient / scales: from ∂f/∂z to ∂f/∂x.</summary>
+    /// <summary>inputGradient = mappedGradient / scales: from ∂f/∂z to ∂f/∂x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward(ref float scales, ref float gradient, int inputs) =>
-        Elementwise.Combine<QuotientOperator>(ref gradient, ref scales, ref scales, ref gradient, inputs);
+    public static void Backward(ref readonly float scales, ref readonly float mappedGradient, ref float inputGradient, int inputs) =>
+        Elementwise.Combine<QuotientOperator>(ref Unsafe.AsRef(in mappedGradient), ref Unsafe.AsRef(in scales), ref Unsafe.AsRef(in scales), ref inputGradient, inputs);
 }
 
 /// <summary>
@@ -44,9 +44,9 @@ public static class MonotoneResidual
 {
     /// <summary>output[k] += Σᵢ slopes[i]·input[i] for every output k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward(ref float slopes, ref float input, ref float output, int inputs, int outputs)
+    public static void Forward(ref readonly float slopes, ref readonly float input, ref float output, int inputs, int outputs)
     {
-        float residual = Vec.Dot(ref slopes, ref input, inputs);
+        float residual = Vec.Dot(ref Unsafe.AsRef(in slopes), ref Unsafe.AsRef(in input), inputs);
         for (int k = 0; k < outputs; k++)
             Unsafe.Add(ref output, k) += residual;
     }
@@ -56,12 +56,12 @@ public static class MonotoneResidual
     /// runs before the first layer adds W₁ᵀ·δ₁.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward(ref float slopes, ref float outputGradient, ref float inputGradient, int inputs, int outputs)
+    public static void Backward(ref readonly float slopes, ref readonly float outputGradient, ref float inputGradient, int inputs, int outputs)
     {
         float total = 0;
         for (int k = 0; k < outputs; k++)
-            total += Unsafe.Add(ref outputGradient, k);
+            total += Unsafe.Add(ref Unsafe.AsRef(in outputGradient), k);
         for (int i = 0; i < inputs; i++)
-            Unsafe.Add(ref inputGradient, i) = Unsafe.Add(ref slopes, i) * total;
+            Unsafe.Add(ref inputGradient, i) = Unsafe.Add(ref Unsafe.AsRef(in slopes), i) * total;
     }
 }

@@ -326,6 +326,22 @@ internal readonly struct StandardizeOperator : ITernaryOperator
     public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> a, Vector512<float> b) => (x - a) / b;
 }
 
+/// <summary>x + a (b unused): adding the skip connection of a residual block.</summary>
+internal readonly struct PlusOperator : ITernaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Invoke(float x, float a, float b) => x + a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> a, Vector128<float> b) => x + a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> a, Vector256<float> b) => x + a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> a, Vector512<float> b) => x + a;
+}
+
 /// <summary>x / b (a is ignored): the input gradient ∂f/∂x = ∂f/∂z / scale.</summary>
 internal readonly struct QuotientOperator : ITernaryOperator
 {

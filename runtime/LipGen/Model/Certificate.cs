@@ -22,24 +22,27 @@ internal static class Certificate
 {
     /// <summary>
     /// L̂ of the network with this plan and these parameters, in the units of the network's input x (NaN if a weight is NaN,
-    /// or a scale of the input map is not a positive finite number). With an input map z = (x − offset) / scale, the first
-    /// layer's norm is taken of W₁·diag(1/scale), the matrix x actually meets; with a monotone residual c·Σ sᵢzᵢ, its
+    /// or a scale of the input map is not valid): the fold of every step's <see cref="PlanStep.ComposeBound"/>. With an input
+    /// map, the first layer's norm is taken of W₁·diag(1/scale), the matrix x actually meets; with a monotone residual, its
     /// slope ‖c·s ⊘ scale‖_q is added to the product.
     /// </summary>
-    public static double Compute(NetworkPlan plan, ReadOnlySpan<float> parameters)
-    {
-        ReadOnlySpan<float> scales = Scales(plan, parameters);
-        double bound = Product(plan, parameters, scales);
-        if (plan.Residual is { } residual)
-            bound = RoundUp(bound + ResidualNorm(residual, scales, plan.Q));
-        return bound;
-    }
+    public static double Compute(NetworkPlan plan, ReadOnlySpan<float> parameters) => Fold(plan, parameters, constrainedOnly: false, 0, plan.Steps.Count);
 
     /// <summary>
     /// The certificate of the constrained part g alone, in the units its layers see (after the input map): ∏ of the layer
-    /// norms. The declaration bounds exactly this by λ, so it is what "the weights left the constraint" is judged by.
+    /// norms (and residual blocks). The declaration bounds exactly this by λ, so it is what "the weights left the
+    /// constraint" is judged by.
     /// </summary>
-    public static double Constrained(NetworkPlan plan, ReadOnlySpan<float> parameters) => Product(plan, parameters, default);
+    public static double Constrained(NetworkPlan plan, ReadOnlySpan<float> parameters) => Fold(plan, parameters, constrainedOnly: true, 0, plan.Steps.Count);
+
+    /// <summary>The certificate fold over steps [<paramref name="from"/>, <paramref name="to"/>), starting from 1.</summary>
+    private static double Fold(NetworkPlan plan, ReadOnlySpan<float> parameters, bool constrainedOnly, int from, int to, double start = 1)
+    {
+        var state = new BoundState { Bound = start, ConstrainedOnly = constrainedOnly };
+        for (int i = from; i < to; i++) // indexed: a foreach over the interface would allocate its enumerator
+            plan.Steps[i].ComposeBound(ref state, parameters);
+        return state.Bound;
+    }
 
     /// <summary>
     /// What the declaration guarantees for the whole network in the units its layers see: λ, plus c·‖s‖_q with a monotone
@@ -50,31 +53,29 @@ internal static class Certificate
 
     /// <summary>
     /// Class-pair bounds: element [y·m + j] bounds the Lipschitz constant of f_y − f_j in ℓp (m outputs), which is what a
-    /// multi-class margin needs. f_y − f_j = (w_y − w_j)·a + (b_y − b_j), with a the last hidden activations (the input, for
-    /// one layer), which move by at most K = ∏ of the earlier layers' norms (the certificate's own factors) per unit of
-    /// ‖Δx‖_p in the hidden layers' norm; so the bound is ‖w_y − w_j‖ in that norm's dual (ℓ1 after ℓ∞ layers; the first
-    /// layer's q for a one-layer network, over the input map's scales) times K, rounded outward. A monotone residual adds
-    /// the same term to every output, so it cancels. Each is at most 2·L̂ of the layers (where it would be larger, that is
-    /// used): never looser than the generic bound.
+    /// multi-class margin needs. f_y − f_j = (w_y − w_j)·a + (b_y − b_j), with a the last layer's input, which moves by at most
+    /// K = the fold of the earlier steps (the certificate's own factors) per unit of ‖Δx‖_p in the hidden layers' norm; so
+    /// the bound is ‖w_y − w_j‖ in that norm's dual (ℓ1 after ℓ∞ layers, ℓ2 after ℓ2 layers; the first layer's q for a
+    /// one-layer network, over the input map's scales) times K, rounded outward. A monotone residual adds the same term to
+    /// every output, so it cancels. Each is at most 2·L̂ of the layers (√2·L̂ with ℓ2 outputs; where it would be larger,
+    /// that is used): never looser than the generic bound.
     /// </summary>
     public static void PairBounds(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> bounds)
     {
         IReadOnlyList<DenseStep> layers = plan.DenseLayers;
-        ReadOnlySpan<float> scales = Scales(plan, parameters);
         DenseStep last = layers[layers.Count - 1];
-        double before = 1;
-        for (int i = 0; i < layers.Count - 1; i++)
-        {
-            ReadOnlySpan<float> weights = parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount);
-            before = RoundUp(before * (i == 0 ? LayerNorm(layers[i], weights, scales) : LayerNorm(layers[i], weights)));
-        }
-        // Generic: |Δf_y − Δf_j| ≤ 2‖Δf‖_∞ in the row-bounded mode, and ≤ √2‖Δf‖₂ with spectral layers (outputs in ℓ2).
-        double generic = plan.LayerConstraint == LayerConstraint.Spectral
-            ? RoundUp(RoundUp(Math.Sqrt(2)) * Product(plan, parameters, scales))
-            : RoundUp(2 * Product(plan, parameters, scales));
-        ReadOnlySpan<float> w = parameters.Slice(last.WeightOffset, last.WeightCount);
+        int lastIndex = IndexOf(plan, last);
+        double before = Fold(plan, parameters, constrainedOnly: false, 0, lastIndex);
+        ReadOnlySpan<float> scales = Scales(plan, parameters);
+        double layersBound = Product(plan, parameters);
+        // Generic: |Δf_y − Δf_j| ≤ 2‖Δf‖_∞ in the row-bounded mode, and ≤ √2‖Δf‖₂ with ℓ2 layers (outputs in ℓ2).
+        double generic = last.Constraint.OutputNorm == 2
+            ? RoundUp(RoundUp(Math.Sqrt(2)) * layersBound)
+            : RoundUp(2 * layersBound);
+        ReadOnlySpan<float> w = last.ExecutedWeights(parameters);
         ReadOnlySpan<float> lastScales = layers.Count == 1 ? scales : default;
-        double q = last.Constraint is RowNormConstraint rowBound ? rowBound.Q : 2; // a spectral network's hidden layers are in ℓ2
+        // The norm the last layer's input is measured in: the first layer's q (one layer), else the hidden layers' dual.
+        double q = last.Constraint is RowNormConstraint rowBound ? rowBound.Q : 2;
         int m = last.Outputs, n = last.Inputs;
         Span<double> terms = n <= 1024 ? stackalloc double[n] : new double[n];
         for (int y = 0; y < m; y++)
@@ -88,7 +89,7 @@ internal static class Certificate
                     double difference = Math.Abs((double)w[y * n + k] - w[j * n + k]);
                     double bound = double.IsNaN(difference) ? double.NaN : difference == 0 ? 0 : RoundUp(difference);
                     if (!lastScales.IsEmpty)
-                        bound = lastScales[k] > 0 && !float.IsInfinity(lastScales[k]) ? (bound == 0 ? 0 : RoundUp(bound / lastScales[k])) : double.NaN;
+                        bound = InputMapStep.IsValidScale(lastScales[k]) ? (bound == 0 ? 0 : RoundUp(bound / lastScales[k])) : double.NaN;
                     terms[k] = bound;
                 }
                 double pair = RoundUp(Outward(NormOf(terms, q), n, q) * before);
@@ -97,21 +98,26 @@ internal static class Certificate
         }
     }
 
+    private static int IndexOf(NetworkPlan plan, PlanStep step)
+    {
+        for (int i = 0; i < plan.Steps.Count; i++)
+            if (ReferenceEquals(plan.Steps[i], step))
+                return i;
+        return -1;
+    }
+
     /// <summary>The input map's scales in the parameters, or an empty span without a map.</summary>
     public static ReadOnlySpan<float> Scales(NetworkPlan plan, ReadOnlySpan<float> parameters) =>
         plan.InputMap is { } map ? parameters.Slice(map.ScaleOffset, map.Inputs) : default;
 
-    /// <summary>The product of the layer norms, the first taken of W₁·diag(1/scales) when scales are given.</summary>
-    private static double Product(NetworkPlan plan, ReadOnlySpan<float> parameters, ReadOnlySpan<float> scales)
+    /// <summary>The certificate of the steps in the units x meets them, without a residual's parallel term.</summary>
+    private static double Product(NetworkPlan plan, ReadOnlySpan<float> parameters)
     {
-        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
-        double bound = 1;
-        for (int i = 0; i < layers.Count; i++) // indexed: a foreach over the interface would allocate its enumerator
-        {
-            ReadOnlySpan<float> weights = parameters.Slice(layers[i].WeightOffset, layers[i].WeightCount);
-            bound = RoundUp(bound * (i == 0 ? LayerNorm(layers[i], weights, scales) : LayerNorm(layers[i], weights)));
-        }
-        return bound;
+        var state = new BoundState { Bound = 1 };
+        for (int i = 0; i < plan.Steps.Count; i++)
+            if (plan.Steps[i] is not MonotoneResidualStep)
+                plan.Steps[i].ComposeBound(ref state, parameters);
+        return state.Bound;
     }
 
     /// <summary>
@@ -128,7 +134,7 @@ internal static class Certificate
 
     /// <summary>
     /// An upper bound on |w| / scaleᵢ (|w| exactly without scales): the division is rounded up, and a scale that is not a
-    /// positive finite number gives NaN, so no certificate is claimed for it.
+    /// valid one gives NaN, so no certificate is claimed for it.
     /// </summary>
     public static double Magnitude(float w, ReadOnlySpan<float> scales, int column)
     {
@@ -157,42 +163,34 @@ internal static class Certificate
 
     /// <summary>
     /// For each input i, an interval [lowerᵢ, upperᵢ] that holds ∂fₖ/∂xᵢ for every output k at every x, in the input's own
-    /// units, rounded outward. The Jacobian of the constrained part is W_L·P_{L−1}·…·P₁·W₁·diag(1/scale) with each Pᵢ a
-    /// permutation or a 0/1 diagonal (GroupSort, ReLU), so its column i is at most Bᵢ = maxₒ |W₁[o, i]| / scaleᵢ (rounded up)
-    /// times the later layers' ‖Wₗ‖_{∞→∞}; the residual adds exactly tᵢ = c·sᵢ / scaleᵢ. So ∂fₖ/∂xᵢ ∈ [tᵢ − Bᵢ, tᵢ + Bᵢ]: a
-    /// monotone input is certified when that interval does not cross 0. Writes NaN if a weight is NaN.
+    /// units, rounded outward. The Jacobian of the constrained part is the later steps' Jacobians times W₁·diag(1/scale),
+    /// so its column i is at most Bᵢ = ‖W₁eᵢ‖ / scaleᵢ (in the hidden layers' norm: ℓ∞ for row bounds, ℓ2 for ℓ2 layers,
+    /// of the weights as executed) times the fold of the later steps; the residual adds exactly tᵢ = c·sᵢ / scaleᵢ. So
+    /// ∂fₖ/∂xᵢ ∈ [tᵢ − Bᵢ, tᵢ + Bᵢ]: a monotone input is certified when that interval does not cross 0. Writes NaN if a weight
+    /// is NaN.
     /// </summary>
     public static void SlopeRanges(NetworkPlan plan, ReadOnlySpan<float> parameters, Span<double> lower, Span<double> upper)
     {
-        IReadOnlyList<DenseStep> layers = plan.DenseLayers;
         ReadOnlySpan<float> scales = Scales(plan, parameters);
-        Span<double> norms = layers.Count <= 64 ? stackalloc double[layers.Count] : new double[layers.Count];
-        for (int l = 1; l < layers.Count; l++)
-            norms[l] = LayerNorm(layers[l], parameters.Slice(layers[l].WeightOffset, layers[l].WeightCount));
-        DenseStep first = layers[0];
-        ReadOnlySpan<float> w = parameters.Slice(first.WeightOffset, first.WeightCount);
+        DenseStep first = plan.DenseLayers[0];
+        int afterFirst = IndexOf(plan, first) + 1;
+        ReadOnlySpan<float> w = first.ExecutedWeights(parameters);
+        bool euclidean = first.Constraint.OutputNorm == 2;
         for (int i = 0; i < first.Inputs; i++)
         {
-            // In the units the layers see (z): Bᵢ from column i of W₁ and the later layers' norms.
-            // Column i of W₁ in the hidden layers' norm: ℓ∞ for row bounds (exact), ℓ2 for spectral layers (rounded outward).
+            // In the units the layers see (z): Bᵢ from column i of W₁ and the later steps' fold.
             double column = 0;
-            bool spectral = plan.LayerConstraint == LayerConstraint.Spectral;
             for (int o = 0; o < first.Outputs && !double.IsNaN(column); o++)
             {
                 float value = w[o * first.Inputs + i];
-                column = float.IsNaN(value) ? double.NaN : spectral ? column + (double)value * value : Math.Max(column, Math.Abs((double)value));
+                column = float.IsNaN(value) ? double.NaN : euclidean ? column + (double)value * value : Math.Max(column, Math.Abs((double)value));
             }
-            if (spectral)
+            if (euclidean)
                 column = Outward(Math.Sqrt(column), first.Outputs, 2);
-            double bound = 0; // no weight reads the input: the constrained part does not move with it, exactly
-            if (column != 0)
-            {
-                // The products in the order and rounding of Compute, with the first factor replaced by a smaller one: since
-                // rounding up and multiplying by a positive number are monotone, every Bᵢ is at most the product there.
-                bound = RoundUp(column);
-                for (int l = 1; l < layers.Count; l++)
-                    bound = RoundUp(bound * norms[l]);
-            }
+            // No weight reads the input: the constrained part does not move with it, exactly. Otherwise the later steps' fold,
+            // in the order and rounding of Compute: rounding up and multiplying by a positive number are monotone, so every Bᵢ
+            // is at most the product there.
+            double bound = column == 0 ? 0 : Fold(plan, parameters, constrainedOnly: true, afterFirst, plan.Steps.Count, RoundUp(column));
             // The residual's slope c·sᵢ is exact; c·sᵢ − Bᵢ is rounded down unless exact (Sterbenz: equal neighbours
             // subtract exactly), so a weight projected exactly onto its bound still certifies.
             double t = (plan.Residual?.Signs[i] ?? 0) * (double)(plan.Residual?.Coefficient ?? 0);
@@ -226,22 +224,6 @@ internal static class Certificate
         double quotient = a / scale;
         return down ? -RoundUp(-quotient) : RoundUp(quotient);
     }
-
-    /// <summary>An upper bound on one layer's operator norm, for each kind of constraint.</summary>
-    public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights) => LayerNorm(layer, weights, default);
-
-    /// <summary>
-    /// An upper bound on the operator norm of W·diag(1/scales) (of W without scales): the first layer as the network's raw
-    /// input meets it when the plan has an input map.
-    /// </summary>
-    public static double LayerNorm(DenseStep layer, ReadOnlySpan<float> weights, ReadOnlySpan<float> scales) => layer.Constraint switch
-    {
-        RowNormConstraint rows => MaxRowNorm(weights, layer.Outputs, layer.Inputs, rows.Q, scales),
-        // The claim Inside(λᵢ) is the spectral projection's target: whenever the projection has proved a layer inside its
-        // acceptance bound, this test proves the claim too, so the certificate and the projection never disagree.
-        SpectralConstraint => SpectralBound.Compute(weights, layer.Outputs, layer.Inputs, scales, scales.IsEmpty ? Inside(layer.Bound) : double.NaN),
-        _ => throw new NotSupportedException($"No certificate for constraint {layer.Constraint.GetType().Name}."),
-    };
 
     /// <summary>An upper bound on max over rows of ‖row‖_q: ‖W‖_{p→∞} for the dual pair (p, q).</summary>
     public static double MaxRowNorm(ReadOnlySpan<float> weights, int rows, int columns, double q) => MaxRowNorm(weights, rows, columns, q, default);
@@ -311,6 +293,10 @@ internal static class Certificate
     /// ∏λᵢ (λᵢ = λ^(1/L) is itself rounded), so a network whose every layer is within it has L̂ ≤ λ.
     /// </summary>
     public static double Inside(double layerBound) => layerBound * (1 - 1.0 / (1 << 30));
+
+    /// <summary>The next float down from a positive float (MathF.BitDecrement, which netstandard2.0 lacks).</summary>
+    public static float FloatDown(float value) =>
+        value <= 0 ? value : BitConverter.ToSingle(BitConverter.GetBytes(BitConverter.ToInt32(BitConverter.GetBytes(value), 0) - 1), 0);
 
     /// <summary>The next double up (Math.BitIncrement, which netstandard2.0 lacks): covers one rounding to nearest.</summary>
     public static double RoundUp(double value)

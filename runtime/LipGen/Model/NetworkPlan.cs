@@ -1,75 +1,82 @@
-// The one model of a network. This file is compiled into both the runtime and the generator (linked, as dotnet/runtime's
-// Regex generator links RegexNode.cs), so parameter offsets, per-layer bounds, the dual exponent q, the per-layer norm rule
-// and the workspace layout are computed here and nowhere else. It must compile for netstandard2.0 (the generator's target).
+// The one model of a network. This file and the rest of Model/ (but for the *.Runtime.cs parts) are compiled into both the
+// runtime and the generator (linked, as dotnet/runtime's Regex generator links RegexNode.cs), so parameter regions, value
+// slots, per-layer bounds, q and the workspace layout are computed here and nowhere else. It must compile for
+// netstandard2.0 (the generator's target).
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace LipGen.Model;
 
 /// <summary>
-/// A network as an ordered list of typed steps (dense layers and activations), with the layout every pass shares:
-/// parameter offsets, the per-layer constraint and bound, q = dual(p) and the workspace.
+/// A network as an ordered list of typed steps over named value slots, with the layout every pass shares: typed parameter
+/// regions, the per-layer constraint and bound, q = dual(p) and the workspace. Built from a <see cref="NetworkDeclaration"/>.
 /// </summary>
 /// <remarks>
-/// <para>Parameter layout: the dense layers one after another, each as W row-major [out, in] followed by b [out].</para>
-/// <para>Workspace layout (floats): for each hidden layer its activations (A) and its activation record (S, ints stored in
-/// the float slots); with an input map the mapped input (Z); then two gradient buffers as wide as the widest hidden layer
-/// (D0, D1) and the output (O). With an input map, its offsets and scales follow the dense layers' parameters. Batched passes
-/// use the same layout with every region <c>columns</c> times as wide.</para>
-/// <para>A new kind of step (an input map, an output residual) is a new <see cref="PlanStep"/> subclass built here, with its
-/// parameters and workspace placed by <see cref="Build"/>; the generator then gives it an emitter of its own.</para>
+/// <para>Steps read and write <see cref="ValueSlot"/>s: the input x, the mapped input z, each dense layer's output, each
+/// activation's output (in place on its layer's), each residual block's output, and the network's output f. A slot has
+/// its values and its gradient in the workspace (the input and the output live in the caller's spans). A slot read by
+/// several steps (z, by the first layer and the monotone residual) has its gradient set by the last reader in forward order
+/// and added to by the others: <see cref="SetsGradient"/>.</para>
+/// <para>Parameters are <see cref="ParameterRegion"/>s, each with a role (weight, bias, fixed map, trainable, projection state,
+/// derived) and an element type. The dense layers come first, each W row-major [out, in] then b [out]; then the residual
+/// blocks' parameters; then the input map; then projection state; then derived values. A network without the later kinds
+/// keeps the layout it always had. Saved files, compiled-in weights and ONNX export walk the regions.</para>
+/// <para>Each step kind supplies its own meaning: its bound in the certificate, its float-error propagation, its tensors, its
+/// metadata, its ONNX nodes and the gradient through its derived values (<see cref="PlanStep"/>). Batched passes use the same
+/// workspace layout with every region <c>columns</c> times as wide.</para>
 /// </remarks>
 internal sealed class NetworkPlan
 {
-    private NetworkPlan(int[] widths, double p, double q, double lipschitz, Activation activation, List<PlanStep> steps, List<DenseStep> dense,
-        InputMapStep? inputMap, MonotoneResidualStep? residual, int parameterCount, int maxHiddenWidth, int workspaceStart)
-    {
-        InputMap = inputMap;
-        Residual = residual;
-        Widths = widths;
-        P = p;
-        Q = q;
-        Lipschitz = lipschitz;
-        Activation = activation;
-        Steps = steps;
-        DenseLayers = dense;
-        ParameterCount = parameterCount;
-        MaxHiddenWidth = maxHiddenWidth;
-        GradientBuffer0 = workspaceStart;
-        GradientBuffer1 = workspaceStart + maxHiddenWidth;
-        OutputBuffer = workspaceStart + 2 * maxHiddenWidth;
-        WorkspaceLength = OutputBuffer + OutputCount;
-    }
+    private NetworkPlan(NetworkDeclaration declaration) => Declaration = declaration;
+
+    /// <summary>The declaration this plan was built from.</summary>
+    public NetworkDeclaration Declaration { get; }
 
     /// <summary>Layer widths: input, hidden…, output.</summary>
-    public IReadOnlyList<int> Widths { get; }
+    public IReadOnlyList<int> Widths => Declaration.Widths;
 
     /// <summary>The input-space norm p.</summary>
-    public double P { get; }
+    public double P => Declaration.P;
 
-    /// <summary>q, the dual of p (1/p + 1/q = 1): the first layer's rows are bounded in ‖·‖_q.</summary>
-    public double Q { get; }
+    /// <summary>q, the dual of p (1/p + 1/q = 1): the first row-bounded layer's rows are bounded in ‖·‖_q.</summary>
+    public double Q { get; private set; }
 
     /// <summary>The declared Lipschitz bound λ.</summary>
-    public double Lipschitz { get; }
+    public double Lipschitz => Declaration.Lipschitz;
 
     /// <summary>The activation after every hidden layer.</summary>
-    public Activation Activation { get; }
+    public Activation Activation => Declaration.Activation;
 
-    /// <summary>Every step in evaluation order: dense, activation, dense, …, dense.</summary>
-    public IReadOnlyList<PlanStep> Steps { get; }
+    /// <summary>How every dense layer is bounded.</summary>
+    public LayerConstraint LayerConstraint => Declaration.Constraint;
+
+    /// <summary>Every step in evaluation order.</summary>
+    public IReadOnlyList<PlanStep> Steps { get; private set; } = Array.Empty<PlanStep>();
+
+    /// <summary>Every value slot: the input first, the output last.</summary>
+    public IReadOnlyList<ValueSlot> Slots { get; private set; } = Array.Empty<ValueSlot>();
+
+    /// <summary>Every parameter region, in parameter order.</summary>
+    public IReadOnlyList<ParameterRegion> Regions { get; private set; } = Array.Empty<ParameterRegion>();
 
     /// <summary>The dense steps alone, in order.</summary>
-    public IReadOnlyList<DenseStep> DenseLayers { get; }
+    public IReadOnlyList<DenseStep> DenseLayers { get; private set; } = Array.Empty<DenseStep>();
+
+    /// <summary>The SLL residual blocks, in order.</summary>
+    public IReadOnlyList<ResidualBlockStep> Blocks { get; private set; } = Array.Empty<ResidualBlockStep>();
 
     /// <summary>The fixed per-input affine map x ↦ (x − offset) / scale ahead of the first layer, or null.</summary>
-    public InputMapStep? InputMap { get; }
+    public InputMapStep? InputMap { get; private set; }
 
     /// <summary>The monotone residual f = g + c·Σᵢ sᵢ·zᵢ after the output layer, or null.</summary>
-    public MonotoneResidualStep? Residual { get; }
+    public MonotoneResidualStep? Residual { get; private set; }
 
-    /// <summary>Row bounds (the first layer's rows in ℓq, later rows in ℓ1) or spectral norms on every layer.</summary>
-    public LayerConstraint LayerConstraint { get; private init; }
+    /// <summary>The network's input x (the caller's span).</summary>
+    public ValueSlot InputSlot => Slots[0];
+
+    /// <summary>The network's output f (the caller's span).</summary>
+    public ValueSlot OutputSlot => Slots[Slots.Count - 1];
 
     /// <summary>Input width.</summary>
     public int InputCount => Widths[0];
@@ -78,28 +85,28 @@ internal sealed class NetworkPlan
     public int OutputCount => Widths[Widths.Count - 1];
 
     /// <summary>Number of floats in the parameter buffer.</summary>
-    public int ParameterCount { get; }
+    public int ParameterCount { get; private set; }
 
-    /// <summary>The widest hidden layer (0 without hidden layers): the size of each gradient buffer.</summary>
-    public int MaxHiddenWidth { get; }
+    /// <summary>The widest hidden layer (0 without hidden layers).</summary>
+    public int MaxHiddenWidth { get; private set; }
 
-    /// <summary>Workspace offset of the gradient buffer D0.</summary>
-    public int GradientBuffer0 { get; }
-
-    /// <summary>Workspace offset of the gradient buffer D1.</summary>
-    public int GradientBuffer1 { get; }
-
-    /// <summary>Workspace offset of the output scratch O.</summary>
-    public int OutputBuffer { get; }
+    /// <summary>Workspace offset of the output scratch O (the input gradient's forward pass writes f there).</summary>
+    public int OutputBuffer { get; private set; }
 
     /// <summary>Floats of workspace one sample needs.</summary>
-    public int WorkspaceLength { get; }
+    public int WorkspaceLength { get; private set; }
 
-    /// <summary>The widest layer a network may have: inference keeps two layers of activations on the stack.</summary>
+    /// <summary>Floats of stack the single-sample inference pass needs for its slots (reused once a slot is no longer read).</summary>
+    public int InferenceStackLength { get; private set; }
+
+    /// <summary>The widest layer a network may have: inference keeps its live slots on the stack.</summary>
     public const int MaxWidth = 4096;
 
     /// <summary>The most widths (input, hidden…, output) one network may list, so at most 32 dense layers.</summary>
     public const int MaxWidths = 33;
+
+    /// <summary>The most SLL residual blocks after each hidden layer.</summary>
+    public const int MaxResidualBlocks = 16;
 
     /// <summary>
     /// The smallest bound a network may declare or a layer be projected onto: 2⁻¹⁰⁰ (about 7.9·10⁻³¹). Every λᵢ = λ^(1/L)
@@ -118,123 +125,8 @@ internal sealed class NetworkPlan
         : lipschitz > MaximumBound ? "λ must be at most float.MaxValue (about 3.4E+38): the layers' bounds and the monotone residual's coefficient are floats"
         : null;
 
-    /// <summary>λᵢ = λ^(1/L): λ is split evenly over the L dense layers, so ∏λᵢ = λ.</summary>
+    /// <summary>λᵢ = λ^(1/L): λ is split evenly over the L dense layers, so ∏λᵢ = λ (residual blocks are 1-Lipschitz).</summary>
     public static double LayerBound(double lipschitz, int layerCount) => Math.Pow(lipschitz, 1.0 / layerCount);
-
-    /// <summary>
-    /// The plan of a declaration. The per-layer norm rule lives here: the first layer's rows are bounded in ℓq
-    /// (‖W¹‖_{p→∞} ≤ λ₁), every later layer's rows in ℓ1 (‖Wⁱ‖_{∞→∞} ≤ λᵢ).
-    /// </summary>
-    /// <param name="widths">Input, hidden…, output widths (at least two).</param>
-    /// <param name="groupSizes">One GroupSort group size per hidden layer (ignored for ReLU).</param>
-    /// <param name="p">The input-space norm p ≥ 1.</param>
-    /// <param name="lipschitz">The bound λ &gt; 0.</param>
-    /// <param name="activation">The activation after every hidden layer.</param>
-    /// <param name="monotone">One sign per input (+1 non-decreasing, −1 non-increasing, 0 free), or null: no residual.</param>
-    /// <param name="inputOffsets">The input map's initial offsets, or null (0 each if <paramref name="inputScales"/> is set).</param>
-    /// <param name="inputScales">The input map's initial scales, or null (1 each if <paramref name="inputOffsets"/> is set).
-    /// With both null the network has no input map.</param>
-    /// <param name="constraint">Row bounds (the default) or spectral norms, which need p = 2.</param>
-    public static NetworkPlan Build(int[] widths, int[] groupSizes, double p, double lipschitz, Activation activation,
-        int[]? monotone = null, double[]? inputOffsets = null, double[]? inputScales = null, LayerConstraint constraint = LayerConstraint.RowNorms)
-    {
-        if (widths is null)
-            throw new ArgumentNullException(nameof(widths));
-        if (groupSizes is null)
-            throw new ArgumentNullException(nameof(groupSizes));
-        if (widths.Length < 2)
-            throw new ArgumentException("A network needs at least an input and an output width.", nameof(widths));
-        if (widths.Length > MaxWidths)
-            throw new ArgumentException($"A network lists at most {MaxWidths} widths; got {widths.Length}.", nameof(widths));
-        for (int i = 0; i < widths.Length; i++)
-            if (widths[i] < 1 || widths[i] > MaxWidth)
-                throw new ArgumentOutOfRangeException(nameof(widths), widths[i], $"Width {i} is {widths[i]}; every width must be between 1 and {MaxWidth}.");
-        if (groupSizes.Length != widths.Length - 2)
-            throw new ArgumentException($"Expected {widths.Length - 2} group sizes (one per hidden layer), got {groupSizes.Length}.", nameof(groupSizes));
-
-        if (activation is not (Activation.GroupSort or Activation.ReLU))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
-        for (int i = 0; activation == Activation.GroupSort && i < groupSizes.Length; i++)
-            if (groupSizes[i] < 1 || widths[i + 1] % groupSizes[i] != 0)
-                throw new ArgumentException($"Group size {groupSizes[i]} of hidden layer {i + 1} must be at least 1 and divide its width {widths[i + 1]}.", nameof(groupSizes));
-        if (monotone is not null && monotone.Length != widths[0])
-            throw new ArgumentException($"Expected {widths[0]} monotone signs (one per input), got {monotone.Length}.", nameof(monotone));
-        if (monotone is not null && Array.Exists(monotone, s => s is < -1 or > 1))
-            throw new ArgumentException("Every monotone sign must be -1, 0 or 1.", nameof(monotone));
-        foreach (double[]? values in new[] { inputOffsets, inputScales })
-            if (values is not null && values.Length != widths[0])
-                throw new ArgumentException($"Expected {widths[0]} input offsets and scales (one per input), got {values.Length}.", nameof(inputOffsets));
-
-        if (BoundProblem(lipschitz) is { } problem)
-            throw new ArgumentOutOfRangeException(nameof(lipschitz), lipschitz, $"λ = {lipschitz} cannot be a network's bound: {problem}.");
-        if (!(p >= 1))
-            throw new ArgumentOutOfRangeException(nameof(p), p, "p must be a number ≥ 1 (or ∞).");
-        if (constraint == LayerConstraint.Spectral && p != 2)
-            throw new ArgumentException($"Spectral layers bound ℓ2 → ℓ2, so they need p = 2 (got {p}).", nameof(constraint));
-        if (constraint is not (LayerConstraint.RowNorms or LayerConstraint.Spectral))
-            throw new ArgumentOutOfRangeException(nameof(constraint), constraint, "Unknown layer constraint.");
-
-        int layerCount = widths.Length - 1;
-        double layerBound = LayerBound(lipschitz, layerCount);
-        double q = Norm.Dual(p);
-        var firstLayer = new RowNormConstraint(q, isDualOfP: true);
-        var laterLayers = new RowNormConstraint(1, isDualOfP: false);
-        var steps = new List<PlanStep>(2 * layerCount - 1);
-        var dense = new List<DenseStep>(layerCount);
-        int parameters = 0, workspace = 0, maxHidden = 0;
-        ActivationStep? previous = null;
-        for (int i = 0; i < layerCount; i++)
-        {
-            int inputs = widths[i], outputs = widths[i + 1];
-            var layer = new DenseStep(i + 1, inputs, outputs, parameters, parameters + inputs * outputs,
-                i == 0 ? firstLayer : laterLayers, layerBound, previous);
-            steps.Add(layer);
-            dense.Add(layer);
-            parameters += inputs * outputs + outputs;
-            if (i == layerCount - 1)
-                break;
-            // Hidden layer: its activations, then its activation record.
-            previous = new ActivationStep(layer, activation, activation == Activation.GroupSort ? groupSizes[i] : 0, workspace, workspace + outputs);
-            layer.Activation = previous;
-            steps.Add(previous);
-            workspace += 2 * outputs;
-            maxHidden = Math.Max(maxHidden, outputs);
-        }
-
-        // The input map's offsets and scales follow the dense layers (so a network without one keeps its layout), and the
-        // mapped input z, which the first layer and the residual read, follows the hidden layers' regions.
-        InputMapStep? map = null;
-        if (inputOffsets is not null || inputScales is not null)
-        {
-            int n = widths[0];
-            map = new InputMapStep(n, parameters, parameters + n, workspace,
-                inputOffsets is null ? new double[n] : (double[])inputOffsets.Clone(),
-                inputScales is null ? Filled(n, 1.0) : (double[])inputScales.Clone());
-            steps.Insert(0, map);
-            parameters += 2 * n;
-            workspace += n;
-        }
-        MonotoneResidualStep? residual = null;
-        if (monotone is not null)
-        {
-            residual = new MonotoneResidualStep((int[])monotone.Clone(), ResidualCoefficient(lipschitz), widths[widths.Length - 1]);
-            steps.Add(residual);
-        }
-        if (constraint == LayerConstraint.Spectral)
-        {
-            // Every layer bounded in ‖W‖₂, with a region after the other parameters for its power-iteration vector.
-            for (int i = 0; i < dense.Count; i++)
-            {
-                int length = Math.Min(dense[i].Inputs, dense[i].Outputs);
-                dense[i].Constraint = new SpectralConstraint(parameters, length);
-                parameters += length;
-            }
-        }
-        return new NetworkPlan((int[])widths.Clone(), p, q, lipschitz, activation, steps, dense, map, residual, parameters, maxHidden, workspace)
-        {
-            LayerConstraint = constraint,
-        };
-    }
 
     /// <summary>
     /// c, the residual's coefficient as the network runs: λ rounded up to the nearest float, so that c ≥ λ and every input the
@@ -248,244 +140,369 @@ internal sealed class NetworkPlan
         return c;
     }
 
-    private static double[] Filled(int length, double value)
+    /// <summary>
+    /// The plan of a declaration; throws an <see cref="ArgumentException"/> naming the first error
+    /// <see cref="NetworkDeclaration.Validate"/> finds. The per-layer norm rule lives here: with row bounds the first layer's
+    /// rows are bounded in ℓq (‖W¹‖_{p→∞} ≤ λ₁) and every later layer's rows in ℓ1 (‖Wⁱ‖_{∞→∞} ≤ λᵢ); spectral and AOL
+    /// layers are bounded in ℓ2 → ℓ2.
+    /// </summary>
+    public static NetworkPlan Build(NetworkDeclaration declaration)
     {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-            values[i] = value;
-        return values;
-    }
-}
+        if (declaration is null)
+            throw new ArgumentNullException(nameof(declaration));
+        declaration.ThrowIfInvalid();
+        var plan = new NetworkPlan(declaration);
+        var layout = new Layout();
+        IReadOnlyList<int> widths = declaration.Widths;
+        int layerCount = widths.Count - 1;
+        double layerBound = LayerBound(declaration.Lipschitz, layerCount);
+        plan.Q = Norm.Dual(declaration.P);
+        int[] groupSizes = declaration.PerLayerGroupSizes();
 
-/// <summary>One step of a <see cref="NetworkPlan"/>.</summary>
-internal abstract class PlanStep
-{
-}
+        var steps = new List<PlanStep>();
+        var dense = new List<DenseStep>();
+        var blocks = new List<ResidualBlockStep>();
+        ValueSlot input = layout.External("x", widths[0], isInput: true);
+        ValueSlot output = new("f", widths[widths.Count - 1], -1, -1, isInput: false, isOutput: true);
+        ValueSlot current = input;
 
-/// <summary>A dense layer z = W·a + b with W row-major [Outputs, Inputs], and the constraint it is projected onto.</summary>
-internal sealed class DenseStep : PlanStep
-{
-    public DenseStep(int number, int inputs, int outputs, int weightOffset, int biasOffset, WeightConstraint constraint, double bound, ActivationStep? input)
-    {
-        Number = number;
-        Inputs = inputs;
-        Outputs = outputs;
-        WeightOffset = weightOffset;
-        BiasOffset = biasOffset;
-        Constraint = constraint;
-        Bound = bound;
-        Input = input;
-    }
+        // Dense layers (W then b each, in order: the layout every LipGen file and network has had), then residual blocks.
+        InputMapStep? map = null;
+        if (declaration.HasInputMap)
+        {
+            ValueSlot z = layout.Slot("z", widths[0]);
+            map = new InputMapStep(input, z, declaration.InputOffsets, declaration.InputScales);
+            steps.Add(map);
+            current = z;
+        }
+        ValueSlot layerInput = current;
+        for (int i = 0; i < layerCount; i++)
+        {
+            int inputs = widths[i], outputs = widths[i + 1];
+            bool last = i == layerCount - 1;
+            ValueSlot result = last ? output : layout.Slot("h" + (i + 1), outputs);
+            var layer = new DenseStep(i + 1, current, result, layout.Parameters(inputs * outputs), layout.Parameters(outputs),
+                Constraint(declaration, i, plan.Q), layerBound);
+            steps.Add(layer);
+            dense.Add(layer);
+            current = result;
+            if (last)
+                break;
+            // The activation in place on the layer's output: its own record and its own gradient.
+            ValueSlot activated = layout.InPlace("a" + (i + 1), result);
+            var activation = new ActivationStep(layer, result, activated, declaration.Activation, groupSizes[i], layout.Workspace(outputs));
+            layer.Activation = activation;
+            steps.Add(activation);
+            current = activated;
+            plan.MaxHiddenWidth = Math.Max(plan.MaxHiddenWidth, outputs);
+            for (int k = 0; k < declaration.ResidualBlocks; k++)
+            {
+                ValueSlot blockOutput = layout.Slot($"r{i + 1}_{k + 1}", outputs);
+                var block = new ResidualBlockStep(blocks.Count + 1, i + 1, k + 1, current, blockOutput, outputs, layout);
+                steps.Add(block);
+                blocks.Add(block);
+                current = blockOutput;
+            }
+        }
+        foreach (ResidualBlockStep block in blocks)
+            block.PlaceParameters(layout);
+        if (map is not null)
+            map.PlaceParameters(layout);
+        MonotoneResidualStep? residual = null;
+        if (declaration.Monotone is { } signs)
+        {
+            residual = new MonotoneResidualStep(layerInput, output, signs.ToArray(), ResidualCoefficient(declaration.Lipschitz), plan.Q);
+            steps.Add(residual);
+        }
+        // Projection state, then derived values: never saved, recomputed by Project.
+        foreach (DenseStep layer in dense)
+            layer.Constraint.PlaceState(layer, layout);
+        foreach (ResidualBlockStep block in blocks)
+            block.PlaceDerived(layout);
+        foreach (DenseStep layer in dense)
+            layer.Constraint.PlaceDerived(layer, layout);
 
-    /// <summary>1-based layer number.</summary>
-    public int Number { get; }
-
-    /// <summary>Width of the layer's input (columns of W).</summary>
-    public int Inputs { get; }
-
-    /// <summary>Width of the layer's output (rows of W).</summary>
-    public int Outputs { get; }
-
-    /// <summary>Offset of W in the parameter buffer.</summary>
-    public int WeightOffset { get; }
-
-    /// <summary>Offset of b in the parameter buffer.</summary>
-    public int BiasOffset { get; }
-
-    /// <summary>Number of weights: Outputs × Inputs.</summary>
-    public int WeightCount => Inputs * Outputs;
-
-    /// <summary>The norm W is bounded in.</summary>
-    public WeightConstraint Constraint { get; internal set; }
-
-    /// <summary>λᵢ: the bound on W in the constraint's operator norm.</summary>
-    public double Bound { get; }
-
-    /// <summary>The activation whose output this layer reads, or null for the first layer (it reads the network's input).</summary>
-    public ActivationStep? Input { get; }
-
-    /// <summary>The activation after this layer, or null for the output layer.</summary>
-    public ActivationStep? Activation { get; internal set; }
-
-    /// <summary>True for the first layer.</summary>
-    public bool IsFirst => Input is null;
-
-    /// <summary>True for every layer but the output layer.</summary>
-    public bool IsHidden => Activation is not null;
-}
-
-/// <summary>The activation after a hidden dense layer, in place on that layer's output.</summary>
-internal sealed class ActivationStep : PlanStep
-{
-    public ActivationStep(DenseStep layer, Activation kind, int groupSize, int activationOffset, int recordOffset)
-    {
-        Layer = layer;
-        Kind = kind;
-        GroupSize = groupSize;
-        ActivationOffset = activationOffset;
-        RecordOffset = recordOffset;
-    }
-
-    /// <summary>The dense layer this activation follows.</summary>
-    public DenseStep Layer { get; }
-
-    /// <summary>GroupSort or ReLU.</summary>
-    public Activation Kind { get; }
-
-    /// <summary>GroupSort group size; 0 for ReLU.</summary>
-    public int GroupSize { get; }
-
-    /// <summary>Width: the dense layer's outputs.</summary>
-    public int Width => Layer.Outputs;
-
-    /// <summary>Workspace offset of the activations (A).</summary>
-    public int ActivationOffset { get; }
-
-    /// <summary>Workspace offset of the record the backward pass routes gradients with (S).</summary>
-    public int RecordOffset { get; }
-}
-
-/// <summary>
-/// The fixed per-input affine map z = (x − offset) / scale, first in the plan: the layers see z, while the user, the
-/// certificate and every guarantee see x, the input in its own units. The offsets and scales are parameters (so they are saved,
-/// exported and compiled in with the weights) that training never changes; every scale must be finite and positive.
-/// </summary>
-internal sealed class InputMapStep : PlanStep
-{
-    public InputMapStep(int inputs, int offsetOffset, int scaleOffset, int mappedOffset, double[] initialOffsets, double[] initialScales)
-    {
-        Inputs = inputs;
-        OffsetOffset = offsetOffset;
-        ScaleOffset = scaleOffset;
-        MappedOffset = mappedOffset;
-        InitialOffsets = initialOffsets;
-        InitialScales = initialScales;
+        plan.Steps = steps;
+        plan.DenseLayers = dense;
+        plan.Blocks = blocks;
+        plan.InputMap = map;
+        plan.Residual = residual;
+        plan.OutputBuffer = layout.Workspace(output.Width);
+        layout.Add(output);
+        plan.Slots = layout.Slots;
+        plan.ParameterCount = layout.ParameterCount;
+        plan.WorkspaceLength = layout.WorkspaceLength;
+        plan.Regions = steps.SelectMany(s => s.Regions).Concat(dense.SelectMany(d => d.Constraint.Regions(d)))
+            .OrderBy(r => r.Offset).ToArray();
+        plan.InferenceStackLength = AllocateStack(plan);
+        foreach (PlanStep step in steps)
+            foreach (ValueSlot slot in step.Reads)
+                slot.Readers.Add(step);
+        return plan;
     }
 
-    /// <summary>Number of inputs.</summary>
-    public int Inputs { get; }
-
-    /// <summary>Offset of the offsets [inputs] in the parameter buffer.</summary>
-    public int OffsetOffset { get; }
-
-    /// <summary>Offset of the scales [inputs] in the parameter buffer.</summary>
-    public int ScaleOffset { get; }
-
-    /// <summary>Workspace offset of the mapped input z (Z).</summary>
-    public int MappedOffset { get; }
-
-    /// <summary>The declared offsets (0 where not declared): what initialisation writes.</summary>
-    public IReadOnlyList<double> InitialOffsets { get; }
-
-    /// <summary>The declared scales (1 where not declared).</summary>
-    public IReadOnlyList<double> InitialScales { get; }
-
-    /// <summary>The smallest scale the map accepts: the smallest normal float (about 1.2·10⁻³⁸).</summary>
-    public const float MinimumScale = 1.17549435E-38f;
+    /// <summary>The constraint of layer <paramref name="index"/> (0-based) under the declaration's rule.</summary>
+    private static WeightConstraint Constraint(NetworkDeclaration declaration, int index, double q) => declaration.Constraint switch
+    {
+        LayerConstraint.RowNorms => new RowNormConstraint(index == 0 ? q : 1, isDualOfP: index == 0),
+        LayerConstraint.Spectral => new SpectralConstraint(),
+        LayerConstraint.Aol => new AolConstraint(),
+        _ => throw new ArgumentOutOfRangeException(nameof(declaration), declaration.Constraint, "Unknown layer constraint."),
+    };
 
     /// <summary>
-    /// Why <paramref name="scale"/> cannot be a scale of the map, or null when it can: it must be a finite, normal, positive
-    /// float. The map divides by it, so a negative scale would reverse the input's direction, and a subnormal one would
-    /// overflow z for inputs a few thousandths from the offset while the certificate still read finite. One rule for the
-    /// attribute, InputMaps, a loaded file, compiled-in weights and the projection's check.
+    /// True when <paramref name="step"/> is the last reader of <paramref name="slot"/> in forward order: visited first by a
+    /// backward walk, it sets the slot's gradient, and the slot's other readers add to it.
     /// </summary>
-    public static string? ScaleProblem(float scale) =>
-        !(scale > 0) ? "a scale must be greater than 0 (the map divides by it, and a negative one would reverse the input's direction)"
-        : float.IsInfinity(scale) ? "a scale must be a finite float"
-        : scale < MinimumScale ? "a scale must be at least 1.2E-38, the smallest normal float (dividing by a subnormal one overflows z = (x − offset) / scale for inputs a few thousandths from the offset)"
-        : null;
+    public bool SetsGradient(PlanStep step, ValueSlot slot) => slot.Readers.Count == 0 || ReferenceEquals(slot.Readers[slot.Readers.Count - 1], step);
 
-    /// <summary>True when <see cref="ScaleProblem"/> finds nothing wrong.</summary>
-    public static bool IsValidScale(float scale) => scale >= MinimumScale && !float.IsInfinity(scale);
-}
+    /// <summary>The regions a file holds (weights, biases, trainable values, the input map), in file order.</summary>
+    public IEnumerable<ParameterRegion> SavedRegions => Regions.Where(r => r.IsSaved);
 
-/// <summary>
-/// The monotone residual of Kitouni, Nolte and Williams, last in the plan: every output gets c·Σᵢ sᵢ·zᵢ added, where z is the
-/// (mapped) input, s the declared signs and c ≥ λ the declared λ as a float. Since |∂g/∂zᵢ| ≤ λ for the constrained part g,
-/// sᵢ·∂f/∂zᵢ ≥ c − λ ≥ 0. It has no parameters of its own.
-/// </summary>
-internal sealed class MonotoneResidualStep : PlanStep
-{
-    public MonotoneResidualStep(int[] signs, float coefficient, int outputs)
+    /// <summary>Recomputes every derived region (AOL scales, SLL block diagonals) from the parameters they derive from.</summary>
+    public void Derive(Span<float> parameters)
     {
-        Signs = signs;
-        Coefficient = coefficient;
-        Outputs = outputs;
+        foreach (PlanStep step in Steps)
+            step.Derive(parameters);
     }
 
-    /// <summary>One sign per input: +1 non-decreasing, −1 non-increasing, 0 free.</summary>
-    public IReadOnlyList<int> Signs { get; }
-
-    /// <summary>c: λ rounded up to a float.</summary>
-    public float Coefficient { get; }
-
-    /// <summary>The number of outputs it is added to (every output gets the same term).</summary>
-    public int Outputs { get; }
-
-    /// <summary>Number of inputs.</summary>
-    public int Inputs => Signs.Count;
-
-    /// <summary>The number of monotone inputs (non-zero signs).</summary>
-    public int MonotoneCount
+    /// <summary>
+    /// Folds the gradient that reached derived regions into the parameters they derive from (the chain rule through
+    /// <see cref="Derive"/>), and clears it there, so an optimizer steps the free parameters only.
+    /// </summary>
+    public void BackpropagateDerived(ReadOnlySpan<float> parameters, Span<float> gradient)
     {
-        get
+        for (int i = Steps.Count - 1; i >= 0; i--)
+            Steps[i].BackpropagateDerived(parameters, gradient);
+    }
+
+    /// <summary>
+    /// Stack offsets of the single-sample inference pass: each slot from the step that writes it to the last step that reads
+    /// it, first fit into buffers freed earlier, so a chain alternates two buffers as it always did.
+    /// </summary>
+    private static int AllocateStack(NetworkPlan plan)
+    {
+        var buffers = new List<(int Offset, int Size, int FreeAfter)>();
+        int length = 0;
+        for (int s = 0; s < plan.Steps.Count; s++)
         {
-            int count = 0;
-            for (int i = 0; i < Signs.Count; i++)
-                count += Signs[i] != 0 ? 1 : 0;
-            return count;
+            foreach (ValueSlot slot in plan.Steps[s].Temporaries.Append(plan.Steps[s].Output))
+            {
+                if (slot.IsExternal || slot.AliasOf is not null)
+                    continue;
+                int lastRead = LastRead(plan, slot, s);
+                int found = buffers.FindIndex(b => b.FreeAfter < s && b.Size >= slot.Width);
+                if (found < 0)
+                {
+                    buffers.Add((length, slot.Width, lastRead));
+                    slot.StackOffset = length;
+                    length += slot.Width;
+                }
+                else
+                {
+                    buffers[found] = (buffers[found].Offset, buffers[found].Size, lastRead);
+                    slot.StackOffset = buffers[found].Offset;
+                }
+            }
+        }
+        foreach (ValueSlot slot in plan.Slots)
+            if (slot.AliasOf is { } alias)
+                slot.StackOffset = alias.StackOffset;
+        return length;
+    }
+
+    /// <summary>The last step that reads <paramref name="slot"/> or a slot in place on it (a temporary: its own step).</summary>
+    private static int LastRead(NetworkPlan plan, ValueSlot slot, int producer)
+    {
+        int last = producer;
+        for (int s = producer; s < plan.Steps.Count; s++)
+            foreach (ValueSlot read in plan.Steps[s].Reads.Concat(plan.Steps[s].Temporaries))
+                if (ReferenceEquals(read, slot) || ReferenceEquals(read.AliasOf, slot))
+                    last = s;
+        return last;
+    }
+
+    /// <summary>Hands out parameter offsets and workspace offsets in order.</summary>
+    internal sealed class Layout
+    {
+        private readonly List<ValueSlot> _slots = new();
+
+        public int ParameterCount { get; private set; }
+
+        public int WorkspaceLength { get; private set; }
+
+        public IReadOnlyList<ValueSlot> Slots => _slots;
+
+        public int Parameters(int count)
+        {
+            int offset = ParameterCount;
+            ParameterCount += count;
+            return offset;
+        }
+
+        public int Workspace(int count)
+        {
+            int offset = WorkspaceLength;
+            WorkspaceLength += count;
+            return offset;
+        }
+
+        /// <summary>A slot of the workspace: its values, then its gradient.</summary>
+        public ValueSlot Slot(string name, int width)
+        {
+            var slot = new ValueSlot(name, width, Workspace(width), Workspace(width), isInput: false, isOutput: false);
+            Add(slot);
+            return slot;
+        }
+
+        /// <summary>A slot whose values live in place on <paramref name="target"/>'s, with a gradient of its own.</summary>
+        public ValueSlot InPlace(string name, ValueSlot target)
+        {
+            var slot = new ValueSlot(name, target.Width, target.ValueOffset, Workspace(target.Width), isInput: false, isOutput: false) { AliasOf = target };
+            Add(slot);
+            return slot;
+        }
+
+        public ValueSlot External(string name, int width, bool isInput)
+        {
+            var slot = new ValueSlot(name, width, -1, -1, isInput, !isInput);
+            Add(slot);
+            return slot;
+        }
+
+        /// <summary>A slot private to one step (an SLL block's inner values): values, gradient, not in the plan's list.</summary>
+        public ValueSlot Temporary(string name, int width) => new(name, width, Workspace(width), Workspace(width), isInput: false, isOutput: false) { Index = -1 };
+
+        public void Add(ValueSlot slot)
+        {
+            slot.Index = _slots.Count;
+            _slots.Add(slot);
         }
     }
 }
 
-/// <summary>The constraint a dense layer's weights are kept in. Each kind is a subclass.</summary>
-internal abstract class WeightConstraint
-{
-    /// <summary>The norm of the layer's output space its bound is stated in (∞ for row bounds, 2 for spectral).</summary>
-    public abstract double OutputNorm { get; }
-
-    /// <summary>The dual of <see cref="OutputNorm"/>: the norm a row difference w_y − w_j of the next layer is measured in.</summary>
-    public double OutputDual => Norm.Dual(OutputNorm);
-}
-
 /// <summary>
-/// ‖W‖₂ ≤ λᵢ, the largest singular value: ℓ2 → ℓ2, for networks declared with <c>Constraint = LayerConstraint.Spectral</c>
-/// (p = 2). The projection and the certificate use a sound upper bound on ‖W‖₂ from the weights (<c>SpectralNorms</c>).
+/// A value the network computes: its width, where its values and its gradient live in the workspace (−1 for the input and the
+/// output, which are the caller's spans), and where single-sample inference keeps it on the stack.
 /// </summary>
-internal sealed class SpectralConstraint : WeightConstraint
+internal sealed class ValueSlot
 {
-    public SpectralConstraint(int stateOffset, int stateLength)
+    public ValueSlot(string name, int width, int valueOffset, int gradientOffset, bool isInput, bool isOutput)
     {
-        StateOffset = stateOffset;
-        StateLength = stateLength;
+        Name = name;
+        Width = width;
+        ValueOffset = valueOffset;
+        GradientOffset = gradientOffset;
+        IsInput = isInput;
+        IsOutput = isOutput;
     }
 
-    /// <summary>Offset, in the parameter buffer, of the power-iteration vector the projection keeps between steps.</summary>
-    public int StateOffset { get; }
+    /// <summary>A short name: x, z, h1, a1, r1_1, f.</summary>
+    public string Name { get; }
 
-    /// <summary>Its length: the smaller of the layer's two sides.</summary>
-    public int StateLength { get; }
+    /// <summary>Its position in <see cref="NetworkPlan.Slots"/> (−1 for a step's temporary).</summary>
+    public int Index { get; internal set; }
 
-    public override double OutputNorm => 2;
+    public int Width { get; }
+
+    /// <summary>Workspace offset of the values (−1 for the input and the output).</summary>
+    public int ValueOffset { get; }
+
+    /// <summary>Workspace offset of the gradient (−1 for the input and the output).</summary>
+    public int GradientOffset { get; }
+
+    public bool IsInput { get; }
+
+    public bool IsOutput { get; }
+
+    /// <summary>True for the caller's input and output.</summary>
+    public bool IsExternal => IsInput || IsOutput;
+
+    /// <summary>The slot whose values this one's are, in place (an activation's output), or null.</summary>
+    public ValueSlot? AliasOf { get; internal set; }
+
+    /// <summary>Offset on the single-sample inference stack (−1 until placed; unused for external slots).</summary>
+    public int StackOffset { get; internal set; } = -1;
+
+    /// <summary>The steps that read this slot, in forward order.</summary>
+    public List<PlanStep> Readers { get; } = new();
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
 }
 
-/// <summary>
-/// Every row of W has ‖row‖_q ≤ λᵢ. The largest row norm is the operator norm ‖W‖_{p→∞} for the dual pair (p, q); with q = 1
-/// it is ‖W‖_{∞→∞}.
-/// </summary>
-internal sealed class RowNormConstraint : WeightConstraint
+/// <summary>What a parameter region holds, and so who writes it and whether a file carries it.</summary>
+internal enum RegionRole
 {
-    public RowNormConstraint(double q, bool isDualOfP)
+    /// <summary>A weight matrix: trained, saved.</summary>
+    Weight,
+
+    /// <summary>A bias: trained, saved.</summary>
+    Bias,
+
+    /// <summary>Another trained value (an SLL block's rescaling exponents q): trained, saved.</summary>
+    Trainable,
+
+    /// <summary>The input map's offsets and scales: fixed (never trained), saved.</summary>
+    FixedMap,
+
+    /// <summary>Projection state (a power-iteration vector): written by the projection, not saved.</summary>
+    State,
+
+    /// <summary>Computed from other parameters by <see cref="NetworkPlan.Derive"/> (AOL scales, SLL diagonals): not saved.</summary>
+    Derived,
+}
+
+/// <summary>The element type a region is stored in (float32 now; room for narrower weights).</summary>
+internal enum ElementType
+{
+    Float32,
+}
+
+/// <summary>A typed region of the parameter buffer: its tensor name, offset, shape, role and element type.</summary>
+internal sealed class ParameterRegion
+{
+    public ParameterRegion(string name, int offset, long[] shape, RegionRole role, PlanStep owner)
     {
-        Q = q;
-        IsDualOfP = isDualOfP;
+        Name = name;
+        Offset = offset;
+        Shape = shape;
+        Role = role;
+        Owner = owner;
     }
 
-    /// <summary>The norm every row is bounded in.</summary>
-    public double Q { get; }
+    /// <summary>The tensor name in a file (layers.0.weight, input_map.scale, blocks.0.weight, …).</summary>
+    public string Name { get; }
 
-    /// <summary>True when q is the dual of the declared p (the first layer); false for the ℓ1 rows of later layers.</summary>
-    public bool IsDualOfP { get; }
+    public int Offset { get; }
 
-    public override double OutputNorm => double.PositiveInfinity;
+    public long[] Shape { get; }
+
+    public RegionRole Role { get; }
+
+    public ElementType ElementType => ElementType.Float32;
+
+    /// <summary>The step the region belongs to.</summary>
+    public PlanStep Owner { get; }
+
+    /// <summary>The number of elements.</summary>
+    public int Count
+    {
+        get
+        {
+            long count = 1;
+            foreach (long d in Shape)
+                count *= d;
+            return (int)count;
+        }
+    }
+
+    /// <summary>True when a file carries it: weights, biases, other trained values and the input map.</summary>
+    public bool IsSaved => Role is RegionRole.Weight or RegionRole.Bias or RegionRole.Trainable or RegionRole.FixedMap;
+
+    /// <summary>True when training changes it.</summary>
+    public bool IsTrained => Role is RegionRole.Weight or RegionRole.Bias or RegionRole.Trainable;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} [{string.Join(" × ", Shape)}] at {Offset} ({Role})";
 }

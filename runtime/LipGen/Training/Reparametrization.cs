@@ -39,11 +39,14 @@ internal static class Reparametrization
         TKernel.Project(effective); // rejects non-finite values before it changes any
     }
 
-    /// <summary>True when every layer of <paramref name="plan"/> has a normalisation this class differentiates (row bounds).</summary>
+    /// <summary>
+    /// True when every layer of <paramref name="plan"/> has a normalisation this class differentiates (row bounds) or is
+    /// reparametrised by construction (AOL, whose rescale the trainer differentiates for every constraint method).
+    /// </summary>
     public static bool Supports(NetworkPlan plan)
     {
         foreach (DenseStep layer in plan.DenseLayers)
-            if (layer.Constraint is not RowNormConstraint)
+            if (layer.Constraint is not (RowNormConstraint or AolConstraint))
                 return false;
         return true;
     }
@@ -55,6 +58,8 @@ internal static class Reparametrization
         for (int l = 0; l < layers.Count; l++)
         {
             DenseStep layer = layers[l];
+            if (layer.Constraint is AolConstraint)
+                continue; // W′ = W·D is derived from the free W: the trainer folds its gradient in (NetworkPlan.BackpropagateDerived)
             double q = layer.Constraint is RowNormConstraint rows ? rows.Q
                 : throw new NotSupportedException($"Layer {layer.Number} has a {layer.Constraint.GetType().Name}, which reparametrised training does not differentiate.");
             double threshold = Kernels.RowNorms.Threshold(layer.Inputs, q, layer.Bound);

@@ -87,7 +87,7 @@ public sealed class TrainingSession<TKernel, TLoss>
                 throw new InvalidOperationException("Björck orthogonalisation runs after a projected step; reparametrised training takes no gradient through it.");
             if (!Reparametrization.Supports(TKernel.Description.Plan))
                 throw new InvalidOperationException(
-                    $"{TKernel.Description.Name} has {TKernel.Description.Constraint} layers; reparametrised training is implemented for row-bounded layers. "
+                    $"{TKernel.Description.Name} has {TKernel.Description.Constraint} layers; reparametrised training is implemented for row-bounded layers (and AOL layers, which are reparametrised by construction). "
                     + "Train it with ConstraintMethod.Projection (the default; TrainingOptions.BjorckIterations adds orthogonalisation).");
             _original = _network.Parameters.ToArray();
             _lastFiniteOriginal = new float[_original.Length];
@@ -252,6 +252,8 @@ public sealed class TrainingSession<TKernel, TLoss>
         TKernel.BackwardBatchFromRecording(parameters, inputs, _outputGradients.AsSpan(0, m * columns), _gradient, columns, _workspace);
         if (!Kernels.Guard.AllFinite(_gradient))
             throw Diverged("the gradient of a batch is not finite"); // before the optimizer's moments see it
+        // The gradient of derived values (AOL's W·D, residual blocks' diagonals) flows on to the parameters they derive from.
+        TKernel.Description.Plan.BackpropagateDerived(parameters, _gradient);
         Span<float> writable = _network.Parameters;
         writable.CopyTo(_lastFinite);
         if (_original is { } original)

@@ -142,16 +142,16 @@ public static class LipschitzVerifier
     }
 
     /// <summary>
-    /// How far above L̂ a computed gradient norm can be from rounding alone: backpropagation through layer i sums its
-    /// outputs' terms (γ of that many roundings, componentwise on |W|ᵀ|δ|), and |W| has the same row norms as W, so
-    /// ‖∇f̃‖_q ≤ L̂·∏ᵢ(1 + γ_{outputsᵢ + 1}). A further 10⁻¹² covers the norm's own rounding in double.
+    /// How far above L̂ a computed gradient norm can be from rounding alone: the product over the plan's steps of
+    /// (1 + each step's <see cref="Model.PlanStep.GradientRounding"/>) (backpropagation through a dense layer sums its outputs'
+    /// terms, γ of that many roundings, componentwise on |W|ᵀ|δ|, and |W| has the same row norms as W; the residual and the
+    /// input map add one rounding each). A further 10⁻¹² covers the norm's own rounding in double.
     /// </summary>
     internal static double GradientTolerance(NetworkDescription description)
     {
-        // The residual adds a·Σδ (one rounding) and the input map divides by the scale (one more).
-        double factor = 1 + 1e-12 + (description.HasMonotoneResidual ? FloatErrorBound.Gamma(1) : 0) + (description.HasInputMap ? FloatErrorBound.Gamma(1) : 0);
-        foreach (LayerShape layer in description.Layers)
-            factor = Model.Certificate.RoundUp(factor * (1 + FloatErrorBound.Gamma(layer.Outputs + 1)));
+        double factor = 1 + 1e-12;
+        foreach (Model.PlanStep step in description.Plan.Steps)
+            factor = Model.Certificate.RoundUp(factor * (1 + step.GradientRounding));
         return factor - 1;
     }
 

@@ -22,16 +22,16 @@ namespace Demo
         /// <summary>The declaration and parameter layout.</summary>
         public static global::LipGen.NetworkDescription Description => Kernel.Description;
 
-        /// <summary>The compiled-in parameters: constant data in the assembly, per layer W row-major [out, in], then b [out].</summary>
+        /// <summary>The compiled-in parameters: constant data in the assembly, one region after another in parameter order.</summary>
         public static global::System.ReadOnlySpan<float> Parameters => new float[]
         {
-            // W1 [2 × 2]
+            // layers.0.weight [2 × 2] (weights)
             0.5f, -0.25f, 0.125f, 0.75f,
-            // B1 [2]
+            // layers.0.bias [2] (bias)
             0.100000001f, -0.200000003f,
-            // W2 [1 × 2]
+            // layers.1.weight [1 × 2] (weights)
             0.5f, -0.25f,
-            // B2 [1]
+            // layers.1.bias [1] (bias)
             0.300000012f,
         };
 
@@ -46,16 +46,20 @@ namespace Demo
             return output;
         }
 
-        /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core (or at most <paramref name="maxDegreeOfParallelism"/> threads).</summary>
-        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism = -1) =>
+        /// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core.</summary>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) =>
+            global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);
+
+        /// <summary>Forward over a batch on at most <paramref name="maxDegreeOfParallelism"/> threads (−1: every core).</summary>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism) =>
             global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs, maxDegreeOfParallelism);
 
         /// <summary>The certificate of the compiled-in weights.</summary>
         public static double LipschitzBound() => Kernel.LipschitzBound(Parameters);
 
-        /// <summary>The network's operations with every size a constant, for the runtime to specialise on.</summary>
+        /// <summary>The network's inference with every size a constant, for the runtime to specialise on.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LipGen", "0.1.0")]
-        public readonly struct Kernel : global::LipGen.ILipschitzKernel
+        public readonly struct Kernel : global::LipGen.ILipschitzInference
         {
             private const string Name = "Demo.Tiny";
 
@@ -65,25 +69,28 @@ namespace Demo
             /// <summary>The Lipschitz bound λ.</summary>
             public const double Lipschitz = 1d;
 
-            // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
+            // q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
             private const double Q = 2d;
 
-            // λ is split evenly over the 2 dense layer(s): λᵢ = λ^(1/2) = 1, so ∏λᵢ = λ.
-            private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 2);
+            // λ is split evenly over the 2 dense layer(s), from the plan: λᵢ = λ^(1/2), so ∏λᵢ = λ.
+            private const double LayerBound = 1d;
 
-            // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+            // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+            // projection state and derived values:
             //   layer 1: W1 [2 × 2] at 0, B1 [2] at 4
             private const int W1 = 0, B1 = 4;
             //   layer 2: W2 [1 × 2] at 6, B2 [1] at 8
             private const int W2 = 6, B2 = 8;
 
-            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
-            // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-            private const int A1 = 0, S1 = 2;
-            private const int D0 = 4, D1 = 6, O = 8;
+            // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+            // gradient), activation records (ints stored in the float slots), and the output scratch O.
+            private const int A1 = 0, dH1 = 2; // layer 1's output [2]
+            private const int dA1 = 4; // GroupSort 1's output [2] (in place on A1)
+            private const int S1 = 6; // its GroupSort record [2]
+            private const int O = 8;
 
             /// <inheritdoc/>
-            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 2, 2, 1 }, new[] { 2 }, P, Lipschitz);
+            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(2, 2, 1) { GroupSize = 2, P = 2d, Lipschitz = 1d, Weights = "tiny.safetensors" });
 
             /// <inheritdoc/>
             public static int InputCount => 2;
@@ -103,47 +110,14 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                 global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
                 global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> hidden = stackalloc float[4]; // two alternating activation buffers
+                global::System.Span<float> stack = stackalloc float[2]; // the slots of the walk, reused once read
 
                 // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(hidden, 0), outputs: 2, inputs: 2);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(hidden, 0), width: 2);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 2, inputs: 2);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 2);
 
                 // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(output, 0), outputs: 1, inputs: 2);
-            }
-
-            /// <inheritdoc/>
-            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(workspace, A1), outputs: 2, inputs: 2);
-                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 2);
-
-                // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(output, 0), outputs: 1, inputs: 2);
-            }
-
-            /// <inheritdoc/>
-            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 2 (dense 2 → 1): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradient, 0), ref At(workspace, A1), ref At(workspace, D0), outputs: 1, inputs: 2);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 2);
-
-                // Layer 1 (dense 2 → 2): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 2, inputs: 2);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 1, inputs: 2);
             }
 
             /// <inheritdoc/>
@@ -157,94 +131,23 @@ namespace Demo
 
                 // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 2, inputs: 2, columns, recording: false);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMin>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 2, inputs: 2, columns);
 
                 // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 1, inputs: 2, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 2, columns);
             }
 
             /// <inheritdoc/>
-            public static void ForwardBatchRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Columns(columns, Name);
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
-                global::LipGen.Kernels.Guard.Length(outputs, OutputCount * columns, nameof(outputs), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
-
-                // Layer 1 of 2: dense 2 → 2, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 2, inputs: 2, columns, recording: true);
-
-                // Layer 2 of 2: dense 2 → 1, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 1, inputs: 2, columns);
-            }
-
-            /// <inheritdoc/>
-            public static void BackwardBatchFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradient, int columns, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Columns(columns, Name);
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(inputs, InputCount * columns, nameof(inputs), Name);
-                global::LipGen.Kernels.Guard.Length(outputGradients, OutputCount * columns, nameof(outputGradients), Name);
-                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
-
-                // Layer 2 (dense 2 → 1): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 1, inputs: 2, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W2), ref At(outputGradients, 0), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), outputs: 1, inputs: 2, columns);
-
-                // Layer 1 (dense 2 → 2): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 2, inputs: 2, columns);
-            }
-
-            /// <inheritdoc/>
-            public static void InputGradient(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                global::LipGen.Kernels.Guard.Length(inputGradient, InputCount, nameof(inputGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-                ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
-
-                // Layer 2 (dense 2 → 1): δ2 = ∂L/∂f; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 1, inputs: 2);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 2);
-
-                // Layer 1 (dense 2 → 2): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 2, inputs: 2);
-
-                // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
-                global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
-            }
-
-            /// <inheritdoc/>
-            public static void Project(global::System.Span<float> parameters)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change
-                // Layer 1: every row of W1 onto the ℓ2 (the dual of p = 2) ball of radius λ₁, so ‖W1‖_{2→∞} ≤ λ₁.
-                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 4), rows: 2, columns: 2, q: Q, bound: LayerBound);
-                // Layer 2: every row of W2 onto the ℓ1 ball of radius λ₂, so ‖W2‖_{∞→∞} ≤ λ₂.
-                global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 2), rows: 1, columns: 2, q: 1d, bound: LayerBound);
-            }
-
-            /// <inheritdoc/>
-            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
+            /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
 
-            /// <inheritdoc/>
-            public static void Initialize(global::System.Span<float> parameters, ulong seed)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                var random = new global::LipGen.SeededRandom(seed);
-                global::LipGen.Kernels.Initialization.Layer(parameters.Slice(W1, 6), fanIn: 2, ref random);
-                global::LipGen.Kernels.Initialization.Layer(parameters.Slice(W2, 3), fanIn: 2, ref random);
-                Project(parameters);
-            }
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+            private static ref float At(global::System.Span<float> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -78,25 +78,28 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         /// <summary>The Lipschitz bound λ.</summary>
         public const double Lipschitz = 0.5d;
 
-        // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
+        // q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
         private const double Q = 1d;
 
-        // λ is split evenly over the 2 dense layer(s): λᵢ = λ^(1/2) = 0.707107, so ∏λᵢ = λ.
-        private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 2);
+        // λ is split evenly over the 2 dense layer(s), from the plan: λᵢ = λ^(1/2), so ∏λᵢ = λ.
+        private const double LayerBound = 0.7071067811865476d;
 
-        // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+        // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+        // projection state and derived values:
         //   layer 1: W1 [6 × 3] at 0, B1 [6] at 18
         private const int W1 = 0, B1 = 18;
         //   layer 2: W2 [2 × 6] at 24, B2 [2] at 36
         private const int W2 = 24, B2 = 36;
 
-        // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
-        // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-        private const int A1 = 0, S1 = 6;
-        private const int D0 = 12, D1 = 18, O = 24;
+        // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+        // gradient), activation records (ints stored in the float slots), and the output scratch O.
+        private const int A1 = 0, dH1 = 6; // layer 1's output [6]
+        private const int dA1 = 12; // GroupSort 1's output [6] (in place on A1)
+        private const int S1 = 18; // its GroupSort record [6]
+        private const int O = 24;
 
         /// <inheritdoc/>
-        public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 3, 6, 2 }, new[] { 3 }, P, Lipschitz);
+        public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(3, 6, 2) { GroupSize = 3, P = double.PositiveInfinity, Lipschitz = 0.5d });
 
         /// <inheritdoc/>
         public static int InputCount => 3;
@@ -116,47 +119,14 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
             global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
             global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-            global::System.Span<float> hidden = stackalloc float[12]; // two alternating activation buffers
+            global::System.Span<float> stack = stackalloc float[6]; // the slots of the walk, reused once read
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(hidden, 0), outputs: 6, inputs: 3);
-            global::LipGen.Kernels.GroupSort.Forward(ref At(hidden, 0), width: 6, groupSize: 3);
+            global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 6, inputs: 3);
+            global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 6, groupSize: 3);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(output, 0), outputs: 2, inputs: 6);
-        }
-
-        /// <inheritdoc/>
-        public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-        {
-            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-            global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-            global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(workspace, A1), outputs: 6, inputs: 3);
-            global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 6, groupSize: 3);
-
-            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(output, 0), outputs: 2, inputs: 6);
-        }
-
-        /// <inheritdoc/>
-        public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-        {
-            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-            global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-            global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-            global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-            global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradient, 0), ref At(workspace, A1), ref At(workspace, D0), outputs: 2, inputs: 6);
-            global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
-
-            // Layer 1 (dense 3 → 6): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-            global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 6, inputs: 3);
+            global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 2, inputs: 6);
         }
 
         /// <inheritdoc/>
@@ -169,11 +139,49 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 6, inputs: 3, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 6, inputs: 3, columns);
             global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A1 * columns), width: 6, groupSize: 3, columns);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 2, inputs: 6, columns);
+        }
+
+        /// <inheritdoc/>
+        /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
+        public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+            global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+        /// <inheritdoc/>
+        public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
+        {
+            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+            global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+            global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
+            global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(workspace, A1), outputs: 6, inputs: 3);
+            global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 6, groupSize: 3);
+
+            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+            global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1), ref At(output, 0), outputs: 2, inputs: 6);
+        }
+
+        /// <inheritdoc/>
+        public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
+        {
+            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+            global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
+            global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+            global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; dA1 = W2ᵀ·δ2.
+            global::LipGen.Kernels.Dense.Backward(in At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(outputGradient, 0), in At(workspace, A1), ref At(workspace, dA1), outputs: 2, inputs: 6);
+            global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 6, groupSize: 3);
+
+            // Layer 1 (dense 3 → 6): δ1 = ∂L/∂h1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+            global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1), in At(input, 0), outputs: 6, inputs: 3);
         }
 
         /// <inheritdoc/>
@@ -186,11 +194,11 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
             // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 6, inputs: 3, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 6, inputs: 3, columns);
             global::LipGen.Kernels.Batched.GroupSort.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 6, groupSize: 3, columns);
 
             // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 2, inputs: 6, columns);
         }
 
         /// <inheritdoc/>
@@ -203,13 +211,13 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-            // Layer 2 (dense 6 → 2): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
-            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 2, inputs: 6, columns);
-            global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 2, inputs: 6, columns);
-            global::LipGen.Kernels.Batched.GroupSort.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 6, groupSize: 3, columns);
+            // Layer 2 (dense 6 → 2): Δ2 = ∂L/∂f; ∂W2 += Δ2·a1ᵀ over the batch, ∂B2 += Δ2; dA1 = W2ᵀ·Δ2.
+            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(outputGradients, 0), in At(workspace, A1 * columns), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(outputGradients, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), ref At(workspace, dA1 * columns), outputs: 2, inputs: 6, columns);
+            global::LipGen.Kernels.Batched.GroupSort.Backward(in At(workspace, dA1 * columns), in IntAt(workspace, S1 * columns), ref At(workspace, dH1 * columns), width: 6, groupSize: 3, columns);
 
-            // Layer 1 (dense 3 → 6): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 6, inputs: 3, columns);
+            // Layer 1 (dense 3 → 6): Δ1 = ∂L/∂h1; ∂W1 += Δ1·xᵀ over the batch, ∂B1 += Δ1.
+            global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1 * columns), in At(inputs, 0), outputs: 6, inputs: 3, columns);
         }
 
         /// <inheritdoc/>
@@ -220,12 +228,12 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
             global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
             ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-            global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 2, inputs: 6);
-            global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 6, groupSize: 3);
+            // Layer 2 (dense 6 → 2): δ2 = ∂L/∂f; dA1 = W2ᵀ·δ2.
+            global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W2), in At(outputGradient, 0), ref At(workspace, dA1), outputs: 2, inputs: 6);
+            global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 6, groupSize: 3);
 
-            // Layer 1 (dense 3 → 6): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
-            global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 6, inputs: 3);
+            // Layer 1 (dense 3 → 6): δ1 = ∂L/∂h1; dX = W1ᵀ·δ1.
+            global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W1), in At(workspace, dH1), ref At(inputGradient, 0), outputs: 6, inputs: 3);
 
             // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
             global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
@@ -243,11 +251,6 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         }
 
         /// <inheritdoc/>
-        /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
-        public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
-            global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-        /// <inheritdoc/>
         public static void Initialize(global::System.Span<float> parameters, ulong seed)
         {
             global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
@@ -258,7 +261,11 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+        private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+            ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float At(global::System.Span<float> span, int offset) =>
             ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

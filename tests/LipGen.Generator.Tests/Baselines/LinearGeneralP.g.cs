@@ -80,22 +80,23 @@ namespace Demo.Linear
             /// <summary>The Lipschitz bound λ.</summary>
             public const double Lipschitz = 3d;
 
-            // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
-            private static readonly double Q = global::LipGen.Norm.Dual(P);
+            // q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
+            private const double Q = 3d;
 
-            // λ is split evenly over the 1 dense layer(s): λᵢ = λ^(1/1) = 3, so ∏λᵢ = λ.
-            private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 1);
+            // λ is split evenly over the 1 dense layer(s), from the plan: λᵢ = λ^(1/1), so ∏λᵢ = λ.
+            private const double LayerBound = 3d;
 
-            // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+            // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+            // projection state and derived values:
             //   layer 1: W1 [2 × 4] at 0, B1 [2] at 8
             private const int W1 = 0, B1 = 8;
 
-            // Workspace layout (floats): for each hidden layer its activations (A) and its activation record (S,
-            // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-            private const int D0 = 0, D1 = 0, O = 0;
+            // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+            // gradient), activation records (ints stored in the float slots), and the output scratch O.
+            private const int O = 0;
 
             /// <inheritdoc/>
-            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 4, 2 }, global::System.Array.Empty<int>(), P, Lipschitz);
+            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(4, 2) { P = 1.5d, Lipschitz = 3d });
 
             /// <inheritdoc/>
             public static int InputCount => 4;
@@ -117,32 +118,7 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
 
                 // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
-            }
-
-            /// <inheritdoc/>
-            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
-            }
-
-            /// <inheritdoc/>
-            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradient, 0), ref At(input, 0), outputs: 2, inputs: 4);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
             }
 
             /// <inheritdoc/>
@@ -155,7 +131,37 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(outputs, 0), outputs: 2, inputs: 4, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 2, inputs: 4, columns);
+            }
+
+            /// <inheritdoc/>
+            /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
+            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+            /// <inheritdoc/>
+            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
+            }
+
+            /// <inheritdoc/>
+            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
+                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(outputGradient, 0), in At(input, 0), outputs: 2, inputs: 4);
             }
 
             /// <inheritdoc/>
@@ -168,7 +174,7 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(outputs, 0), outputs: 2, inputs: 4, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 2, inputs: 4, columns);
             }
 
             /// <inheritdoc/>
@@ -181,8 +187,8 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 1 (dense 4 → 2): Δ1 = ∂L/∂f; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(outputGradients, 0), ref At(inputs, 0), outputs: 2, inputs: 4, columns);
+                // Layer 1 (dense 4 → 2): Δ1 = ∂L/∂f; ∂W1 += Δ1·xᵀ over the batch, ∂B1 += Δ1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(outputGradients, 0), in At(inputs, 0), outputs: 2, inputs: 4, columns);
             }
 
             /// <inheritdoc/>
@@ -193,8 +199,8 @@ namespace Demo.Linear
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; ∂f/∂x = W1ᵀ·δ1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(outputGradient, 0), ref At(inputGradient, 0), outputs: 2, inputs: 4);
+                // Layer 1 (dense 4 → 2): δ1 = ∂L/∂f; dX = W1ᵀ·δ1.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W1), in At(outputGradient, 0), ref At(inputGradient, 0), outputs: 2, inputs: 4);
 
                 // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
                 global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
@@ -210,11 +216,6 @@ namespace Demo.Linear
             }
 
             /// <inheritdoc/>
-            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
-            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
-                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
             public static void Initialize(global::System.Span<float> parameters, ulong seed)
             {
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
@@ -224,7 +225,11 @@ namespace Demo.Linear
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+            private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref float At(global::System.Span<float> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

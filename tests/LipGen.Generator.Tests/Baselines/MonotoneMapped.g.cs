@@ -89,13 +89,14 @@ namespace Demo
             /// <summary>The Lipschitz bound λ.</summary>
             public const double Lipschitz = 0.7d;
 
-            // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
+            // q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
             private const double Q = double.PositiveInfinity;
 
-            // λ is split evenly over the 3 dense layer(s): λᵢ = λ^(1/3) = 0.887904, so ∏λᵢ = λ.
-            private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 3);
+            // λ is split evenly over the 3 dense layer(s), from the plan: λᵢ = λ^(1/3), so ∏λᵢ = λ.
+            private const double LayerBound = 0.8879040017426006d;
 
-            // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+            // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+            // projection state and derived values:
             //   input map z = (x − offset) / scale: offsets [4] at 369, scales [4] at 373 (fixed, never trained)
             private const int InputOffsets = 369, InputScales = 373;
             //   layer 1: W1 [16 × 4] at 0, B1 [16] at 64
@@ -105,12 +106,16 @@ namespace Demo
             //   layer 3: W3 [1 × 16] at 352, B3 [1] at 368
             private const int W3 = 352, B3 = 368;
 
-            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
-            // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-            private const int Z = 64; // the mapped input z, which the first layer and the residual read
-            private const int A1 = 0, S1 = 16;
-            private const int A2 = 32, S2 = 48;
-            private const int D0 = 68, D1 = 84, O = 100;
+            // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+            // gradient), activation records (ints stored in the float slots), and the output scratch O.
+            private const int Z = 0, dZ = 4; // the mapped input z, which the first layer and the residual read [4]
+            private const int A1 = 8, dH1 = 24; // layer 1's output [16]
+            private const int dA1 = 40; // GroupSort 1's output [16] (in place on A1)
+            private const int S1 = 56; // its GroupSort record [16]
+            private const int A2 = 72, dH2 = 88; // layer 2's output [16]
+            private const int dA2 = 104; // GroupSort 2's output [16] (in place on A2)
+            private const int S2 = 120; // its GroupSort record [16]
+            private const int O = 136;
 
             // The input map as declared (0 and 1 where not given); InputMaps.Fit replaces it with the data's mean and spread.
             private static global::System.ReadOnlySpan<float> DeclaredInputOffsets => new float[] { 100f, 0f, 0f, -3f };
@@ -120,11 +125,7 @@ namespace Demo
             private static global::System.ReadOnlySpan<float> ResidualSlopes => new float[] { 0.700000048f, 0f, -0.700000048f, 0f };
 
             /// <inheritdoc/>
-            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 4, 16, 16, 1 }, new[] { 2, 2 }, P, Lipschitz, global::LipGen.Activation.GroupSort,
-                monotone: new[] { 1, 0, -1, 0 },
-                inputOffsets: new double[] { 100d, 0d, 0d, -3d },
-                inputScales: new double[] { 20d, 1d, 0.25d, 2d },
-                constraint: global::LipGen.LayerConstraint.RowNorms);
+            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(4, 16, 16, 1) { P = 1d, Lipschitz = 0.7d, Monotone = new[] { 1, 0, -1, 0 }, InputOffsets = new double[] { 100d, 0d, 0d, -3d }, InputScales = new double[] { 20d, 1d, 0.25d, 2d } });
 
             /// <inheritdoc/>
             public static int InputCount => 4;
@@ -136,7 +137,7 @@ namespace Demo
             public static int ParameterCount => 377;
 
             /// <inheritdoc/>
-            public static int WorkspaceLength => 101;
+            public static int WorkspaceLength => 137;
 
             /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -144,72 +145,24 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                 global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
                 global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> hidden = stackalloc float[36]; // two alternating activation buffers, then the mapped input z
-                global::System.Span<float> mapped = hidden.Slice(32);
+                global::System.Span<float> stack = stackalloc float[36]; // the slots of the walk, reused once read
 
                 // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
-                global::LipGen.Kernels.InputMap.Forward(ref At(parameters, InputOffsets), ref At(parameters, InputScales), ref At(input, 0), ref At(mapped, 0), inputs: 4);
+                global::LipGen.Kernels.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(input, 0), ref At(stack, 0), inputs: 4);
 
                 // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(mapped, 0), ref At(hidden, 0), outputs: 16, inputs: 4);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(hidden, 0), width: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(stack, 0), ref At(stack, 4), outputs: 16, inputs: 4);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 4), width: 16);
 
                 // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(hidden, 16), outputs: 16, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(hidden, 16), width: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(stack, 4), ref At(stack, 20), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 20), width: 16);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(hidden, 16), ref At(output, 0), outputs: 1, inputs: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(stack, 20), ref At(output, 0), outputs: 1, inputs: 16);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.MonotoneResidual.Forward(ref At(ResidualSlopes, 0), ref At(mapped, 0), ref At(output, 0), inputs: 4, outputs: 1);
-            }
-
-            /// <inheritdoc/>
-            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
-                global::LipGen.Kernels.InputMap.Forward(ref At(parameters, InputOffsets), ref At(parameters, InputScales), ref At(input, 0), ref At(workspace, Z), inputs: 4);
-
-                // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(workspace, Z), ref At(workspace, A1), outputs: 16, inputs: 4);
-                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 16);
-
-                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(workspace, A2), outputs: 16, inputs: 16);
-                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A2), ref IntAt(workspace, S2), width: 16);
-
-                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2), ref At(output, 0), outputs: 1, inputs: 16);
-
-                // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.MonotoneResidual.Forward(ref At(ResidualSlopes, 0), ref At(workspace, Z), ref At(output, 0), inputs: 4, outputs: 1);
-            }
-
-            /// <inheritdoc/>
-            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; D0 = W3ᵀ·δ3, then back through GroupSort 2 into D1.
-                global::LipGen.Kernels.Dense.Backward(ref At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradient, 0), ref At(workspace, A2), ref At(workspace, D0), outputs: 1, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 16);
-
-                // Layer 2 (dense 16 → 16): δ2 = D1; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1), ref At(workspace, A1), ref At(workspace, D0), outputs: 16, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
-
-                // Layer 1 (dense 4 → 16): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(workspace, Z), outputs: 16, inputs: 4);
+                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(stack, 0), ref At(output, 0), inputs: 4, outputs: 1);
             }
 
             /// <inheritdoc/>
@@ -222,21 +175,73 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
-                global::LipGen.Kernels.Batched.InputMap.Forward(ref At(parameters, InputOffsets), ref At(parameters, InputScales), ref At(inputs, 0), ref At(workspace, Z * columns), inputs: 4, columns);
+                global::LipGen.Kernels.Batched.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(inputs, 0), ref At(workspace, Z * columns), inputs: 4, columns);
 
                 // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(workspace, Z * columns), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 4, columns, recording: false);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMin>(in At(parameters, W1), in At(parameters, B1), in At(workspace, Z * columns), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 4, columns);
 
                 // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns, recording: false);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMin>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(ref At(ResidualSlopes, 0), ref At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
+                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
+            }
+
+            /// <inheritdoc/>
+            /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
+            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+            /// <inheritdoc/>
+            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
+                global::LipGen.Kernels.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(input, 0), ref At(workspace, Z), inputs: 4);
+
+                // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(workspace, Z), ref At(workspace, A1), outputs: 16, inputs: 4);
+                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 16);
+
+                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1), ref At(workspace, A2), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A2), ref IntAt(workspace, S2), width: 16);
+
+                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2), ref At(output, 0), outputs: 1, inputs: 16);
+
+                // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
+                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z), ref At(output, 0), inputs: 4, outputs: 1);
+            }
+
+            /// <inheritdoc/>
+            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
+                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; dA2 = W3ᵀ·δ3.
+                global::LipGen.Kernels.Dense.Backward(in At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradient, 0), in At(workspace, A2), ref At(workspace, dA2), outputs: 1, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 16);
+
+                // Layer 2 (dense 16 → 16): δ2 = ∂L/∂h2; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; dA1 = W2ᵀ·δ2.
+                global::LipGen.Kernels.Dense.Backward(in At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(workspace, dH2), in At(workspace, A1), ref At(workspace, dA1), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 16);
+
+                // Layer 1 (dense 4 → 16): δ1 = ∂L/∂h1; ∂W1 += δ1·zᵀ, ∂B1 += δ1.
+                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1), in At(workspace, Z), outputs: 16, inputs: 4);
             }
 
             /// <inheritdoc/>
@@ -249,21 +254,21 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                 // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
-                global::LipGen.Kernels.Batched.InputMap.Forward(ref At(parameters, InputOffsets), ref At(parameters, InputScales), ref At(inputs, 0), ref At(workspace, Z * columns), inputs: 4, columns);
+                global::LipGen.Kernels.Batched.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(inputs, 0), ref At(workspace, Z * columns), inputs: 4, columns);
 
                 // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(workspace, Z * columns), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 4, columns, recording: true);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMinRecording>(in At(parameters, W1), in At(parameters, B1), in At(workspace, Z * columns), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 4, columns);
 
                 // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns, recording: true);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMinRecording>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(ref At(ResidualSlopes, 0), ref At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
+                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
             }
 
             /// <inheritdoc/>
@@ -276,16 +281,16 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 3 (dense 16 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3; D1 = W3ᵀ·Δ3 routed back through GroupSort 2 per register block.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W3), ref At(outputGradients, 0), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), outputs: 1, inputs: 16, columns);
+                // Layer 3 (dense 16 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·a2ᵀ over the batch, ∂B3 += Δ3; dH2 = W3ᵀ·Δ3 routed back through GroupSort 2 per register block.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradients, 0), in At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.MaxMinRoute>(in At(parameters, W3), in At(outputGradients, 0), ref IntAt(workspace, S2 * columns), ref At(workspace, dH2 * columns), outputs: 1, inputs: 16, columns);
 
-                // Layer 2 (dense 16 → 16): Δ2 = D1; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block (in place: each block of Δ is packed before it is overwritten).
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 16, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W2), ref At(workspace, D1 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), outputs: 16, inputs: 16, columns);
+                // Layer 2 (dense 16 → 16): Δ2 = ∂L/∂h2; ∂W2 += Δ2·a1ᵀ over the batch, ∂B2 += Δ2; dH1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(workspace, dH2 * columns), in At(workspace, A1 * columns), outputs: 16, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.MaxMinRoute>(in At(parameters, W2), in At(workspace, dH2 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, dH1 * columns), outputs: 16, inputs: 16, columns);
 
-                // Layer 1 (dense 4 → 16): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(workspace, Z * columns), outputs: 16, inputs: 4, columns);
+                // Layer 1 (dense 4 → 16): Δ1 = ∂L/∂h1; ∂W1 += Δ1·zᵀ over the batch, ∂B1 += Δ1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1 * columns), in At(workspace, Z * columns), outputs: 16, inputs: 4, columns);
             }
 
             /// <inheritdoc/>
@@ -297,21 +302,21 @@ namespace Demo
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
                 // Monotone residual: ∂f/∂z starts as a·Σₖ δₖ; the first layer adds its part.
-                global::LipGen.Kernels.MonotoneResidual.Backward(ref At(ResidualSlopes, 0), ref At(outputGradient, 0), ref At(inputGradient, 0), inputs: 4, outputs: 1);
+                global::LipGen.Kernels.MonotoneResidual.Backward(in At(ResidualSlopes, 0), in At(outputGradient, 0), ref At(workspace, dZ), inputs: 4, outputs: 1);
 
-                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; D0 = W3ᵀ·δ3, then back through GroupSort 2 into D1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 1, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 16);
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; dA2 = W3ᵀ·δ3.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W3), in At(outputGradient, 0), ref At(workspace, dA2), outputs: 1, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 16);
 
-                // Layer 2 (dense 16 → 16): δ2 = D1; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1), ref At(workspace, D0), outputs: 16, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
+                // Layer 2 (dense 16 → 16): δ2 = ∂L/∂h2; dA1 = W2ᵀ·δ2.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W2), in At(workspace, dH2), ref At(workspace, dA1), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 16);
 
-                // Layer 1 (dense 4 → 16): δ1 = D1; ∂f/∂z += W1ᵀ·δ1.
-                global::LipGen.Kernels.Dense.BackpropagateInputAdding(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 16, inputs: 4);
+                // Layer 1 (dense 4 → 16): δ1 = ∂L/∂h1; dZ += W1ᵀ·δ1.
+                global::LipGen.Kernels.Dense.BackpropagateInputAdding(in At(parameters, W1), in At(workspace, dH1), ref At(workspace, dZ), outputs: 16, inputs: 4);
 
                 // Input map: ∂f/∂x = ∂f/∂z / scale.
-                global::LipGen.Kernels.InputMap.Backward(ref At(parameters, InputScales), ref At(inputGradient, 0), inputs: 4);
+                global::LipGen.Kernels.InputMap.Backward(in At(parameters, InputScales), in At(workspace, dZ), ref At(inputGradient, 0), inputs: 4);
 
                 // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
                 global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
@@ -322,7 +327,7 @@ namespace Demo
             {
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                 global::LipGen.Kernels.Guard.FiniteParameters(parameters, Description); // rejects NaN and ∞, naming layer and row, before any change
-                // Input map: the scales are not trained, but a file or a caller may have set them; each must be positive.
+                // Input map: the scales are not trained, but a file or a caller may have set them; each must be valid.
                 global::LipGen.Kernels.Guard.PositiveScales(parameters.Slice(InputScales, 4), Description);
                 // Layer 1: every row of W1 onto the ℓ∞ (the dual of p = 1) ball of radius λ₁, so ‖W1‖_{1→∞} ≤ λ₁.
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W1, 64), rows: 16, columns: 4, q: Q, bound: LayerBound);
@@ -331,11 +336,6 @@ namespace Demo
                 // Layer 3: every row of W3 onto the ℓ1 ball of radius λ₃, so ‖W3‖_{∞→∞} ≤ λ₃.
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W3, 16), rows: 1, columns: 16, q: 1d, bound: LayerBound);
             }
-
-            /// <inheritdoc/>
-            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
-            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
-                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
 
             /// <inheritdoc/>
             public static void Initialize(global::System.Span<float> parameters, ulong seed)
@@ -351,7 +351,11 @@ namespace Demo
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+            private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref float At(global::System.Span<float> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -84,13 +84,14 @@ namespace Company.Models
                     /// <summary>The Lipschitz bound λ.</summary>
                     public const double Lipschitz = 2.5d;
 
-                    // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
+                    // q, the dual of p (1/p + 1/q = 1), from the plan: the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
                     private const double Q = 2d;
 
-                    // λ is split evenly over the 3 dense layer(s): λᵢ = λ^(1/3) = 1.35721, so ∏λᵢ = λ.
-                    private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 3);
+                    // λ is split evenly over the 3 dense layer(s), from the plan: λᵢ = λ^(1/3), so ∏λᵢ = λ.
+                    private const double LayerBound = 1.3572088082974532d;
 
-                    // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+                    // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+                    // projection state and derived values:
                     //   layer 1: W1 [12 × 5] at 0, B1 [12] at 60
                     private const int W1 = 0, B1 = 60;
                     //   layer 2: W2 [8 × 12] at 72, B2 [8] at 168
@@ -98,14 +99,18 @@ namespace Company.Models
                     //   layer 3: W3 [3 × 8] at 176, B3 [3] at 200
                     private const int W3 = 176, B3 = 200;
 
-                    // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
-                    // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-                    private const int A1 = 0, S1 = 12;
-                    private const int A2 = 24, S2 = 32;
-                    private const int D0 = 40, D1 = 52, O = 64;
+                    // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+                    // gradient), activation records (ints stored in the float slots), and the output scratch O.
+                    private const int A1 = 0, dH1 = 12; // layer 1's output [12]
+                    private const int dA1 = 24; // GroupSort 1's output [12] (in place on A1)
+                    private const int S1 = 36; // its GroupSort record [12]
+                    private const int A2 = 48, dH2 = 56; // layer 2's output [8]
+                    private const int dA2 = 64; // GroupSort 2's output [8] (in place on A2)
+                    private const int S2 = 72; // its GroupSort record [8]
+                    private const int O = 80;
 
                     /// <inheritdoc/>
-                    public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 5, 12, 8, 3 }, new[] { 4, 8 }, P, Lipschitz);
+                    public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(5, 12, 8, 3) { GroupSizes = new[] { 4, 8 }, P = 2d, Lipschitz = 2.5d });
 
                     /// <inheritdoc/>
                     public static int InputCount => 5;
@@ -117,7 +122,7 @@ namespace Company.Models
                     public static int ParameterCount => 203;
 
                     /// <inheritdoc/>
-                    public static int WorkspaceLength => 67;
+                    public static int WorkspaceLength => 83;
 
                     /// <inheritdoc/>
                     public static void Forward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -125,59 +130,18 @@ namespace Company.Models
                         global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                         global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
                         global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                        global::System.Span<float> hidden = stackalloc float[24]; // two alternating activation buffers
+                        global::System.Span<float> stack = stackalloc float[20]; // the slots of the walk, reused once read
 
                         // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(hidden, 0), outputs: 12, inputs: 5);
-                        global::LipGen.Kernels.GroupSort.Forward(ref At(hidden, 0), width: 12, groupSize: 4);
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 12, inputs: 5);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 12, groupSize: 4);
 
                         // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(hidden, 12), outputs: 8, inputs: 12);
-                        global::LipGen.Kernels.GroupSort.Forward(ref At(hidden, 12), width: 8, groupSize: 8);
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 12), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 12), width: 8, groupSize: 8);
 
                         // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(hidden, 12), ref At(output, 0), outputs: 3, inputs: 8);
-                    }
-
-                    /// <inheritdoc/>
-                    public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-                    {
-                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                        global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(workspace, A1), outputs: 12, inputs: 5);
-                        global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 12, groupSize: 4);
-
-                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(workspace, A2), outputs: 8, inputs: 12);
-                        global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A2), ref IntAt(workspace, S2), width: 8, groupSize: 8);
-
-                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                        global::LipGen.Kernels.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2), ref At(output, 0), outputs: 3, inputs: 8);
-                    }
-
-                    /// <inheritdoc/>
-                    public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-                    {
-                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                        global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                        global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                        // Layer 3 (dense 8 → 3): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; D0 = W3ᵀ·δ3, then back through GroupSort 2 into D1.
-                        global::LipGen.Kernels.Dense.Backward(ref At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradient, 0), ref At(workspace, A2), ref At(workspace, D0), outputs: 3, inputs: 8);
-                        global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 8, groupSize: 8);
-
-                        // Layer 2 (dense 12 → 8): δ2 = D1; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                        global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1), ref At(workspace, A1), ref At(workspace, D0), outputs: 8, inputs: 12);
-                        global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 12, groupSize: 4);
-
-                        // Layer 1 (dense 5 → 12): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-                        global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 12, inputs: 5);
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(stack, 12), ref At(output, 0), outputs: 3, inputs: 8);
                     }
 
                     /// <inheritdoc/>
@@ -190,15 +154,61 @@ namespace Company.Models
                         global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                         // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 12, inputs: 5, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 12, inputs: 5, columns);
                         global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A1 * columns), width: 12, groupSize: 4, columns);
 
                         // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 8, inputs: 12, columns);
                         global::LipGen.Kernels.Batched.GroupSort.Forward(ref At(workspace, A2 * columns), width: 8, groupSize: 8, columns);
 
                         // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 3, inputs: 8, columns);
+                    }
+
+                    /// <inheritdoc/>
+                    /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
+                    public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                        global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+                    /// <inheritdoc/>
+                    public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
+                    {
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                        global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(workspace, A1), outputs: 12, inputs: 5);
+                        global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 12, groupSize: 4);
+
+                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1), ref At(workspace, A2), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.ForwardRecording(ref At(workspace, A2), ref IntAt(workspace, S2), width: 8, groupSize: 8);
+
+                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                        global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2), ref At(output, 0), outputs: 3, inputs: 8);
+                    }
+
+                    /// <inheritdoc/>
+                    public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
+                    {
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                        global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
+                        global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                        global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                        // Layer 3 (dense 8 → 3): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; dA2 = W3ᵀ·δ3.
+                        global::LipGen.Kernels.Dense.Backward(in At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradient, 0), in At(workspace, A2), ref At(workspace, dA2), outputs: 3, inputs: 8);
+                        global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 8, groupSize: 8);
+
+                        // Layer 2 (dense 12 → 8): δ2 = ∂L/∂h2; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; dA1 = W2ᵀ·δ2.
+                        global::LipGen.Kernels.Dense.Backward(in At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(workspace, dH2), in At(workspace, A1), ref At(workspace, dA1), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 12, groupSize: 4);
+
+                        // Layer 1 (dense 5 → 12): δ1 = ∂L/∂h1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+                        global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1), in At(input, 0), outputs: 12, inputs: 5);
                     }
 
                     /// <inheritdoc/>
@@ -211,15 +221,15 @@ namespace Company.Models
                         global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
                         // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), outputs: 12, inputs: 5, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 12, inputs: 5, columns);
                         global::LipGen.Kernels.Batched.GroupSort.ForwardRecording(ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), width: 12, groupSize: 4, columns);
 
                         // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(workspace, A2 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 8, inputs: 12, columns);
                         global::LipGen.Kernels.Batched.GroupSort.ForwardRecording(ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), width: 8, groupSize: 8, columns);
 
                         // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                        global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W3), ref At(parameters, B3), ref At(workspace, A2 * columns), ref At(outputs, 0), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 3, inputs: 8, columns);
                     }
 
                     /// <inheritdoc/>
@@ -232,18 +242,18 @@ namespace Company.Models
                         global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                         global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                        // Layer 3 (dense 8 → 3): Δ3 = ∂L/∂f; ∂W3 += Δ3·A2ᵀ over the batch, ∂B3 += Δ3; D0 = W3ᵀ·Δ3, then back through GroupSort 2 into D1.
-                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), ref At(outputGradients, 0), ref At(workspace, A2 * columns), outputs: 3, inputs: 8, columns);
-                        global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradients, 0), ref At(workspace, D0 * columns), outputs: 3, inputs: 8, columns);
-                        global::LipGen.Kernels.Batched.GroupSort.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, D1 * columns), width: 8, groupSize: 8, columns);
+                        // Layer 3 (dense 8 → 3): Δ3 = ∂L/∂f; ∂W3 += Δ3·a2ᵀ over the batch, ∂B3 += Δ3; dA2 = W3ᵀ·Δ3.
+                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradients, 0), in At(workspace, A2 * columns), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(outputGradients, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), ref At(workspace, dA2 * columns), outputs: 3, inputs: 8, columns);
+                        global::LipGen.Kernels.Batched.GroupSort.Backward(in At(workspace, dA2 * columns), in IntAt(workspace, S2 * columns), ref At(workspace, dH2 * columns), width: 8, groupSize: 8, columns);
 
-                        // Layer 2 (dense 12 → 8): Δ2 = D1; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D0 = W2ᵀ·Δ2, then back through GroupSort 1 into D1.
-                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(workspace, D1 * columns), ref At(workspace, A1 * columns), outputs: 8, inputs: 12, columns);
-                        global::LipGen.Kernels.Batched.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1 * columns), ref At(workspace, D0 * columns), outputs: 8, inputs: 12, columns);
-                        global::LipGen.Kernels.Batched.GroupSort.Backward(ref At(workspace, D0 * columns), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), width: 12, groupSize: 4, columns);
+                        // Layer 2 (dense 12 → 8): Δ2 = ∂L/∂h2; ∂W2 += Δ2·a1ᵀ over the batch, ∂B2 += Δ2; dA1 = W2ᵀ·Δ2.
+                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(workspace, dH2 * columns), in At(workspace, A1 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(workspace, dH2 * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), ref At(workspace, dA1 * columns), outputs: 8, inputs: 12, columns);
+                        global::LipGen.Kernels.Batched.GroupSort.Backward(in At(workspace, dA1 * columns), in IntAt(workspace, S1 * columns), ref At(workspace, dH1 * columns), width: 12, groupSize: 4, columns);
 
-                        // Layer 1 (dense 5 → 12): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 12, inputs: 5, columns);
+                        // Layer 1 (dense 5 → 12): Δ1 = ∂L/∂h1; ∂W1 += Δ1·xᵀ over the batch, ∂B1 += Δ1.
+                        global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1 * columns), in At(inputs, 0), outputs: 12, inputs: 5, columns);
                     }
 
                     /// <inheritdoc/>
@@ -254,16 +264,16 @@ namespace Company.Models
                         global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                         ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                        // Layer 3 (dense 8 → 3): δ3 = ∂L/∂f; D0 = W3ᵀ·δ3, then back through GroupSort 2 into D1.
-                        global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W3), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 3, inputs: 8);
-                        global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S2), ref At(workspace, D1), width: 8, groupSize: 8);
+                        // Layer 3 (dense 8 → 3): δ3 = ∂L/∂f; dA2 = W3ᵀ·δ3.
+                        global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W3), in At(outputGradient, 0), ref At(workspace, dA2), outputs: 3, inputs: 8);
+                        global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 8, groupSize: 8);
 
-                        // Layer 2 (dense 12 → 8): δ2 = D1; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                        global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(workspace, D1), ref At(workspace, D0), outputs: 8, inputs: 12);
-                        global::LipGen.Kernels.GroupSort.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 12, groupSize: 4);
+                        // Layer 2 (dense 12 → 8): δ2 = ∂L/∂h2; dA1 = W2ᵀ·δ2.
+                        global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W2), in At(workspace, dH2), ref At(workspace, dA1), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 12, groupSize: 4);
 
-                        // Layer 1 (dense 5 → 12): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
-                        global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 12, inputs: 5);
+                        // Layer 1 (dense 5 → 12): δ1 = ∂L/∂h1; dX = W1ᵀ·δ1.
+                        global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W1), in At(workspace, dH1), ref At(inputGradient, 0), outputs: 12, inputs: 5);
 
                         // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
                         global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
@@ -283,11 +293,6 @@ namespace Company.Models
                     }
 
                     /// <inheritdoc/>
-                    /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
-                    public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
-                        global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-                    /// <inheritdoc/>
                     public static void Initialize(global::System.Span<float> parameters, ulong seed)
                     {
                         global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
@@ -299,7 +304,11 @@ namespace Company.Models
                     }
 
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-                    private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                    private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                        ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    private static ref float At(global::System.Span<float> span, int offset) =>
                         ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -80,13 +80,11 @@ namespace Demo
             /// <summary>The Lipschitz bound λ.</summary>
             public const double Lipschitz = 2d;
 
-            // q, the dual of p (1/p + 1/q = 1): the rows of W1 are bounded in ‖·‖_q, so that ‖W1‖_{p→∞} ≤ λ₁.
-            private const double Q = 2d;
+            // λ is split evenly over the 2 dense layer(s), from the plan: λᵢ = λ^(1/2), so ∏λᵢ = λ.
+            private const double LayerBound = 1.4142135623730951d;
 
-            // λ is split evenly over the 2 dense layer(s): λᵢ = λ^(1/2) = 1.41421, so ∏λᵢ = λ.
-            private static readonly double LayerBound = global::LipGen.NetworkDescription.LayerBound(Lipschitz, 2);
-
-            // Parameter layout (floats), per layer W row-major [out, in] then b [out]:
+            // Parameter layout (floats): per layer W row-major [out, in] then b [out], then residual blocks, the input map,
+            // projection state and derived values:
             //   layer 1: W1 [16 × 8] at 0, B1 [16] at 128
             private const int W1 = 0, B1 = 128;
             //   layer 1: power-iteration vector [8] at 212 (projection state, kept between steps)
@@ -96,17 +94,15 @@ namespace Demo
             //   layer 2: power-iteration vector [4] at 220 (projection state, kept between steps)
             private const int PowerIteration2 = 220;
 
-            // Workspace layout (floats): for each hidden layer its activations (A) and its GroupSort record (S,
-            // ints stored in the float slots); then two gradient buffers of the widest hidden layer (D0, D1) and the output (O).
-            private const int A1 = 0, S1 = 16;
-            private const int D0 = 32, D1 = 48, O = 64;
+            // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
+            // gradient), activation records (ints stored in the float slots), and the output scratch O.
+            private const int A1 = 0, dH1 = 16; // layer 1's output [16]
+            private const int dA1 = 32; // GroupSort 1's output [16] (in place on A1)
+            private const int S1 = 48; // its GroupSort record [16]
+            private const int O = 64;
 
             /// <inheritdoc/>
-            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new[] { 8, 16, 4 }, new[] { 2 }, P, Lipschitz, global::LipGen.Activation.GroupSort,
-                monotone: null,
-                inputOffsets: null,
-                inputScales: null,
-                constraint: global::LipGen.LayerConstraint.Spectral);
+            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(8, 16, 4) { P = 2d, Lipschitz = 2d, Constraint = global::LipGen.LayerConstraint.Spectral });
 
             /// <inheritdoc/>
             public static int InputCount => 8;
@@ -126,47 +122,14 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
                 global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
                 global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> hidden = stackalloc float[32]; // two alternating activation buffers
+                global::System.Span<float> stack = stackalloc float[16]; // the slots of the walk, reused once read
 
                 // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(hidden, 0), outputs: 16, inputs: 8);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(hidden, 0), width: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 16, inputs: 8);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 16);
 
                 // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(hidden, 0), ref At(output, 0), outputs: 4, inputs: 16);
-            }
-
-            /// <inheritdoc/>
-            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W1), ref At(parameters, B1), ref At(input, 0), ref At(workspace, A1), outputs: 16, inputs: 8);
-                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 16);
-
-                // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1), ref At(output, 0), outputs: 4, inputs: 16);
-            }
-
-            /// <inheritdoc/>
-            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
-                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
-                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
-
-                // Layer 2 (dense 16 → 4): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.Backward(ref At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradient, 0), ref At(workspace, A1), ref At(workspace, D0), outputs: 4, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
-
-                // Layer 1 (dense 8 → 16): δ1 = D1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
-                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1), ref At(input, 0), outputs: 16, inputs: 8);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 4, inputs: 16);
             }
 
             /// <inheritdoc/>
@@ -180,10 +143,48 @@ namespace Demo
 
                 // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 8, columns, recording: false);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMin>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 8, columns);
 
                 // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 4, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 4, inputs: 16, columns);
+            }
+
+            /// <inheritdoc/>
+            /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
+            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
+                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+            /// <inheritdoc/>
+            public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W1), in At(parameters, B1), in At(input, 0), ref At(workspace, A1), outputs: 16, inputs: 8);
+                global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A1), ref IntAt(workspace, S1), width: 16);
+
+                // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1), ref At(output, 0), outputs: 4, inputs: 16);
+            }
+
+            /// <inheritdoc/>
+            public static void BackwardFromRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> parameterGradient, global::System.Span<float> workspace)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(outputGradient, OutputCount, nameof(outputGradient), Name);
+                global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
+                global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
+
+                // Layer 2 (dense 16 → 4): δ2 = ∂L/∂f; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; dA1 = W2ᵀ·δ2.
+                global::LipGen.Kernels.Dense.Backward(in At(parameters, W2), ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(outputGradient, 0), in At(workspace, A1), ref At(workspace, dA1), outputs: 4, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 16);
+
+                // Layer 1 (dense 8 → 16): δ1 = ∂L/∂h1; ∂W1 += δ1·xᵀ, ∂B1 += δ1.
+                global::LipGen.Kernels.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1), in At(input, 0), outputs: 16, inputs: 8);
             }
 
             /// <inheritdoc/>
@@ -197,10 +198,10 @@ namespace Demo
 
                 // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
                 // MaxMin runs on each register block of the product before it is stored.
-                global::LipGen.Kernels.Batched.Dense.ForwardMaxMin(ref At(parameters, W1), ref At(parameters, B1), ref At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 8, columns, recording: true);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMinRecording>(in At(parameters, W1), in At(parameters, B1), in At(inputs, 0), ref At(workspace, A1 * columns), ref IntAt(workspace, S1 * columns), outputs: 16, inputs: 8, columns);
 
                 // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward(ref At(parameters, W2), ref At(parameters, B2), ref At(workspace, A1 * columns), ref At(outputs, 0), outputs: 4, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 4, inputs: 16, columns);
             }
 
             /// <inheritdoc/>
@@ -213,12 +214,12 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 2 (dense 16 → 4): Δ2 = ∂L/∂f; ∂W2 += Δ2·A1ᵀ over the batch, ∂B2 += Δ2; D1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), ref At(outputGradients, 0), ref At(workspace, A1 * columns), outputs: 4, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInputMaxMin(ref At(parameters, W2), ref At(outputGradients, 0), ref IntAt(workspace, S1 * columns), ref At(workspace, D1 * columns), outputs: 4, inputs: 16, columns);
+                // Layer 2 (dense 16 → 4): Δ2 = ∂L/∂f; ∂W2 += Δ2·a1ᵀ over the batch, ∂B2 += Δ2; dH1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(outputGradients, 0), in At(workspace, A1 * columns), outputs: 4, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.MaxMinRoute>(in At(parameters, W2), in At(outputGradients, 0), ref IntAt(workspace, S1 * columns), ref At(workspace, dH1 * columns), outputs: 4, inputs: 16, columns);
 
-                // Layer 1 (dense 8 → 16): Δ1 = D1; ∂W1 += Δ1·Xᵀ over the batch, ∂B1 += Δ1.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), ref At(workspace, D1 * columns), ref At(inputs, 0), outputs: 16, inputs: 8, columns);
+                // Layer 1 (dense 8 → 16): Δ1 = ∂L/∂h1; ∂W1 += Δ1·xᵀ over the batch, ∂B1 += Δ1.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W1), ref At(parameterGradient, B1), in At(workspace, dH1 * columns), in At(inputs, 0), outputs: 16, inputs: 8, columns);
             }
 
             /// <inheritdoc/>
@@ -229,12 +230,12 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                // Layer 2 (dense 16 → 4): δ2 = ∂L/∂f; D0 = W2ᵀ·δ2, then back through GroupSort 1 into D1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W2), ref At(outputGradient, 0), ref At(workspace, D0), outputs: 4, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Backward(ref At(workspace, D0), ref IntAt(workspace, S1), ref At(workspace, D1), width: 16);
+                // Layer 2 (dense 16 → 4): δ2 = ∂L/∂f; dA1 = W2ᵀ·δ2.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W2), in At(outputGradient, 0), ref At(workspace, dA1), outputs: 4, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA1), in IntAt(workspace, S1), ref At(workspace, dH1), width: 16);
 
-                // Layer 1 (dense 8 → 16): δ1 = D1; ∂f/∂x = W1ᵀ·δ1.
-                global::LipGen.Kernels.Dense.BackpropagateInput(ref At(parameters, W1), ref At(workspace, D1), ref At(inputGradient, 0), outputs: 16, inputs: 8);
+                // Layer 1 (dense 8 → 16): δ1 = ∂L/∂h1; dX = W1ᵀ·δ1.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W1), in At(workspace, dH1), ref At(inputGradient, 0), outputs: 16, inputs: 8);
 
                 // Where f(x) is not finite (a NaN or ∞ in the input), neither is its gradient.
                 global::LipGen.Kernels.Guard.NaNUnlessFinite(workspace.Slice(O, OutputCount), inputGradient);
@@ -252,11 +253,6 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            /// <remarks>The one certificate: the plan's layer bounds from the weights in double, rounded outward.</remarks>
-            public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
-                global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
             public static void Initialize(global::System.Span<float> parameters, ulong seed)
             {
                 global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
@@ -267,7 +263,11 @@ namespace Demo
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static ref float At(global::System.ReadOnlySpan<float> span, int offset) =>
+            private static ref readonly float At(global::System.ReadOnlySpan<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref float At(global::System.Span<float> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

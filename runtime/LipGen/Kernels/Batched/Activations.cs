@@ -18,11 +18,40 @@ public static class BatchLayout
 
 /// <summary>
 /// MaxMin on rows 2k and 2k+1 (min, max) of every column. The batched passes run it inside the dense products
-/// (<see cref="Dense.ForwardMaxMin"/>, <see cref="Dense.BackpropagateInputMaxMin"/>), on registers or, for rows past the
-/// last 4-row block, on memory through <see cref="Exchange"/>.
+/// (<see cref="Dense.Forward{TEpilogue}"/> with <see cref="Epilogue.MaxMin"/>, <see cref="Dense.BackpropagateInput{TEpilogue}"/>
+/// with <see cref="Epilogue.MaxMinRoute"/>), on registers or, for rows past the last 4-row block, on memory through
+/// <see cref="Exchange"/>. Its own members serve where no product is next to it (a residual block reads the activations).
+/// The record holds one row of swap masks per pair.
 /// </summary>
-internal static class MaxMin
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class MaxMin
 {
+    /// <summary>MaxMin in place on every row pair.</summary>
+    public static void Forward(ref float values, int width, int columns)
+    {
+        for (int r = 0; r < width; r += 2)
+            Exchange<Sort>(ref Unsafe.Add(ref values, r * columns), ref Unsafe.Add(ref values, (r + 1) * columns), ref Unsafe.NullRef<int>(),
+                ref Unsafe.Add(ref values, r * columns), ref Unsafe.Add(ref values, (r + 1) * columns), columns);
+    }
+
+    /// <summary>MaxMin in place on every row pair, recording the swap masks (row r/2 of <paramref name="swapped"/> for rows r, r+1).</summary>
+    public static void ForwardRecording(ref float values, ref int swapped, int width, int columns)
+    {
+        for (int r = 0; r < width; r += 2)
+            Exchange<Order>(ref Unsafe.Add(ref values, r * columns), ref Unsafe.Add(ref values, (r + 1) * columns), ref Unsafe.Add(ref swapped, r / 2 * columns),
+                ref Unsafe.Add(ref values, r * columns), ref Unsafe.Add(ref values, (r + 1) * columns), columns);
+    }
+
+    /// <summary>Routes gradients back through the recorded swaps: swapped pairs swap their gradients.</summary>
+    public static void Backward(ref readonly float outputGradient, ref readonly int swapped, ref float inputGradient, int width, int columns)
+    {
+        ref float g = ref Unsafe.AsRef(in outputGradient);
+        ref int mask = ref Unsafe.AsRef(in swapped);
+        for (int r = 0; r < width; r += 2)
+            Exchange<Route>(ref Unsafe.Add(ref g, r * columns), ref Unsafe.Add(ref g, (r + 1) * columns), ref Unsafe.Add(ref mask, r / 2 * columns),
+                ref Unsafe.Add(ref inputGradient, r * columns), ref Unsafe.Add(ref inputGradient, (r + 1) * columns), columns);
+    }
+
     /// <summary>Whether an exchange computes its swap mask (the forward pass) or reads it (the backward pass).</summary>
     internal interface IExchangeMode
     {
@@ -132,10 +161,10 @@ public static class GroupSort
 
     /// <summary>Routes gradients back through a recorded sort: row source[k] of the group receives row k's gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ref float outputGradient, ref int source, ref float inputGradient, int width, int groupSize, int columns)
+    public static void Backward(ref readonly float outputGradient, ref readonly int source, ref float inputGradient, int width, int groupSize, int columns)
     {
         for (int c = 0; c < columns; c++)
-            Kernels.GroupSort.Route(ref Unsafe.Add(ref outputGradient, c), ref Unsafe.Add(ref source, c), ref Unsafe.Add(ref inputGradient, c), columns, width, groupSize);
+            Kernels.GroupSort.Route(ref Unsafe.Add(ref Unsafe.AsRef(in outputGradient), c), ref Unsafe.Add(ref Unsafe.AsRef(in source), c), ref Unsafe.Add(ref inputGradient, c), columns, width, groupSize);
     }
 }
 
@@ -155,6 +184,6 @@ public static class ReLU
 
     /// <summary>∂z = ∂a where the unit was on, 0 elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ref float outputGradient, ref int on, ref float inputGradient, int width, int columns) =>
-        Elementwise.Backward<ReLUOperator>(ref outputGradient, ref on, ref inputGradient, width * columns);
+    public static void Backward(ref readonly float outputGradient, ref readonly int on, ref float inputGradient, int width, int columns) =>
+        Elementwise.Backward<ReLUOperator>(ref Unsafe.AsRef(in outputGradient), ref Unsafe.AsRef(in on), ref inputGradient, width * columns);
 }

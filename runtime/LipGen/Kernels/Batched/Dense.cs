@@ -24,46 +24,60 @@ public static unsafe class Dense
     /// <summary>The calling thread's packed Wᵀ panels, shared by the parts of a split product.</summary>
     [ThreadStatic] private static float[]? t_panels;
 
-    /// <summary>z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·].</summary>
-    public static void Forward(ref float weights, ref float bias, ref float input, ref float output, int outputs, int inputs, int columns) =>
-        Product<NoEpilogue>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref Unsafe.NullRef<int>(), outputs, inputs, columns);
-
     /// <summary>
-    /// z = W·a + b, then MaxMin on row pairs (GroupSort of size 2), on each register block before it is stored; with
-    /// <paramref name="recording"/>, the swap masks go to <paramref name="swapped"/> (one row per pair) for the backward pass.
+    /// z[o, ·] = b[o] + Σᵢ W[o, i]·a[i, ·], then <typeparamref name="TEpilogue"/> on each register block before it is stored:
+    /// nothing (<see cref="Epilogue.None"/>), or MaxMin on row pairs (GroupSort of size 2), recording the swap masks in
+    /// <paramref name="record"/> (one row per pair) for the backward pass (<see cref="Epilogue.MaxMinRecording"/>) or not
+    /// (<see cref="Epilogue.MaxMin"/>). The epilogue is a type argument, so each compiled copy has no branch on it.
     /// </summary>
-    public static void ForwardMaxMin(ref float weights, ref float bias, ref float input, ref float output, ref int swapped, int outputs, int inputs, int columns, bool recording)
+    public static void Forward<TEpilogue>(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, ref int record,
+        int outputs, int inputs, int columns) where TEpilogue : struct, IDenseEpilogue
     {
-        if (recording)
-            Product<MaxMinEpilogue<MaxMin.Order>>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref swapped, outputs, inputs, columns);
+        ref float w = ref Unsafe.AsRef(in weights), b = ref Unsafe.AsRef(in bias), x = ref Unsafe.AsRef(in input);
+        if (typeof(TEpilogue) == typeof(Epilogue.None))
+            Product<NoEpilogue>(ref w, inputs, 1, ref b, true, ref x, ref output, ref record, outputs, inputs, columns);
+        else if (typeof(TEpilogue) == typeof(Epilogue.MaxMinRecording))
+            Product<MaxMinEpilogue<MaxMin.Order>>(ref w, inputs, 1, ref b, true, ref x, ref output, ref record, outputs, inputs, columns);
+        else if (typeof(TEpilogue) == typeof(Epilogue.MaxMin))
+            Product<MaxMinEpilogue<MaxMin.Sort>>(ref w, inputs, 1, ref b, true, ref x, ref output, ref record, outputs, inputs, columns);
         else
-            Product<MaxMinEpilogue<MaxMin.Sort>>(ref weights, inputs, 1, ref bias, true, ref input, ref output, ref swapped, outputs, inputs, columns);
+            throw new NotSupportedException($"{typeof(TEpilogue).Name} is not a forward epilogue.");
     }
 
-    /// <summary>∂a[i, ·] = Σ_o W[o, i]·δ[o, ·]: the product with Wᵀ, whose rows are W's columns.</summary>
-    public static void BackpropagateInput(ref float weights, ref float delta, ref float inputGradient, int outputs, int inputs, int columns) =>
-        Product<NoEpilogue>(ref weights, 1, inputs, ref Unsafe.NullRef<float>(), false, ref delta, ref inputGradient, ref Unsafe.NullRef<int>(), inputs, outputs, columns);
-
-    /// <summary>∂a = Wᵀ·δ, then routed back through the recorded MaxMin that produced a: the gradient reaching the layer before.</summary>
-    public static void BackpropagateInputMaxMin(ref float weights, ref float delta, ref int swapped, ref float inputGradient, int outputs, int inputs, int columns) =>
-        Product<MaxMinEpilogue<MaxMin.Route>>(ref weights, 1, inputs, ref Unsafe.NullRef<float>(), false, ref delta, ref inputGradient, ref swapped, inputs, outputs, columns);
+    /// <summary>
+    /// ∂a[i, ·] = Σ_o W[o, i]·δ[o, ·], the product with Wᵀ (whose rows are W's columns), then <typeparamref name="TEpilogue"/>:
+    /// nothing (<see cref="Epilogue.None"/>), or routed back through the recorded MaxMin that produced a
+    /// (<see cref="Epilogue.MaxMinRoute"/>), giving the gradient that reaches the layer before.
+    /// </summary>
+    public static void BackpropagateInput<TEpilogue>(ref readonly float weights, ref readonly float delta, ref int record, ref float inputGradient,
+        int outputs, int inputs, int columns) where TEpilogue : struct, IDenseEpilogue
+    {
+        ref float w = ref Unsafe.AsRef(in weights), d = ref Unsafe.AsRef(in delta);
+        if (typeof(TEpilogue) == typeof(Epilogue.None))
+            Product<NoEpilogue>(ref w, 1, inputs, ref Unsafe.NullRef<float>(), false, ref d, ref inputGradient, ref record, inputs, outputs, columns);
+        else if (typeof(TEpilogue) == typeof(Epilogue.MaxMinRoute))
+            Product<MaxMinEpilogue<MaxMin.Route>>(ref w, 1, inputs, ref Unsafe.NullRef<float>(), false, ref d, ref inputGradient, ref record, inputs, outputs, columns);
+        else
+            throw new NotSupportedException($"{typeof(TEpilogue).Name} is not a backward epilogue.");
+    }
 
     /// <summary>∂W[o, i] += Σ_s δ[o, s]·a[i, s] and ∂b[o] += Σ_s δ[o, s].</summary>
-    public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref float delta, ref float input, int outputs, int inputs, int columns)
+    public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref readonly float delta, ref readonly float input, int outputs, int inputs, int columns)
     {
+        ref float x = ref Unsafe.AsRef(in input);
         int parts = Parts((long)outputs * inputs * columns, outputs / 4);
         if (parts <= 1)
         {
-            Gemm.OuterProduct(ref weightGradient, ref biasGradient, ref delta, ref input, inputs, columns, columns, 0, outputs);
+            Gemm.OuterProduct(ref weightGradient, ref biasGradient, ref Unsafe.AsRef(in delta), ref x, inputs, columns, columns, 0, outputs);
             return;
         }
-        fixed (float* g = &weightGradient, gb = &biasGradient, d = &delta, x = &input)
+        fixed (float* g = &weightGradient, gb = &biasGradient, d = &delta, px = &x)
         {
             OuterProductJob job = OuterProductJob.Current ??= new OuterProductJob();
             job.G = g;
             job.GB = gb;
             job.D = d;
-            job.X = x;
+            job.X = px;
             (job.Outputs, job.Inputs, job.Columns) = (outputs, inputs, columns);
             WorkerPool.Run(job, parts);
         }
@@ -138,5 +152,35 @@ public static unsafe class Dense
                 end = Outputs; // the last part takes the rows that do not fill a block of 4
             Gemm.OuterProduct(ref *G, ref *GB, ref *D, ref *X, Inputs, Columns, Columns, begin, end);
         }
+    }
+}
+
+/// <summary>What a batched dense product does to each register block of its output before it is stored: a type argument.</summary>
+public interface IDenseEpilogue
+{
+}
+
+/// <summary>The epilogues of <see cref="Dense.Forward{TEpilogue}"/> and <see cref="Dense.BackpropagateInput{TEpilogue}"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Epilogue
+{
+    /// <summary>Nothing: the output layer, a layer before a residual block, the input gradient of the first layer.</summary>
+    public readonly struct None : IDenseEpilogue
+    {
+    }
+
+    /// <summary>MaxMin on row pairs, recording nothing (inference).</summary>
+    public readonly struct MaxMin : IDenseEpilogue
+    {
+    }
+
+    /// <summary>MaxMin on row pairs, recording the swap masks (the training forward pass).</summary>
+    public readonly struct MaxMinRecording : IDenseEpilogue
+    {
+    }
+
+    /// <summary>The gradient routed back through recorded swap masks (the backward pass).</summary>
+    public readonly struct MaxMinRoute : IDenseEpilogue
+    {
     }
 }

@@ -8,14 +8,14 @@ namespace LipGen.Kernels.Batched;
 public static class InputMap
 {
     /// <summary>Row i of mapped = (row i of input − offsets[i]) / scales[i], with the single-sample path's two roundings.</summary>
-    public static void Forward(ref float offsets, ref float scales, ref float input, ref float mapped, int inputs, int columns)
+    public static void Forward(ref readonly float offsets, ref readonly float scales, ref readonly float input, ref float mapped, int inputs, int columns)
     {
         for (int i = 0; i < inputs; i++)
         {
             Span<float> row = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref Unsafe.Add(ref mapped, i * columns), columns);
-            System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, i * columns), columns).CopyTo(row);
-            Elementwise.Apply<SubtractOperator>(row, Unsafe.Add(ref offsets, i));
-            Elementwise.Apply<DivideOperator>(row, Unsafe.Add(ref scales, i));
+            System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref Unsafe.AsRef(in input), i * columns), columns).CopyTo(row);
+            Elementwise.Apply<SubtractOperator>(row, Unsafe.Add(ref Unsafe.AsRef(in offsets), i));
+            Elementwise.Apply<DivideOperator>(row, Unsafe.Add(ref Unsafe.AsRef(in scales), i));
         }
     }
 }
@@ -25,14 +25,14 @@ public static class InputMap
 public static class MonotoneResidual
 {
     /// <summary>Row k of output += Σᵢ slopes[i]·(row i of input), for every output k; inputs with slope 0 are skipped.</summary>
-    public static void Forward(ref float slopes, ref float input, ref float output, int inputs, int outputs, int columns)
+    public static void Forward(ref readonly float slopes, ref readonly float input, ref float output, int inputs, int outputs, int columns)
     {
         for (int k = 0; k < outputs; k++)
             for (int i = 0; i < inputs; i++)
             {
-                float slope = Unsafe.Add(ref slopes, i);
+                float slope = Unsafe.Add(ref Unsafe.AsRef(in slopes), i);
                 if (slope != 0)
-                    Vec.Axpy(slope, ref Unsafe.Add(ref input, i * columns), ref Unsafe.Add(ref output, k * columns), columns);
+                    Vec.Axpy(slope, ref Unsafe.Add(ref Unsafe.AsRef(in input), i * columns), ref Unsafe.Add(ref output, k * columns), columns);
             }
     }
 }
