@@ -42,6 +42,10 @@ internal static class NetworkParser
                 return new Result(null, problems.ToImmutable());
         if (declaration.Identifier.IsMissing)
             return new Result(null, problems.ToImmutable());
+        // So is a namespace whose name the parser had to invent ("namespace ,Fuzz;").
+        for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            if (string.IsNullOrEmpty(ns.Name))
+                return new Result(null, problems.ToImmutable());
         // A top-level type declared private or protected is the user's error too (CS1527): generated code naming it would
         // only add CS0122.
         if (type.ContainingType is null && type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected

@@ -86,6 +86,17 @@ public class BaselineTests
             public partial class SpectralNet;
             """
         },
+        {
+            "AolBlocks", """
+            using LipGen;
+
+            namespace Demo;
+
+            // AOL layers (W·D, bounded by construction) with an SLL residual block after the hidden layer.
+            [LipschitzNetwork(4, 8, 3, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Aol, ResidualBlocks = 1)]
+            public partial class AolBlockNet;
+            """
+        },
     };
 
     [Theory, MemberData(nameof(Declarations))]

@@ -267,6 +267,64 @@ public class EmbeddedWeightsTests
     }
 
     [Fact]
+    public void An_aol_network_with_residual_blocks_compiles_in_its_derived_values_and_computes_what_the_loaded_file_computes()
+    {
+        // The file holds the free weights, biases and exponents; AOL's W·D and the blocks' diagonals are derived at build
+        // time, as Load derives them, and compiled in.
+        var description = new NetworkDescription("Demo.Deep", new NetworkDeclaration(3, 6, 2) { P = 2, Lipschitz = 1, Constraint = runtime::LipGen.LayerConstraint.Aol, ResidualBlocks = 2 });
+        var random = new Random(7);
+        float[] parameters = Enumerable.Range(0, description.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        byte[] file = NetworkFile.Serialize(description, parameters);
+        const string Source = """
+            namespace Demo;
+            [LipGen.LipschitzNetwork(3, 6, 2, Lipschitz = 1, Constraint = LipGen.LayerConstraint.Aol, ResidualBlocks = 2, Weights = "deep.safetensors")]
+            public static partial class Deep;
+            [LipGen.LipschitzNetwork(3, 6, 2, Lipschitz = 1, Constraint = LipGen.LayerConstraint.Aol, ResidualBlocks = 2)]
+            public partial class DeepTrainable;
+            public static class Probe
+            {
+                public static float[] Embedded(float[] x) { var y = new float[2]; Deep.Forward(x, y); return y; }
+                public static float[] Loaded(float[] x, byte[] file)
+                {
+                    var net = new DeepTrainable();
+                    LipGen.IO.NetworkFile.Load(net, new System.IO.MemoryStream(file));
+                    var y = new float[2];
+                    net.Forward(x, y);
+                    return y;
+                }
+                public static double Certificate() => Deep.LipschitzBound();
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("deep.safetensors", file)), Source);
+        Assert.Null(result.Exception);
+        var stream = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        string text = result.GeneratedSources.Single(s => s.HintName.Contains("Deep.g.cs") && !s.HintName.Contains("Trainable")).SourceText.ToString();
+        Assert.Contains("// layers.0.aol_weight [6 × 3] (derived from the weights)", text);
+        Assert.Contains("// blocks.1.t [6] (derived from the weights)", text);
+        Assert.DoesNotContain("void Backward(", text); // inference only
+        var context = new System.Runtime.Loader.AssemblyLoadContext("deep", isCollectible: true);
+        try
+        {
+            stream.Position = 0;
+            Type probe = context.LoadFromStream(stream).GetType("Demo.Probe")!;
+            foreach (float[] x in new[] { new[] { 0.5f, -1f, 2f }, new[] { -3f, 0.25f, 0f } })
+            {
+                var embedded = (float[])probe.GetMethod("Embedded")!.Invoke(null, [x])!;
+                var loaded = (float[])probe.GetMethod("Loaded")!.Invoke(null, [x, file])!;
+                Assert.Equal(loaded.Select(BitConverter.SingleToInt32Bits), embedded.Select(BitConverter.SingleToInt32Bits));
+            }
+            double certificate = (double)probe.GetMethod("Certificate")!.Invoke(null, null)!;
+            Assert.True(certificate <= 1, $"L̂ {certificate}");
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    [Fact]
     public void A_spectral_network_compiles_in_with_its_projection_state_left_empty()
     {
         // The file holds weights and biases only; the generated parameters add the power-iteration vectors as zeros.

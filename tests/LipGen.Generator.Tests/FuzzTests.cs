@@ -35,7 +35,12 @@ public class FuzzTests
             widths.Add(Pick(random, ValidWidths[1..]));
         widths.Add(Pick(random, ValidWidths));
         string group = random.Next(2) == 0 ? "1" : "2";
-        string attribute = $"[LipGen.LipschitzNetwork({string.Join(", ", widths)}, GroupSize = {group}, P = {Pick(random, ValidPs)}, Lipschitz = {Pick(random, ["1", "0.5", "3"])})]";
+        // ℓ2 layers (spectral, AOL) and residual blocks, when p = 2.
+        string p = Pick(random, ValidPs);
+        string euclidean = p == "LipGen.Norm.L2" || random.Next(3) == 0
+            ? $", P = 2, Constraint = {Pick(random, ["LipGen.LayerConstraint.Spectral", "LipGen.LayerConstraint.Aol"])}{(hidden > 0 && random.Next(2) == 0 ? $", ResidualBlocks = {random.Next(1, 3)}" : "")}"
+            : $", P = {p}";
+        string attribute = $"[LipGen.LipschitzNetwork({string.Join(", ", widths)}, GroupSize = {group}{euclidean}, Lipschitz = {Pick(random, ["1", "0.5", "3"])})]";
         string type = $"{attribute}\n{Pick(random, ValidModifiers)}partial {(random.Next(4) == 0 ? "record" : "class")} Net{Pick(random, [";", " { }", " { public int Twice(int x) => 2 * x; }"])}";
         if (random.Next(2) == 0)
             type = $"public static partial class Outer {{ {type} }}";
@@ -60,6 +65,10 @@ public class FuzzTests
         }
         if (random.Next(2) == 0) arguments.Add($"P = {Pick(random, Ps)}");
         if (random.Next(2) == 0) arguments.Add($"Lipschitz = {Pick(random, Lambdas)}");
+        if (random.Next(4) == 0) arguments.Add($"Constraint = {Pick(random, ["LipGen.LayerConstraint.RowNorms", "LipGen.LayerConstraint.Spectral", "LipGen.LayerConstraint.Aol", "(LipGen.LayerConstraint)9"])}");
+        if (random.Next(5) == 0) arguments.Add($"ResidualBlocks = {Pick(random, ["-1", "0", "1", "2", "17", "int.MaxValue"])}");
+        if (random.Next(8) == 0) arguments.Add($"Monotone = new[] {{ {string.Join(", ", Enumerable.Range(0, random.Next(0, 4)).Select(_ => Pick(random, ["-1", "0", "1", "2"])))} }}");
+        if (random.Next(8) == 0) arguments.Add($"InputScales = new double[] {{ {string.Join(", ", Enumerable.Range(0, random.Next(0, 4)).Select(_ => Pick(random, ["1", "0", "-1", "1e-44", "1e39", "double.NaN"])))} }}");
         if (random.Next(15) == 0) arguments.Add("Unknown = 1");
         if (random.Next(10) == 0) arguments.Reverse(); // named before positional: a compiler error
         string attribute = $"[LipGen.LipschitzNetwork({string.Join(", ", arguments)})]";

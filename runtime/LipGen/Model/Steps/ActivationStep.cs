@@ -61,15 +61,23 @@ internal sealed class ActivationStep : PlanStep
         {
             double[] before = walk.Exact[Input.Index]!;
             exact = (double[])before.Clone();
-            if (Kind == Activation.GroupSort)
-                for (int start = 0; start < exact.Length; start += GroupSize)
-                {
-                    double largest = 0;
-                    for (int k = start; k < start + GroupSize; k++)
-                        largest = Math.Max(largest, before[k]);
-                    for (int k = start; k < start + GroupSize; k++)
-                        exact[k] = largest;
-                }
+            switch (Kind)
+            {
+                case Activation.GroupSort: // a value moves only within its group
+                    for (int start = 0; start < exact.Length; start += GroupSize)
+                    {
+                        double largest = 0;
+                        for (int k = start; k < start + GroupSize; k++)
+                            largest = Math.Max(largest, before[k]);
+                        for (int k = start; k < start + GroupSize; k++)
+                            exact[k] = largest;
+                    }
+                    break;
+                case Activation.ReLU: // |max(0, z)| ≤ |z|
+                    break;
+                default:
+                    throw new NotSupportedException($"No float error propagation for activation {Kind}.");
+            }
         }
         walk.Set(Output, walk.Errors[Input.Index], walk.Lipschitz[Input.Index], exact);
     }
