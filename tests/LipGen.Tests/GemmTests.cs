@@ -13,7 +13,7 @@ namespace LipGen.Tests;
 /// </summary>
 public class GemmTests
 {
-    public static TheoryData<int> Widths => new((int)VectorBits.Scalar, (int)VectorBits.Bits128, (int)VectorBits.Bits256, (int)VectorBits.All);
+    public static TheoryData<int> Widths => new((int)VectorBits.Scalar, (int)VectorBits.Bits128, (int)VectorBits.Bits256, (int)VectorBits.Bits512, (int)VectorBits.All);
 
     // (rows, depth, columns): single and remainder rows, depths of 1 and odd, and column counts that leave 1, 2 and 3
     // 512-bit vectors after the 64-column blocks.

@@ -9,7 +9,6 @@ namespace LipGen.Tests;
 public class OnnxExportTests
 {
     [Theory, MemberData(nameof(All), MemberType = typeof(NetworkCases))]
-    [InlineData(nameof(Networks.SpectralNet))] // the same graph: the constraint is how the weights were kept, not an operation
     public void ONNX_Runtime_computes_what_LipGen_computes(string name)
     {
         ILipschitzNetwork net = Create(name);

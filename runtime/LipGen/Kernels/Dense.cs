@@ -6,6 +6,8 @@ namespace LipGen.Kernels;
 
 /// <summary>
 /// Dense layer z = W·a + b with W row-major [outputs, inputs]. Called from generated code with constant sizes; inlined.
+/// Each member runs its blocked code (<see cref="Blocks{TV, TL}"/>) at the widest vector width the machine has, and rows
+/// no block covers through <see cref="Vec"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Dense
@@ -14,89 +16,42 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
     {
-        int o = 0;
-        if (Vector512.IsHardwareAccelerated && outputs >= 16)
-        {
-            if (inputs >= 16)
-            {
-                // Sixteen rows at a time over the whole 16-column chunks; a ragged column tail is added row by row.
-                int full = inputs & ~15;
-                for (; o <= outputs - 16; o += 16)
-                {
-                    ref float block = ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs);
-                    (Blocks512.MatVec16(ref block, ref Unsafe.AsRef(in input), inputs, full / 16) + Vector512.LoadUnsafe(ref Unsafe.AsRef(in bias), (nuint)o))
-                        .StoreUnsafe(ref output, (nuint)o);
-                    for (int r = 0; full < inputs && r < 16; r++)
-                        Unsafe.Add(ref output, o + r) += Vec.Dot(ref Unsafe.Add(ref block, r * inputs + full), ref Unsafe.Add(ref Unsafe.AsRef(in input), full), inputs - full);
-                }
-            }
-            else if (inputs is 1 or 2 or 4 or 8)
-            {
-                Vector512<float> x = Blocks512.Repeat(ref Unsafe.AsRef(in input), inputs);
-                for (; o <= outputs - 16; o += 16)
-                    (Blocks512.MatVecNarrow16(ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs), x, inputs) + Vector512.LoadUnsafe(ref Unsafe.AsRef(in bias), (nuint)o))
-                        .StoreUnsafe(ref output, (nuint)o);
-            }
-        }
-        for (; o < outputs; o++)
-            Unsafe.Add(ref output, o) = Unsafe.Add(ref Unsafe.AsRef(in bias), o) + Vec.Dot(ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs), ref Unsafe.AsRef(in input), inputs);
+        if (Vector512.IsHardwareAccelerated)
+            Forward<Vector512<float>, Lanes512>(in weights, in bias, in input, ref output, outputs, inputs);
+        else if (Vector256.IsHardwareAccelerated)
+            Forward<Vector256<float>, Lanes256>(in weights, in bias, in input, ref output, outputs, inputs);
+        else if (Vector128.IsHardwareAccelerated)
+            Forward<Vector128<float>, Lanes128>(in weights, in bias, in input, ref output, outputs, inputs);
+        else
+            Forward<float, Lanes1>(in weights, in bias, in input, ref output, outputs, inputs);
     }
 
     /// <summary>∂W += δ·inputᵀ and ∂b += δ: the parameter gradients of one sample.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AccumulateGradients(ref float weightGradient, ref float biasGradient, ref readonly float delta, ref readonly float input, int outputs, int inputs)
     {
-        int start = 0;
-        if (Vector512.IsHardwareAccelerated && outputs >= 16 && inputs is 1 or 2 or 4 or 8)
-        {
-            // Narrow layers (typically the first): sixteen rows of ∂W are a few whole vectors.
-            Vector512<float> x = Blocks512.Repeat(ref Unsafe.AsRef(in input), inputs);
-            for (; start <= outputs - 16; start += 16)
-            {
-                Vector512<float> d = Vector512.LoadUnsafe(ref Unsafe.AsRef(in delta), (nuint)start);
-                (Vector512.LoadUnsafe(ref biasGradient, (nuint)start) + d).StoreUnsafe(ref biasGradient, (nuint)start);
-                Blocks512.OuterNarrow16(ref Unsafe.Add(ref weightGradient, start * inputs), d, x, inputs);
-            }
-        }
-        for (int o = start; o < outputs; o++)
-        {
-            float d = Unsafe.Add(ref Unsafe.AsRef(in delta), o);
-            Unsafe.Add(ref biasGradient, o) += d;
-            Vec.Axpy(d, ref Unsafe.AsRef(in input), ref Unsafe.Add(ref weightGradient, o * inputs), inputs);
-        }
+        if (Vector512.IsHardwareAccelerated)
+            AccumulateGradients<Vector512<float>, Lanes512>(ref weightGradient, ref biasGradient, in delta, in input, outputs, inputs);
+        else if (Vector256.IsHardwareAccelerated)
+            AccumulateGradients<Vector256<float>, Lanes256>(ref weightGradient, ref biasGradient, in delta, in input, outputs, inputs);
+        else if (Vector128.IsHardwareAccelerated)
+            AccumulateGradients<Vector128<float>, Lanes128>(ref weightGradient, ref biasGradient, in delta, in input, outputs, inputs);
+        else
+            AccumulateGradients<float, Lanes1>(ref weightGradient, ref biasGradient, in delta, in input, outputs, inputs);
     }
 
     /// <summary>inputGradient = Wᵀ·δ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BackpropagateInput(ref readonly float weights, ref readonly float delta, ref float inputGradient, int outputs, int inputs)
     {
-        if (Vector512.IsHardwareAccelerated && inputs is 16 or 32)
-        {
-            // The whole input gradient fits in one or two registers: accumulate there, store once.
-            Vector512<float> low = Vector512<float>.Zero, high = Vector512<float>.Zero;
-            for (int o = 0; o < outputs; o++)
-            {
-                Vector512<float> d = Vector512.Create(Unsafe.Add(ref Unsafe.AsRef(in delta), o));
-                ref float row = ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs);
-                low = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row), low);
-                if (inputs == 32)
-                    high = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row, 16), high);
-            }
-            low.StoreUnsafe(ref inputGradient);
-            if (inputs == 32)
-                high.StoreUnsafe(ref inputGradient, 16);
-            return;
-        }
-        int start = 0;
-        if (Vector512.IsHardwareAccelerated && outputs >= 16 && inputs is 1 or 2 or 4 or 8)
-        {
-            start = outputs & ~15;
-            Blocks512.TransposedNarrow(ref Unsafe.AsRef(in weights), ref Unsafe.AsRef(in delta), ref inputGradient, start / 16, inputs);
-        }
+        if (Vector512.IsHardwareAccelerated)
+            BackpropagateInput<Vector512<float>, Lanes512>(in weights, in delta, ref inputGradient, outputs, inputs);
+        else if (Vector256.IsHardwareAccelerated)
+            BackpropagateInput<Vector256<float>, Lanes256>(in weights, in delta, ref inputGradient, outputs, inputs);
+        else if (Vector128.IsHardwareAccelerated)
+            BackpropagateInput<Vector128<float>, Lanes128>(in weights, in delta, ref inputGradient, outputs, inputs);
         else
-            Vec.Clear(ref inputGradient, inputs);
-        for (int o = start; o < outputs; o++)
-            Vec.Axpy(Unsafe.Add(ref Unsafe.AsRef(in delta), o), ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs), ref inputGradient, inputs);
+            BackpropagateInput<float, Lanes1>(in weights, in delta, ref inputGradient, outputs, inputs);
     }
 
     /// <summary>inputGradient += Wᵀ·δ: the first layer of a network whose monotone residual wrote its part of ∂f/∂x first.</summary>
@@ -111,38 +66,159 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Backward(ref readonly float weights, ref float weightGradient, ref float biasGradient, ref readonly float delta, ref readonly float input, ref float inputGradient, int outputs, int inputs)
     {
-        if (Vector512.IsHardwareAccelerated && inputs is 16 or 32)
+        if (Vector512.IsHardwareAccelerated)
+            Backward<Vector512<float>, Lanes512>(in weights, ref weightGradient, ref biasGradient, in delta, in input, ref inputGradient, outputs, inputs);
+        else if (Vector256.IsHardwareAccelerated)
+            Backward<Vector256<float>, Lanes256>(in weights, ref weightGradient, ref biasGradient, in delta, in input, ref inputGradient, outputs, inputs);
+        else if (Vector128.IsHardwareAccelerated)
+            Backward<Vector128<float>, Lanes128>(in weights, ref weightGradient, ref biasGradient, in delta, in input, ref inputGradient, outputs, inputs);
+        else
+            Backward<float, Lanes1>(in weights, ref weightGradient, ref biasGradient, in delta, in input, ref inputGradient, outputs, inputs);
+    }
+
+    // The members at one width: what the public members run, and what the tests run at every width. Every test that picks a
+    // path is written on the arguments and Unsafe.SizeOf<TV>() (bytes per vector; floats per vector × 4) directly, not on
+    // locals or TL.Count: with the constant sizes of generated code the JIT then folds it while importing, so the paths not
+    // taken never cost the caller's inlining budget (see Blocks).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Forward<TV, TL>(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        ref float w = ref Unsafe.AsRef(in weights), b = ref Unsafe.AsRef(in bias), x = ref Unsafe.AsRef(in input);
+        int o = 0, count = TL.Count;
+        if (typeof(TV) != typeof(float) && outputs * sizeof(float) >= Unsafe.SizeOf<TV>())
         {
-            // Input and input gradient stay in registers across the rows.
-            Vector512<float> xLow = Vector512.LoadUnsafe(ref Unsafe.AsRef(in input)), xHigh = inputs == 32 ? Vector512.LoadUnsafe(ref Unsafe.AsRef(in input), 16) : default;
-            Vector512<float> low = Vector512<float>.Zero, high = Vector512<float>.Zero;
-            for (int o = 0; o < outputs; o++)
+            if (inputs * sizeof(float) >= Unsafe.SizeOf<TV>())
             {
-                float scalar = Unsafe.Add(ref Unsafe.AsRef(in delta), o);
-                Unsafe.Add(ref biasGradient, o) += scalar;
-                Vector512<float> d = Vector512.Create(scalar);
-                ref float row = ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs);
-                ref float gradientRow = ref Unsafe.Add(ref weightGradient, o * inputs);
-                Vector512.MultiplyAddEstimate(d, xLow, Vector512.LoadUnsafe(ref gradientRow)).StoreUnsafe(ref gradientRow);
-                low = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row), low);
-                if (inputs == 32)
+                // Count rows at a time over the whole vectors of each row; a ragged column tail is added row by row.
+                int full = inputs & -count;
+                for (; o <= outputs - count; o += count)
                 {
-                    Vector512.MultiplyAddEstimate(d, xHigh, Vector512.LoadUnsafe(ref gradientRow, 16)).StoreUnsafe(ref gradientRow, 16);
-                    high = Vector512.MultiplyAddEstimate(d, Vector512.LoadUnsafe(ref row, 16), high);
+                    ref float block = ref Unsafe.Add(ref w, o * inputs);
+                    TL.Store(TL.Add(Blocks<TV, TL>.MatVec(ref block, ref x, inputs, inputs / (Unsafe.SizeOf<TV>() / sizeof(float))), TL.Load(ref Unsafe.Add(ref b, o))),
+                        ref Unsafe.Add(ref output, o));
+                    if (inputs % (Unsafe.SizeOf<TV>() / sizeof(float)) != 0)
+                        for (int r = 0; r < count; r++)
+                            Unsafe.Add(ref output, o + r) += Vec.Dot(ref Unsafe.Add(ref block, r * inputs + full), ref Unsafe.Add(ref x, full),
+                                inputs % (Unsafe.SizeOf<TV>() / sizeof(float)));
                 }
             }
-            low.StoreUnsafe(ref inputGradient);
-            if (inputs == 32)
-                high.StoreUnsafe(ref inputGradient, 16);
+            else if (inputs is 1 or 2 or 4 or 8)
+            {
+                TV repeated = TL.Repeat(ref x, inputs);
+                for (; o <= outputs - count; o += count)
+                    TL.Store(TL.Add(Blocks<TV, TL>.MatVecNarrow(ref Unsafe.Add(ref w, o * inputs), repeated, inputs), TL.Load(ref Unsafe.Add(ref b, o))),
+                        ref Unsafe.Add(ref output, o));
+            }
+        }
+        if (typeof(TV) == typeof(float) || outputs % (Unsafe.SizeOf<TV>() / sizeof(float)) != 0
+            || (inputs * sizeof(float) < Unsafe.SizeOf<TV>() && inputs is not (1 or 2 or 4 or 8)))
+            for (; o < outputs; o++)
+                Unsafe.Add(ref output, o) = Unsafe.Add(ref b, o) + Vec.Dot(ref Unsafe.Add(ref w, o * inputs), ref x, inputs);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AccumulateGradients<TV, TL>(ref float weightGradient, ref float biasGradient, ref readonly float delta, ref readonly float input, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        ref float d = ref Unsafe.AsRef(in delta), x = ref Unsafe.AsRef(in input);
+        int start = 0, count = TL.Count;
+        if (typeof(TV) != typeof(float) && outputs * sizeof(float) >= Unsafe.SizeOf<TV>() && inputs is 1 or 2 or 4 or 8 && inputs * sizeof(float) < Unsafe.SizeOf<TV>())
+        {
+            // Narrow layers (typically the first): Count rows of ∂W are a few whole vectors.
+            TV repeated = TL.Repeat(ref x, inputs);
+            for (; start <= outputs - count; start += count)
+            {
+                TV dv = TL.Load(ref Unsafe.Add(ref d, start));
+                TL.Store(TL.Add(TL.Load(ref Unsafe.Add(ref biasGradient, start)), dv), ref Unsafe.Add(ref biasGradient, start));
+                Blocks<TV, TL>.OuterNarrow(ref Unsafe.Add(ref weightGradient, start * inputs), dv, repeated, inputs);
+            }
+        }
+        for (int o = start; o < outputs; o++)
+        {
+            float scalar = Unsafe.Add(ref d, o);
+            Unsafe.Add(ref biasGradient, o) += scalar;
+            Vec.Axpy(scalar, ref x, ref Unsafe.Add(ref weightGradient, o * inputs), inputs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void BackpropagateInput<TV, TL>(ref readonly float weights, ref readonly float delta, ref float inputGradient, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        ref float w = ref Unsafe.AsRef(in weights), d = ref Unsafe.AsRef(in delta);
+        int count = TL.Count;
+        if (typeof(TV) != typeof(float) && (inputs * sizeof(float) == Unsafe.SizeOf<TV>() || inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>()))
+        {
+            // The whole input gradient fits in one or two registers: accumulate there, store once.
+            TV low = TL.Zero, high = TL.Zero;
+            for (int o = 0; o < outputs; o++)
+            {
+                TV dv = TL.Broadcast(Unsafe.Add(ref d, o));
+                ref float row = ref Unsafe.Add(ref w, o * inputs);
+                low = TL.MultiplyAdd(dv, TL.Load(ref row), low);
+                if (inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>())
+                    high = TL.MultiplyAdd(dv, TL.Load(ref Unsafe.Add(ref row, count)), high);
+            }
+            TL.Store(low, ref inputGradient);
+            if (inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>())
+                TL.Store(high, ref Unsafe.Add(ref inputGradient, count));
+            return;
+        }
+        int start = 0;
+        if (typeof(TV) != typeof(float) && outputs * sizeof(float) >= Unsafe.SizeOf<TV>() && inputs is 1 or 2 or 4 or 8 && inputs * sizeof(float) < Unsafe.SizeOf<TV>())
+        {
+            start = outputs & -count;
+            Blocks<TV, TL>.TransposedNarrow(ref w, ref d, ref inputGradient, start / count, inputs);
+        }
+        else
+            Vec.Clear(ref inputGradient, inputs);
+        for (int o = start; o < outputs; o++)
+            Vec.Axpy(Unsafe.Add(ref d, o), ref Unsafe.Add(ref w, o * inputs), ref inputGradient, inputs);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Backward<TV, TL>(ref readonly float weights, ref float weightGradient, ref float biasGradient, ref readonly float delta, ref readonly float input,
+        ref float inputGradient, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        ref float w = ref Unsafe.AsRef(in weights), d = ref Unsafe.AsRef(in delta), x = ref Unsafe.AsRef(in input);
+        int count = TL.Count;
+        if (typeof(TV) != typeof(float) && (inputs * sizeof(float) == Unsafe.SizeOf<TV>() || inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>()))
+        {
+            // Input and input gradient stay in registers across the rows.
+            bool two = inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>();
+            TV xLow = TL.Load(ref x), xHigh = two ? TL.Load(ref Unsafe.Add(ref x, count)) : TL.Zero;
+            TV low = TL.Zero, high = TL.Zero;
+            for (int o = 0; o < outputs; o++)
+            {
+                float scalar = Unsafe.Add(ref d, o);
+                Unsafe.Add(ref biasGradient, o) += scalar;
+                TV dv = TL.Broadcast(scalar);
+                ref float row = ref Unsafe.Add(ref w, o * inputs);
+                ref float gradientRow = ref Unsafe.Add(ref weightGradient, o * inputs);
+                TL.Store(TL.MultiplyAdd(dv, xLow, TL.Load(ref gradientRow)), ref gradientRow);
+                low = TL.MultiplyAdd(dv, TL.Load(ref row), low);
+                if (inputs * sizeof(float) == 2 * Unsafe.SizeOf<TV>())
+                {
+                    ref float gradientHigh = ref Unsafe.Add(ref gradientRow, count);
+                    TL.Store(TL.MultiplyAdd(dv, xHigh, TL.Load(ref gradientHigh)), ref gradientHigh);
+                    high = TL.MultiplyAdd(dv, TL.Load(ref Unsafe.Add(ref row, count)), high);
+                }
+            }
+            TL.Store(low, ref inputGradient);
+            if (two)
+                TL.Store(high, ref Unsafe.Add(ref inputGradient, count));
             return;
         }
         Vec.Clear(ref inputGradient, inputs);
         for (int o = 0; o < outputs; o++)
         {
-            float d = Unsafe.Add(ref Unsafe.AsRef(in delta), o);
-            Unsafe.Add(ref biasGradient, o) += d;
-            Vec.Axpy(d, ref Unsafe.AsRef(in input), ref Unsafe.Add(ref weightGradient, o * inputs), inputs);
-            Vec.Axpy(d, ref Unsafe.Add(ref Unsafe.AsRef(in weights), o * inputs), ref inputGradient, inputs);
+            float scalar = Unsafe.Add(ref d, o);
+            Unsafe.Add(ref biasGradient, o) += scalar;
+            Vec.Axpy(scalar, ref x, ref Unsafe.Add(ref weightGradient, o * inputs), inputs);
+            Vec.Axpy(scalar, ref Unsafe.Add(ref w, o * inputs), ref inputGradient, inputs);
         }
     }
 }

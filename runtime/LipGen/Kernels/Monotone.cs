@@ -19,7 +19,7 @@ public static class InputMap
         {
             // One 8-byte store: the first layer's narrow kernel reads both inputs with one 8-byte broadcast, which two
             // 4-byte stores could not forward to (a store-forwarding stall cost about 30 ns here).
-            Vector128<float> z = StandardizeOperator.Invoke(
+            Vector128<float> z = StandardizeOperator.Invoke<Vector128<float>, Lanes128>(
                 Vector128.Create(input, Unsafe.Add(ref Unsafe.AsRef(in input), 1), 0, 0),
                 Vector128.Create(offsets, Unsafe.Add(ref Unsafe.AsRef(in offsets), 1), 0, 0),
                 Vector128.Create(scales, Unsafe.Add(ref Unsafe.AsRef(in scales), 1), 1, 1));

@@ -86,17 +86,7 @@ public static class SpectralNorms
                 for (int j = 0; j < k; j++)
                 {
                     double coefficient = -0.5 * inverse * gram[i * k + j];
-                    ReadOnlySpan<double> source = matrix.AsSpan(j * m, m);
-                    int l = 0;
-                    if (System.Numerics.Vector.IsHardwareAccelerated)
-                    {
-                        int width = System.Numerics.Vector<double>.Count;
-                        var c = new System.Numerics.Vector<double>(coefficient);
-                        for (; l <= m - width; l += width)
-                            (new System.Numerics.Vector<double>(row[l..]) + c * new System.Numerics.Vector<double>(source[l..])).CopyTo(row[l..]);
-                    }
-                    for (; l < m; l++)
-                        row[l] += coefficient * source[l];
+                    Vec.Axpy(coefficient, ref matrix[j * m], ref row[0], m);
                 }
             }
             (matrix, next) = (next, matrix); // the scratch arrays swap roles; both stay cached for this thread

@@ -2,7 +2,6 @@
 // certificate and the projection) and into the generator (compiled-in weights are checked against λ), so it must compile
 // for netstandard2.0. docs/verification.md gives the argument.
 using System;
-using System.Numerics;
 
 namespace LipGen.Model;
 
@@ -199,21 +198,18 @@ internal static class SpectralBound
         return gram;
     }
 
-    /// <summary>Σ a[aStart + l]·b[bStart + l] over <paramref name="length"/> doubles, with SIMD where the machine has it.</summary>
+    /// <summary>Σ a[aStart + l]·b[bStart + l] over <paramref name="length"/> doubles, on the shared cascade in the library.</summary>
     internal static double Dot(double[] a, int aStart, double[] b, int bStart, int length)
     {
-        int width = Vector<double>.Count, l = 0;
+#if LIPGEN_GENERATOR
+        // The generator (netstandard2.0) checks compiled-in weights once per build: scalars serve.
         double sum = 0;
-        if (Vector.IsHardwareAccelerated && length >= width)
-        {
-            var acc = Vector<double>.Zero;
-            for (; l <= length - width; l += width)
-                acc += new Vector<double>(a, aStart + l) * new Vector<double>(b, bStart + l);
-            sum = Vector.Dot(acc, Vector<double>.One);
-        }
-        for (; l < length; l++)
+        for (int l = 0; l < length; l++)
             sum += a[aStart + l] * b[bStart + l];
         return sum;
+#else
+        return length == 0 ? 0 : Kernels.Vec.Dot(ref a[aStart], ref b[bStart], length);
+#endif
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 
 namespace LipGen.Training;
 
@@ -72,35 +71,13 @@ internal readonly record struct AdamCoefficients(float Beta1, float Beta2, float
 /// </summary>
 internal readonly struct AdamUpdate : Kernels.IUpdateOperator<AdamCoefficients>
 {
-    public static void Invoke(ref float p, float g, ref float m, ref float v, in AdamCoefficients c)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void Invoke<TV, TL>(ref TV p, TV g, ref TV m, ref TV v, in AdamCoefficients c) where TV : struct where TL : struct, Kernels.ILanes<TV>
     {
-        float gk = g * c.GradientScale;
-        m = c.Beta1 * m + (1 - c.Beta1) * gk;
-        v = c.Beta2 * v + (1 - c.Beta2) * gk * gk;
-        p -= c.StepSize * m / (MathF.Sqrt(v) * c.Correction2 + c.Epsilon);
-    }
-
-    public static void Invoke(ref Vector128<float> p, Vector128<float> g, ref Vector128<float> m, ref Vector128<float> v, in AdamCoefficients c)
-    {
-        Vector128<float> gk = g * c.GradientScale;
-        m = Vector128.Create(c.Beta1) * m + Vector128.Create(1 - c.Beta1) * gk;
-        v = Vector128.Create(c.Beta2) * v + Vector128.Create(1 - c.Beta2) * gk * gk;
-        p -= Vector128.Create(c.StepSize) * m / (Vector128.Sqrt(v) * c.Correction2 + Vector128.Create(c.Epsilon));
-    }
-
-    public static void Invoke(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v, in AdamCoefficients c)
-    {
-        Vector256<float> gk = g * c.GradientScale;
-        m = Vector256.Create(c.Beta1) * m + Vector256.Create(1 - c.Beta1) * gk;
-        v = Vector256.Create(c.Beta2) * v + Vector256.Create(1 - c.Beta2) * gk * gk;
-        p -= Vector256.Create(c.StepSize) * m / (Vector256.Sqrt(v) * c.Correction2 + Vector256.Create(c.Epsilon));
-    }
-
-    public static void Invoke(ref Vector512<float> p, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v, in AdamCoefficients c)
-    {
-        Vector512<float> gk = g * c.GradientScale;
-        m = Vector512.Create(c.Beta1) * m + Vector512.Create(1 - c.Beta1) * gk;
-        v = Vector512.Create(c.Beta2) * v + Vector512.Create(1 - c.Beta2) * gk * gk;
-        p -= Vector512.Create(c.StepSize) * m / (Vector512.Sqrt(v) * c.Correction2 + Vector512.Create(c.Epsilon));
+        TV gk = TL.Multiply(g, TL.Broadcast(c.GradientScale));
+        m = TL.Add(TL.Multiply(TL.Broadcast(c.Beta1), m), TL.Multiply(TL.Broadcast(1 - c.Beta1), gk));
+        v = TL.Add(TL.Multiply(TL.Broadcast(c.Beta2), v), TL.Multiply(TL.Multiply(TL.Broadcast(1 - c.Beta2), gk), gk));
+        p = TL.Subtract(p, TL.Divide(TL.Multiply(TL.Broadcast(c.StepSize), m),
+            TL.Add(TL.Multiply(TL.Sqrt(v), TL.Broadcast(c.Correction2)), TL.Broadcast(c.Epsilon))));
     }
 }

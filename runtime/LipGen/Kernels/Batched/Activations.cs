@@ -93,48 +93,39 @@ public static class MaxMin
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Exchange<TMode>(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n,
-        VectorBits limit = VectorBits.All) where TMode : struct, IExchangeMode
+        VectorBits width = VectorBits.All) where TMode : struct, IExchangeMode
     {
-        bool compare = TMode.Compare, record = TMode.Record;
-        int c = 0;
-        if (limit >= VectorBits.All && Vector512.IsHardwareAccelerated)
-            for (; c <= n - Vector512<float>.Count; c += Vector512<float>.Count)
-            {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a, (nuint)c), y = Vector512.LoadUnsafe(ref b, (nuint)c);
-                Vector512<float> swap = compare ? Vector512.GreaterThan(x, y) : Vector512.LoadUnsafe(ref mask, (nuint)c).AsSingle();
-                Vector512.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
-                Vector512.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (record)
-                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
-            }
-        if (limit >= VectorBits.Bits256 && Vector256.IsHardwareAccelerated)
-            for (; c <= n - Vector256<float>.Count; c += Vector256<float>.Count)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a, (nuint)c), y = Vector256.LoadUnsafe(ref b, (nuint)c);
-                Vector256<float> swap = compare ? Vector256.GreaterThan(x, y) : Vector256.LoadUnsafe(ref mask, (nuint)c).AsSingle();
-                Vector256.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
-                Vector256.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (record)
-                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
-            }
-        if (limit >= VectorBits.Bits128 && Vector128.IsHardwareAccelerated)
-            for (; c <= n - Vector128<float>.Count; c += Vector128<float>.Count)
-            {
-                Vector128<float> x = Vector128.LoadUnsafe(ref a, (nuint)c), y = Vector128.LoadUnsafe(ref b, (nuint)c);
-                Vector128<float> swap = compare ? Vector128.GreaterThan(x, y) : Vector128.LoadUnsafe(ref mask, (nuint)c).AsSingle();
-                Vector128.ConditionalSelect(swap, y, x).StoreUnsafe(ref lowOut, (nuint)c);
-                Vector128.ConditionalSelect(swap, x, y).StoreUnsafe(ref highOut, (nuint)c);
-                if (record)
-                    swap.AsInt32().StoreUnsafe(ref mask, (nuint)c);
-            }
-        for (; c < n; c++)
+        var state = new ExchangeState(ref a, ref b, ref mask, ref lowOut, ref highOut, n);
+        Cascade.Run<ExchangeLoop<TMode>, ExchangeState>(ref state, n, width);
+    }
+
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref struct ExchangeState(ref float a, ref float b, ref int mask, ref float lowOut, ref float highOut, int n)
+    {
+        public ref float A = ref a;
+        public ref float B = ref b;
+        public ref int Mask = ref mask;
+        public ref float LowOut = ref lowOut;
+        public ref float HighOut = ref highOut;
+        public readonly int N = n;
+    }
+
+    private readonly struct ExchangeLoop<TMode> : IVectorLoop<ExchangeState> where TMode : struct, IExchangeMode
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Run<TV, TD, TL, TDL>(ref ExchangeState s, int c)
+            where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD>
         {
-            float x = Unsafe.Add(ref a, c), y = Unsafe.Add(ref b, c);
-            bool swap = compare ? x > y : Unsafe.Add(ref mask, c) != 0;
-            Unsafe.Add(ref lowOut, c) = swap ? y : x;
-            Unsafe.Add(ref highOut, c) = swap ? x : y;
-            if (record)
-                Unsafe.Add(ref mask, c) = swap ? -1 : 0;
+            for (; c <= s.N - TL.Count; c += TL.Count)
+            {
+                TV x = TL.Load(ref Unsafe.Add(ref s.A, c)), y = TL.Load(ref Unsafe.Add(ref s.B, c));
+                TV swap = TMode.Compare ? TL.GreaterThan(x, y) : TL.LoadMask(ref Unsafe.Add(ref s.Mask, c));
+                TL.Store(TL.Select(swap, y, x), ref Unsafe.Add(ref s.LowOut, c));
+                TL.Store(TL.Select(swap, x, y), ref Unsafe.Add(ref s.HighOut, c));
+                if (TMode.Record)
+                    TL.StoreMask(swap, ref Unsafe.Add(ref s.Mask, c));
+            }
+            return c;
         }
     }
 }

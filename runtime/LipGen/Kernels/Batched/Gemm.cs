@@ -96,15 +96,33 @@ internal static class Gemm
         ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit = VectorBits.All)
         where TEpilogue : struct, IEpilogue
     {
-        if (limit >= VectorBits.All && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
-        else if (limit >= VectorBits.Bits256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
-        else if (limit >= VectorBits.Bits128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
-        else
-            Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
+        switch (Widest(limit))
+        {
+            case VectorBits.Bits512:
+                Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                break;
+            case VectorBits.Bits256:
+                Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                break;
+            case VectorBits.Bits128:
+                Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                break;
+            default:
+                Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
+                break;
+        }
     }
+
+    /// <summary>
+    /// The one width a product runs at (its block shapes are per width, so it does not cascade): the widest the machine
+    /// accelerates for <see cref="VectorBits.All"/>, else exactly the width named (in software where the hardware lacks it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static VectorBits Widest(VectorBits limit) => limit != VectorBits.All ? limit
+        : System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? VectorBits.Bits512
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? VectorBits.Bits256
+        : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? VectorBits.Bits128
+        : VectorBits.Scalar;
 
     /// <summary>Per-thread buffers for the packed weight panels and a packed block of x, grown on first use.</summary>
     [ThreadStatic] private static float[]? t_panels, t_packed;
@@ -341,14 +359,21 @@ internal static class Gemm
     public static void OuterProduct(ref float g, ref float gb, ref float d, ref float x, int inputs, nint ld, int columns, int begin, int end,
         VectorBits limit = VectorBits.All)
     {
-        if (limit >= VectorBits.All && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            OuterProduct<System.Runtime.Intrinsics.Vector512<float>, Lanes512>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
-        else if (limit >= VectorBits.Bits256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            OuterProduct<System.Runtime.Intrinsics.Vector256<float>, Lanes256>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
-        else if (limit >= VectorBits.Bits128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            OuterProduct<System.Runtime.Intrinsics.Vector128<float>, Lanes128>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
-        else
-            OuterProduct<float, Lanes1>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+        switch (Widest(limit))
+        {
+            case VectorBits.Bits512:
+                OuterProduct<System.Runtime.Intrinsics.Vector512<float>, Lanes512>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+                break;
+            case VectorBits.Bits256:
+                OuterProduct<System.Runtime.Intrinsics.Vector256<float>, Lanes256>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+                break;
+            case VectorBits.Bits128:
+                OuterProduct<System.Runtime.Intrinsics.Vector128<float>, Lanes128>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+                break;
+            default:
+                OuterProduct<float, Lanes1>(ref g, ref gb, ref d, ref x, inputs, ld, columns, begin, end);
+                break;
+        }
     }
 
     private static void OuterProduct<TV, TL>(ref float g, ref float gb, ref float d, ref float x, int inputs, nint ld, int columns, int begin, int end)
