@@ -9,8 +9,11 @@ namespace LipGen;
 /// it at compile time into allocation-free forward, backward, input-gradient and projection code.
 /// </summary>
 /// <remarks>
-/// <para>The network is <c>x → Dense₁ → GroupSort → Dense₂ → GroupSort → … → Dense_L</c>: every hidden layer is followed by
-/// GroupSort, the output layer has no activation.</para>
+/// <para>The network is <c>x → [map] → Dense₁ → σ → [blocks] → Dense₂ → σ → [blocks] → … → Dense_L [+ residual]</c>: every
+/// hidden layer is followed by its <see cref="Activation"/> σ (GroupSort by default, or ReLU) and, with
+/// <see cref="ResidualBlocks"/>, by that many SLL residual blocks; the output layer has no activation. The optional input
+/// map (<see cref="ScaleInputs"/>) and monotone residual (<see cref="Monotone"/>) sit at either end. How each layer is kept
+/// within its bound is <see cref="Constraint"/>.</para>
 /// <para>Conventions. <see cref="P"/> is the norm of the <em>input</em> space: the network is
 /// <see cref="Lipschitz"/>-Lipschitz from (ℝⁿ, ‖·‖_p) to (ℝᵐ, ‖·‖_∞), so for a single output its gradient is bounded in the
 /// dual norm q (1/p + 1/q = 1). <see cref="GroupSize"/> is the number of neurons per group (2 = MaxMin, the layer width =

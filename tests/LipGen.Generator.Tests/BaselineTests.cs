@@ -6,7 +6,7 @@ namespace LipGen.Generator.Tests;
 
 /// <summary>
 /// The generated source of representative declarations, compared with golden files in Baselines/. Set
-/// LIPGEN_UPDATE_BASELINES=1 to rewrite them after an intended change, and review the diff.
+/// LIPGEN_UPDATE_BASELINES=1 to rewrite them after an intended change (that run fails wherever a file changed), and review the diff.
 /// </summary>
 public class BaselineTests
 {
@@ -119,7 +119,10 @@ public class BaselineTests
         string path = Path.Combine(BaselineDirectory(), name + ".g.cs");
         if (Environment.GetEnvironmentVariable("LIPGEN_UPDATE_BASELINES") == "1")
         {
+            // Rewrite, and still fail where the text changed: a run that rewrites baselines never passes as a check.
+            string? previous = File.Exists(path) ? File.ReadAllText(path).ReplaceLineEndings("\n") : null;
             File.WriteAllText(path, text);
+            Assert.True(previous == text.ReplaceLineEndings("\n"), $"Rewrote {path}: review the diff, then run the tests again without LIPGEN_UPDATE_BASELINES.");
             return;
         }
         Assert.True(File.Exists(path), $"No baseline {path}: run the tests with LIPGEN_UPDATE_BASELINES=1 to create it.");
