@@ -10,6 +10,9 @@ using LipGen.Verification;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 int epochs = args.Length > 0 && int.TryParse(args[0], out int e) && e > 0 ? e : 150;
 string output = args.Length > 1 ? args[1] : "out";
+// A third argument picks networks by their short names (row, spectral, hkr, bjorck, aol, sll), comma-separated.
+HashSet<string> only = args.Length > 2 ? [.. args[2].Split(',', StringSplitOptions.RemoveEmptyEntries)] : [];
+bool Wanted(string key) => only.Count == 0 || only.Contains(key);
 Directory.CreateDirectory(output);
 
 (Dataset train, Dataset test) = DigitsData.Load(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv"));
@@ -17,16 +20,24 @@ double[] epsilons = [0.1, 0.25, 0.5, 0.75, 1.0, 1.5];
 Console.WriteLine($"Digits: {train.Count} training and {test.Count} test images, 64 pixels in [0, 1], 10 classes.");
 Console.WriteLine($"Spectral: {DigitsNet.Kernel.Description}");
 Console.WriteLine($"Row:      {DigitsRowNet.Kernel.Description}");
+Console.WriteLine($"AOL:      {DigitsAolNet.Kernel.Description}");
+Console.WriteLine($"SLL:      {DigitsSllNet.Kernel.Description}");
 Console.WriteLine($"Training: {epochs} epochs, batches of 64, Adam lr 0.002.");
 Console.WriteLine();
 
-var runs = new List<Run>
-{
-    Train("spectral, τ-CE (τ 8)", new DigitsNet(), new TauCrossEntropyLoss(8), bjorck: 0),
-    Train("spectral, HKR (α 0.97)", new DigitsNet(), new MulticlassHkrLoss(0.97f, 0.6f), bjorck: 0),
-    Train("spectral + Björck, τ-CE", new DigitsNet(), new TauCrossEntropyLoss(8), bjorck: 3),
-    Train("row bounds, τ-CE (τ 8)", new DigitsRowNet(), new TauCrossEntropyLoss(8), bjorck: 0),
-};
+var runs = new List<Run>();
+if (Wanted("spectral"))
+    runs.Add(Train("spectral, τ-CE (τ 8)", new DigitsNet(), new TauCrossEntropyLoss(8), bjorck: 0));
+if (Wanted("hkr"))
+    runs.Add(Train("spectral, HKR (α 0.97)", new DigitsNet(), new MulticlassHkrLoss(0.97f, 0.6f), bjorck: 0));
+if (Wanted("bjorck"))
+    runs.Add(Train("spectral + Björck, τ-CE", new DigitsNet(), new TauCrossEntropyLoss(8), bjorck: 3));
+if (Wanted("row"))
+    runs.Add(Train("row bounds, τ-CE (τ 8)", new DigitsRowNet(), new TauCrossEntropyLoss(8), bjorck: 0));
+if (Wanted("aol"))
+    runs.Add(Train("AOL, τ-CE (τ 8)", new DigitsAolNet(), new TauCrossEntropyLoss(8), bjorck: 0));
+if (Wanted("sll"))
+    runs.Add(Train("AOL + 2×2 SLL, τ-CE", new DigitsSllNet(), new TauCrossEntropyLoss(8), bjorck: 0));
 
 Console.WriteLine();
 Console.Write($"{"network",-26} {"clean",7} ");

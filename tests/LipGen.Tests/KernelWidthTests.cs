@@ -231,6 +231,31 @@ public class KernelWidthTests
         }
     }
 
+    [Theory, MemberData(nameof(DenseWidths))]
+    public void The_Gram_kernel_is_within_the_rounding_bound_and_symmetric_at_every_width(int bits)
+    {
+        foreach ((int rows, int columns) in new[] { (1, 16), (3, 16), (10, 32), (64, 48), (129, 16) })
+        {
+            var random = new SeededRandom((ulong)(rows * 7 + columns));
+            double[] a = [.. NetworkCases.RandomVector(ref random, rows * columns).Select(v => (double)v)];
+            var g = new double[columns * columns];
+            GramKernel.Columns(ref a[0], rows, columns, ref g[0], (VectorBits)bits);
+            for (int j = 0; j < columns; j++)
+                for (int k = 0; k < columns; k++)
+                {
+                    double exact = 0, magnitude = 0;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        exact += a[r * columns + j] * a[r * columns + k]; // products of floats are exact in double
+                        magnitude += Math.Abs(a[r * columns + j] * a[r * columns + k]);
+                    }
+                    // Both sums are within γ·Σ|products| of the exact one.
+                    Assert.True(Math.Abs(g[j * columns + k] - exact) <= 2 * Model.GramMatrix.Gamma(rows + 1) * magnitude, $"{rows}×{columns} at ({j}, {k})");
+                    Assert.Equal(g[j * columns + k], g[k * columns + j]);
+                }
+        }
+    }
+
     /// <summary>The four single-sample dense kernels on one random layer, run at one width, checked against doubles.</summary>
     private sealed class DenseKernels
     {

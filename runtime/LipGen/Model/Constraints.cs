@@ -39,6 +39,34 @@ internal abstract class WeightConstraint
     /// <summary>The parameter offset of the weights the layer executes with (its trained W, unless derived from it).</summary>
     public virtual int ExecutedWeights(DenseStep layer) => layer.WeightOffset;
 
+    /// <summary>
+    /// A sound bound on ‖W′‖₂ of the executed weights: by default Schur's √(‖W′‖₁·‖W′‖_∞) (largest column sum times largest
+    /// row sum of |W′|); the ℓ2 constraints return the bound they prove.
+    /// </summary>
+    public virtual double EuclideanNorm(DenseStep layer, ReadOnlySpan<float> parameters)
+    {
+        ReadOnlySpan<float> w = parameters.Slice(ExecutedWeights(layer), layer.WeightCount);
+        int rows = layer.Outputs, columns = layer.Inputs;
+        var columnSums = new double[columns];
+        double rowLargest = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (int c = 0; c < columns; c++)
+            {
+                double a = Math.Abs((double)w[r * columns + c]);
+                sum += a;
+                columnSums[c] += a;
+            }
+            rowLargest = Math.Max(rowLargest, sum);
+        }
+        double columnLargest = 0;
+        foreach (double sum in columnSums)
+            columnLargest = Math.Max(columnLargest, sum);
+        // Sums of non-negative doubles: within γ of exact; the outward factor covers them and the square root.
+        return Certificate.RoundUp(Math.Sqrt(rowLargest * columnLargest) * (1 + GramMatrix.Gamma(Math.Max(rows, columns) + 4)));
+    }
+
     /// <summary>Recomputes the derived regions from the trained weights.</summary>
     public virtual void Derive(DenseStep layer, Span<float> parameters)
     {
@@ -93,6 +121,9 @@ internal sealed class SpectralConstraint : WeightConstraint
 
     public override double OutputNorm => 2;
 
+    /// <summary>The proved bound on ‖W‖₂ (the certificate's factor, without an input map's scales).</summary>
+    public override double EuclideanNorm(DenseStep layer, ReadOnlySpan<float> parameters) => Norm(layer, parameters, default);
+
     public override void PlaceState(DenseStep layer, NetworkPlan.Layout layout)
     {
         StateLength = Math.Min(layer.Inputs, layer.Outputs);
@@ -131,9 +162,18 @@ internal sealed class AolConstraint : WeightConstraint
     /// <summary>The margin d leaves under λᵢ/√S.</summary>
     public const double Margin = 1 - 1.0 / (1 << 16);
 
+    [ThreadStatic]
+    private static double[]? t_coefficients, t_directional;
+
+    [ThreadStatic]
+    private static float[]? t_through;
+
     public override LayerConstraint Kind => LayerConstraint.Aol;
 
     public override double OutputNorm => 2;
+
+    /// <summary>The proved bound on ‖W·D‖₂ (the certificate's factor, without an input map's scales).</summary>
+    public override double EuclideanNorm(DenseStep layer, ReadOnlySpan<float> parameters) => Norm(layer, parameters, default);
 
     public override void PlaceDerived(DenseStep layer, NetworkPlan.Layout layout)
     {
@@ -164,29 +204,22 @@ internal sealed class AolConstraint : WeightConstraint
             if (!scales.IsEmpty && !InputMapStep.IsValidScale(scales[j]))
                 return double.NaN;
         }
+        GramMatrix gram = GramMatrix.Of(executed, m, n, ofColumns: true);
         for (int j = 0; j < n; j++)
         {
-            // Row j of the Gram matrix of W′·diag(1/s), each entry within γ_m·Σ|w′||w′|/(s·s) of its computed value.
+            // Row j of the Gram matrix of W′·diag(1/s): each entry of W′ᵀW′ bounded outward, then scaled.
             double sum = 0, weightJ = Weight(d, scales, j);
             if (weightJ == 0)
                 continue; // a column the layer never reads: its row and column of G′ are 0
             for (int k = 0; k < n; k++)
             {
-                double dot = 0, absolute = 0;
-                for (int o = 0; o < m; o++)
-                {
-                    double a = executed[o * n + j], b = executed[o * n + k];
-                    dot += a * b;
-                    absolute += Math.Abs(a * b);
-                }
-                if (double.IsNaN(dot))
+                double entry = gram.AbsoluteUpper(j, k);
+                if (double.IsNaN(entry))
                     return double.NaN;
-                double scale = Scale(scales, j) * Scale(scales, k);
-                double entry = (Math.Abs(dot) + absolute * SpectralGamma(m + 1)) * scale;
                 double weightK = Weight(d, scales, k);
-                sum += weightK == 0 ? 0 : entry * weightJ / weightK;
+                sum += weightK == 0 ? 0 : entry * Scale(scales, j) * Scale(scales, k) * weightJ / weightK;
             }
-            largest = Math.Max(largest, sum * (1 + SpectralGamma(n + 4)));
+            largest = Math.Max(largest, sum * (1 + GramMatrix.Gamma(n + 12) * 1.0001)); // n sums, a few products per term
         }
         return Certificate.RoundUp(Math.Sqrt(Certificate.RoundUp(largest)) * (1 + 1e-15));
     }
@@ -195,8 +228,6 @@ internal sealed class AolConstraint : WeightConstraint
 
     /// <summary>The Schur test's weight of column j: dⱼ/sⱼ (any positive weights are sound; these make it tight).</summary>
     private static double Weight(ReadOnlySpan<float> d, ReadOnlySpan<float> scales, int j) => d[j] * Scale(scales, j);
-
-    private static double SpectralGamma(int k) => k * (1.0 / (1L << 53)) / (1 - k * (1.0 / (1L << 53))) * 1.0001;
 
     /// <summary>
     /// d = λᵢ·margin/√S rounded down (0 for a column of zeros), and W′ = fl(W·d): what the layer runs with. S is computed
@@ -225,24 +256,15 @@ internal sealed class AolConstraint : WeightConstraint
     /// <summary>Sⱼ = Σₖ |(WᵀW)ⱼₖ| rounded outward, per column (the Gram matrix in double, its rounding added).</summary>
     internal static double[] ColumnSums(ReadOnlySpan<float> w, int m, int n)
     {
+        GramMatrix gram = GramMatrix.Of(w, m, n, ofColumns: true);
         var sums = new double[n];
         for (int j = 0; j < n; j++)
-            for (int k = j; k < n; k++)
-            {
-                double dot = 0, absolute = 0;
-                for (int o = 0; o < m; o++)
-                {
-                    double product = (double)w[o * n + j] * w[o * n + k];
-                    dot += product;
-                    absolute += Math.Abs(product);
-                }
-                double entry = Math.Abs(dot) + absolute * SpectralGamma(m + 1);
-                sums[j] += entry;
-                if (k != j)
-                    sums[k] += entry;
-            }
-        for (int j = 0; j < n; j++)
-            sums[j] = Certificate.RoundUp(sums[j] * (1 + SpectralGamma(n + 2)));
+        {
+            double sum = 0;
+            for (int k = 0; k < n; k++)
+                sum += gram.AbsoluteUpper(j, k);
+            sums[j] = Certificate.RoundUp(sum * (1 + GramMatrix.Gamma(n + 2) * 1.0001));
+        }
         return sums;
     }
 
@@ -258,35 +280,36 @@ internal sealed class AolConstraint : WeightConstraint
         ReadOnlySpan<float> d = parameters.Slice(ScaleOffset, n);
         Span<float> executedGradient = gradient.Slice(ExecutedOffset, layer.WeightCount);
         Span<float> weightGradient = gradient.Slice(layer.WeightOffset, layer.WeightCount);
-        var c = new double[n];
-        var sums = new double[n];
-        var gram = new double[n * n];
-        for (int j = 0; j < n; j++)
-            for (int k = j; k < n; k++)
+        GramMatrix gram = GramMatrix.Of(w, m, n, ofColumns: true);
+        double[] c = GramMatrix.Buffer(ref t_coefficients, n), dd = GramMatrix.Buffer(ref t_directional, n);
+        Array.Clear(dd, 0, n);
+        for (int o = 0; o < m; o++)
+        {
+            ReadOnlySpan<float> row = w.Slice(o * n, n), rowGradient = executedGradient.Slice(o * n, n);
+            Span<float> target = weightGradient.Slice(o * n, n);
+            for (int j = 0; j < row.Length; j++)
             {
-                double dot = 0;
-                for (int o = 0; o < m; o++)
-                    dot += (double)w[o * n + j] * w[o * n + k];
-                gram[j * n + k] = gram[k * n + j] = dot;
+                float g = rowGradient[j];
+                dd[j] += (double)row[j] * g;
+                target[j] += g * d[j];
             }
+        }
         for (int j = 0; j < n; j++)
         {
-            double s = 0, dd = 0;
-            for (int k = 0; k < n; k++)
-                s += Math.Abs(gram[j * n + k]);
-            for (int o = 0; o < m; o++)
-                dd += (double)w[o * n + j] * executedGradient[o * n + j];
-            sums[j] = s;
-            c[j] = s > 0 ? -d[j] / (2 * s) * dd : 0;
+            double s = 0;
+            foreach (double entry in gram.Row(j))
+                s += Math.Abs(entry);
+            c[j] = s > 0 ? -d[j] / (2 * s) * dd[j] : 0;
         }
-        for (int o = 0; o < m; o++)
-            for (int j = 0; j < n; j++)
-            {
-                double through = 0;
-                for (int k = 0; k < n; k++)
-                    through += w[o * n + k] * (c[j] + c[k]) * Math.Sign(gram[k * n + j]);
-                weightGradient[o * n + j] += (float)(executedGradient[o * n + j] * d[j] + through);
-            }
+        float[] through = GramMatrix.FloatBuffer(ref t_through, n * n);
+        for (int k = 0; k < n; k++)
+        {
+            ReadOnlySpan<double> row = gram.Row(k);
+            Span<float> target = through.AsSpan(k * n, n);
+            for (int j = 0; j < target.Length; j++)
+                target[j] = (float)((c[j] + c[k]) * GramMatrix.SignOf(row[j]));
+        }
+        GramMatrix.AddProduct(w, through.AsSpan(0, n * n), weightGradient, m, n, n);
         executedGradient.Clear();
         gradient.Slice(ScaleOffset, n).Clear();
     }

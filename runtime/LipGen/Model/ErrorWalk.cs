@@ -5,9 +5,11 @@ using System;
 namespace LipGen.Model;
 
 /// <summary>
-/// The float error bound as a fold over the plan's steps. For every slot it keeps a bound on how far the float network's
-/// values are from the exact function's (<see cref="Errors"/>, in ℓ∞), a bound on the float values' magnitudes over the region
-/// (<see cref="Magnitudes"/>, per element), and a Lipschitz bound of x ↦ the slot in the network's p (<see cref="Lipschitz"/>).
+/// The float error bound as a fold over the plan's steps. For every slot it keeps two bounds on how far the float network's
+/// values are from the exact function's, in ℓ∞ (<see cref="Errors"/>) and in ℓ2 (<see cref="Errors2"/>: through a step
+/// bounded in ℓ2 an error grows by the step's ℓ2 norm, where the ℓ∞ route can only use |W|, up to √n times more), a bound on
+/// the float values' magnitudes over the region (<see cref="Magnitudes"/>, per element), and a Lipschitz bound of x ↦ the
+/// slot in the network's p (<see cref="Lipschitz"/>).
 /// The region is a point (radius 0), a ball around it, or a box (per-input intervals, propagated through the steps as exact
 /// per-element bounds, <see cref="Exact"/>). docs/verification.md gives the argument.
 /// </summary>
@@ -37,6 +39,7 @@ internal ref struct ErrorWalk
         Box = box;
         int slots = plan.Slots.Count;
         Errors = new double[slots];
+        Errors2 = new double[slots];
         Lipschitz = new double[slots];
         Magnitudes = new double[slots][];
         Exact = new double[slots][];
@@ -65,6 +68,15 @@ internal ref struct ErrorWalk
 
     /// <summary>Per slot: ‖ṽ − v‖_∞ over the region.</summary>
     public double[] Errors { get; }
+
+    /// <summary>Per slot: ‖ṽ − v‖₂ over the region.</summary>
+    public double[] Errors2 { get; }
+
+    /// <summary>
+    /// A sound bound on the ℓ2 operator norm of a step's exact map (‖W′‖₂ of a dense step, a residual block's factor), from
+    /// the parameters, computed once per plan and parameters on this thread (<see cref="OperatorNorms"/>).
+    /// </summary>
+    public double OperatorNorm(PlanStep step) => OperatorNorms.For(Plan, Parameters).Get(step, Parameters);
 
     /// <summary>Per slot: a Lipschitz bound of x ↦ v in the network's norms (for widening magnitudes over a ball).</summary>
     public double[] Lipschitz { get; }
@@ -105,11 +117,14 @@ internal ref struct ErrorWalk
     /// <summary>
     /// The rounding of a dense product computed in float on inputs of these magnitudes: row o is within
     /// γₙ₊₂·(Σⱼ|wₒⱼ|·mⱼ + |bₒ|) + (n + 1)·2⁻¹⁴⁹ of W·ã + b, whatever the summation order and whether or not it fuses
-    /// multiply-adds; the largest over the rows. <paramref name="weights"/> row-major [rows, columns].
+    /// multiply-adds; the largest over the rows, and in <paramref name="euclidean"/> the ℓ2 norm of the rows' bounds.
+    /// <paramref name="weights"/> row-major [rows, columns].
     /// </summary>
-    public static double ProductRounding(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int rows, int columns, double[] magnitudes, int extraTerms = 0)
+    public static double ProductRounding(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int rows, int columns, double[] magnitudes,
+        out double euclidean, int extraTerms = 0)
     {
-        double largest = 0;
+        int terms = columns + extraTerms;
+        double largest = 0, squares = 0, gamma = Gamma(terms + 2), underflow = (terms + 1) * Underflow;
         for (int o = 0; o < rows; o++)
         {
             ReadOnlySpan<float> row = weights.Slice(o * columns, columns);
@@ -117,9 +132,11 @@ internal ref struct ErrorWalk
             for (int j = 0; j < columns; j++)
                 sum += Math.Abs((double)row[j]) * magnitudes[j];
             largest = Math.Max(largest, sum);
+            double bound = sum * gamma + underflow;
+            squares += bound * bound;
         }
-        int terms = columns + extraTerms;
-        return largest * Gamma(terms + 2) + (terms + 1) * Underflow;
+        euclidean = Certificate.RoundUp(Math.Sqrt(squares) * DoubleSlack);
+        return largest * gamma + underflow;
     }
 
     /// <summary>|W|·bound + |b| per row, rounded up: a bound on the exact W·v + b from one on |v| (box propagation).</summary>
@@ -136,10 +153,16 @@ internal ref struct ErrorWalk
         return next;
     }
 
-    /// <summary>Sets a slot's error and Lipschitz bound, and its magnitudes from its values (or its exact box bound).</summary>
-    public void Set(ValueSlot slot, double error, double lipschitz, double[]? exact = null)
+    /// <summary>
+    /// Sets a slot's errors and Lipschitz bound, and its magnitudes from its values (or its exact box bound). Each error
+    /// bound also caps the other: ‖e‖_∞ ≤ ‖e‖₂ ≤ √width·‖e‖_∞.
+    /// </summary>
+    public void Set(ValueSlot slot, double error, double error2, double lipschitz, double[]? exact = null)
     {
-        Errors[slot.Index] = Certificate.RoundUp(error * DoubleSlack);
+        double largest = Certificate.RoundUp(error * DoubleSlack), euclidean = Certificate.RoundUp(error2 * DoubleSlack);
+        Errors[slot.Index] = double.IsNaN(largest) || double.IsNaN(euclidean) ? double.NaN : Math.Min(largest, euclidean);
+        Errors2[slot.Index] = double.IsNaN(largest) || double.IsNaN(euclidean) ? double.NaN
+            : Math.Min(euclidean, Certificate.RoundUp(largest * Math.Sqrt(slot.Width) * DoubleSlack));
         Lipschitz[slot.Index] = lipschitz;
         Exact[slot.Index] = exact;
         Magnitudes[slot.Index] = Widened(slot);

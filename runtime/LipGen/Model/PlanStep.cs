@@ -37,6 +37,12 @@ internal abstract class PlanStep
     /// <summary>The float error bound, one step at a time: the error and magnitudes of the output slot from the inputs'.</summary>
     public abstract void PropagateError(ref ErrorWalk walk);
 
+    /// <summary>
+    /// A sound bound on the ℓ2 → ℓ2 norm of the step's exact map from its input to its output (for the float error's ℓ2
+    /// route: <see cref="ErrorWalk.OperatorNorm"/> caches it); ∞ where the kind has none.
+    /// </summary>
+    public virtual double EuclideanNorm(ReadOnlySpan<float> parameters) => double.PositiveInfinity;
+
     /// <summary>The step as ONNX nodes and initializers.</summary>
     public abstract void Export(IOnnxGraph graph);
 

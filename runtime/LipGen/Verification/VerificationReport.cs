@@ -183,17 +183,18 @@ public sealed record VerificationReport
         string p = NetworkDescription.FormatNorm(Network.P), q = NetworkDescription.FormatNorm(Network.Q);
         var text = new StringBuilder();
         text.AppendLine(c, $"Lipschitz verification of {Network}");
-        if (Network.HasMonotoneResidual || Network.HasInputMap)
+        string first = Network.HasInputMap ? "W1·diag(1/scale)" : "W1";
+        string layers = Network.Constraint switch
         {
-            string first = Network.HasInputMap ? "‖W1·diag(1/scale)‖" : "‖W1‖";
-            string residual = Network.HasMonotoneResidual ? $" + the residual's ‖c·s{(Network.HasInputMap ? " ⊘ scale" : "")}‖_{q}" : "";
-            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   in the inputs' own units: {first}_{{{p}→∞}}·∏‖Wᵢ‖_{{∞→∞}}{residual}, rounded outward");
+            LayerConstraint.Spectral => $"∏ of sound bounds on the spectral norms ‖{first}‖₂·‖Wᵢ‖₂ (ℓ2 → ℓ2)",
+            LayerConstraint.Aol => $"∏ of AOL bounds on ‖{first}·D1‖₂·‖Wᵢ·Dᵢ‖₂ from the executed weights (weighted Gershgorin)",
+            _ => $"‖{first}‖_{{{p}→∞}}·∏‖Wᵢ‖_{{∞→∞}}",
+        };
+        string blocks = Network.ResidualBlocks > 0 ? " × each SLL block's max(1, 2ρ − 1)" : "";
+        string residual = Network.HasMonotoneResidual ? $" + the residual's ‖c·s{(Network.HasInputMap ? " ⊘ scale" : "")}‖_{q}" : "";
+        text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   {layers}{blocks}{residual}, rounded outward");
+        if (Network.HasMonotoneResidual || Network.HasInputMap)
             text.AppendLine(c, $"                                the layers alone, against λ = {Network.Lipschitz}: {ConstrainedBound:F6}");
-        }
-        else if (Network.Constraint == LayerConstraint.Spectral)
-            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of sound bounds on the spectral norms ‖Wᵢ‖₂ (ℓ2 → ℓ2), rounded outward");
-        else
-            text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   ∏ of layer norms ‖W1‖_{{{p}→∞}}·‖Wᵢ‖_{{∞→∞}}, rounded outward");
         text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
         text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
         text.AppendLine(c, $"  float error      E ≤ {FloatErrorBound:G3} for |f̃ − f| over the data's range (f̃: the network as it runs in float)");
@@ -260,7 +261,7 @@ public sealed record VerificationReport
             ? $"; {RadiiLostToRounding} correctly classified sample(s) have radius 0 because E(x) exceeds their margin"
             : "";
         text.AppendLine(c, $"    radii allow for float rounding: largest E(x) on the data {LargestPointError:G3}{lost}");
-        if (!double.IsNaN(LargestPairBound) && Network.Constraint == LayerConstraint.Spectral)
+        if (!double.IsNaN(LargestPairBound) && Network.Constraint != LayerConstraint.RowNorms)
             text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖₂·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic √2·L̂ = {Math.Sqrt(2) * ConstrainedBound:F4}");
         else if (!double.IsNaN(LargestPairBound))
             text.AppendLine(c, $"    radii use class-pair bounds ‖w_y − w_j‖₁·∏ of the earlier layers: largest {LargestPairBound:F4}, against the generic 2·L̂ = {2 * ConstrainedBound:F4}");

@@ -79,8 +79,11 @@ internal sealed class ActivationStep : PlanStep
                     throw new NotSupportedException($"No float error propagation for activation {Kind}.");
             }
         }
-        walk.Set(Output, walk.Errors[Input.Index], walk.Lipschitz[Input.Index], exact);
+        // GroupSort and ReLU are 1-Lipschitz in ℓ∞ and in ℓ2 (sorting a group moves no value further than the inputs moved).
+        walk.Set(Output, walk.Errors[Input.Index], walk.Errors2[Input.Index], walk.Lipschitz[Input.Index], exact);
     }
+
+    public override double EuclideanNorm(ReadOnlySpan<float> parameters) => 1;
 
     /// <summary>
     /// ReLU is Relu. GroupSort avoids Sort, which many runtimes lack: group size 2 is Reshape → ReduceMin + ReduceMax →

@@ -95,14 +95,21 @@ internal sealed class DenseStep : PlanStep
     {
         ReadOnlySpan<float> weights = ExecutedWeights(walk.Parameters), bias = walk.Parameters.Slice(BiasOffset, Outputs);
         double[] magnitudes = walk.Magnitudes[Input.Index]!;
-        double rounding = ErrorWalk.ProductRounding(weights, bias, Outputs, Inputs, magnitudes);
-        double propagated = Certificate.MaxRowNorm(weights, Outputs, Inputs, q: 1) * walk.Errors[Input.Index];
+        double rounding = ErrorWalk.ProductRounding(weights, bias, Outputs, Inputs, magnitudes, out double rounding2);
+        // The error received, through the exact map: in ℓ∞ by the rows' ℓ1 norms (or their ℓ2 norms times the ℓ2 error), in
+        // ℓ2 by ‖W′‖₂.
+        double error = walk.Errors[Input.Index], error2 = walk.Errors2[Input.Index];
+        double propagated = error == 0 ? 0
+            : Math.Min(Certificate.MaxRowNorm(weights, Outputs, Inputs, q: 1) * error, Certificate.MaxRowNorm(weights, Outputs, Inputs, q: 2) * error2);
+        double propagated2 = error2 == 0 ? 0 : walk.OperatorNorm(this) * error2;
         // x ↦ this layer's output: the first layer behind an input map is bounded as W·diag(1/scale), as the certificate does.
         ReadOnlySpan<float> scales = IsFirst ? Certificate.Scales(walk.Plan, walk.Parameters) : default;
         double lipschitz = Certificate.RoundUp((IsFirst ? 1 : walk.Lipschitz[Input.Index]) * Constraint.Norm(this, walk.Parameters, scales));
         double[]? exact = walk.IsBox ? ErrorWalk.PropagateExact(weights, bias, Outputs, Inputs, walk.Exact[Input.Index]!) : null;
-        walk.Set(Output, rounding + propagated, lipschitz, exact);
+        walk.Set(Output, rounding + propagated, rounding2 + propagated2, lipschitz, exact);
     }
+
+    public override double EuclideanNorm(ReadOnlySpan<float> parameters) => Constraint.EuclideanNorm(this, parameters);
 
     public override void Export(IOnnxGraph graph)
     {

@@ -111,8 +111,10 @@ internal sealed class InputMapStep : PlanStep
             largest = Math.Max(largest, exact[i]);
             lipschitz = Math.Max(lipschitz, Certificate.RoundUp(1 / scale));
         }
-        double error = largest * ErrorWalk.Gamma(2) + ErrorWalk.Underflow;
-        walk.Set(Output, error, lipschitz, walk.IsBox ? exact : null);
+        double error = largest * ErrorWalk.Gamma(2) + ErrorWalk.Underflow, squares = 0;
+        foreach (double bound in exact)
+            squares += Math.Pow(bound * ErrorWalk.Gamma(2) + ErrorWalk.Underflow, 2);
+        walk.Set(Output, error, Math.Sqrt(squares), lipschitz, walk.IsBox ? exact : null);
         // The magnitudes of z̃ over the region: the bound on the exact z plus the error (at a point: |z̃|, as computed).
         double[] magnitudes = walk.Magnitudes[Output.Index]!;
         for (int i = 0; i < Inputs; i++)

@@ -103,9 +103,12 @@ internal sealed class MonotoneResidualStep : PlanStep
                 largest = Math.Max(largest, (Math.Abs((double)f[k]) + slopes) * (1 + ErrorWalk.Gamma(Inputs + 1)) + widen);
         }
         double rounding = (largest + slopes) * ErrorWalk.Gamma(Inputs + 2) + (Inputs + 1) * ErrorWalk.Underflow;
-        double error = errorG + rounding + Coefficient * (double)MonotoneCount * walk.Errors[Input.Index];
+        // z's error reaches the residual through ‖a‖₁ in ℓ∞ or ‖a‖₂ in ℓ2, and the residual's error is the same on every output.
+        double fromZ = Coefficient * Math.Min(MonotoneCount * walk.Errors[Input.Index], Math.Sqrt(MonotoneCount) * walk.Errors2[Input.Index]);
+        double error = errorG + rounding + fromZ;
+        double error2 = walk.Errors2[Output.Index] + Math.Sqrt(Outputs) * (rounding + fromZ);
         double lipschitz = lipschitzG + Coefficient * (double)MonotoneCount * walk.Lipschitz[Input.Index];
-        walk.Set(Output, error, lipschitz, exact);
+        walk.Set(Output, error, error2, lipschitz, exact);
     }
 
     /// <summary>f = g + z·a with a = c·s as an [inputs, 1] matrix, broadcast over the outputs: MatMul and Add.</summary>

@@ -20,6 +20,12 @@ internal sealed class ResidualBlockStep : PlanStep
 {
     private readonly ValueSlot[] _inputs;
 
+    [ThreadStatic]
+    private static double[]? t_coefficients, t_sums, t_exponentials, t_scaled;
+
+    [ThreadStatic]
+    private static float[]? t_symmetric;
+
     public ResidualBlockStep(int number, int layer, int index, ValueSlot input, ValueSlot output, int width, NetworkPlan.Layout layout)
     {
         Number = number;
@@ -132,28 +138,18 @@ internal sealed class ResidualBlockStep : PlanStep
         var weights = new double[inner];
         for (int i = 0; i < inner; i++)
             weights[i] = Math.Exp(q[i]);
-        var sums = new double[inner];
+        GramMatrix gram = GramMatrix.Of(w, inner, width, ofColumns: false);
         const double Unit = 1.0 / (1L << 53);
-        double gamma = (width + 1) * Unit / (1 - (width + 1) * Unit) * 1.0001;
-        for (int i = 0; i < inner; i++)
-            for (int j = i; j < inner; j++)
-            {
-                double dot = 0, absolute = 0;
-                for (int k = 0; k < width; k++)
-                {
-                    double product = (double)w[i * width + k] * w[j * width + k];
-                    dot += product;
-                    absolute += Math.Abs(product);
-                }
-                double entry = Math.Abs(dot) + absolute * gamma;
-                sums[i] += entry * (weights[j] / weights[i]) * (1 + 4 * Unit);
-                if (j != i)
-                    sums[j] += entry * (weights[i] / weights[j]) * (1 + 4 * Unit);
-            }
+        var sums = new double[inner];
         for (int i = 0; i < inner; i++)
         {
-            bool valid = !double.IsNaN(sums[i]) && !double.IsInfinity(sums[i]) && weights[i] > 0 && !double.IsInfinity(weights[i]);
-            sums[i] = valid ? Certificate.RoundUp(sums[i] * (1 + (inner + 2) * Unit * 1.0001)) : double.NaN;
+            // Σⱼ upper(i, j)·q̂ⱼ, then / q̂ᵢ: a product and a sum per term and one division, within γ_{inner+2}, rounded out.
+            double sum = 0;
+            for (int j = 0; j < inner; j++)
+                sum += gram.AbsoluteUpper(i, j) * weights[j];
+            sum /= weights[i];
+            bool valid = !double.IsNaN(sum) && !double.IsInfinity(sum) && weights[i] > 0 && !double.IsInfinity(weights[i]);
+            sums[i] = valid ? Certificate.RoundUp(sum * (1 + (inner + 6) * Unit * 1.0001)) : double.NaN;
         }
         return sums;
     }
@@ -184,55 +180,54 @@ internal sealed class ResidualBlockStep : PlanStep
         int n = Inner, m = Width;
         ReadOnlySpan<float> w = parameters.Slice(WeightOffset, n * m), q = parameters.Slice(ExponentOffset, n), t = parameters.Slice(DiagonalOffset, n);
         Span<float> tGradient = gradient.Slice(DiagonalOffset, n);
-        var gram = new double[n * n];
+        GramMatrix gram = GramMatrix.Of(w, n, m, ofColumns: false);
+        double[] c = GramMatrix.Buffer(ref t_coefficients, n), s = GramMatrix.Buffer(ref t_sums, n), e = GramMatrix.Buffer(ref t_exponentials, n);
+        float largest = float.NegativeInfinity;
+        foreach (float exponent in q)
+            largest = Math.Max(largest, exponent);
         for (int i = 0; i < n; i++)
-            for (int j = i; j < n; j++)
-            {
-                double dot = 0;
-                for (int k = 0; k < m; k++)
-                    dot += (double)w[i * m + k] * w[j * m + k];
-                gram[i * n + j] = gram[j * n + i] = dot;
-            }
-        var c = new double[n];
-        var s = new double[n];
+            e[i] = Math.Exp((double)q[i] - largest); // only ratios appear: shifted so that none overflows
         for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < n; j++)
-                s[i] += Math.Abs(gram[i * n + j]) * Math.Exp((double)q[j] - q[i]);
+            ReadOnlySpan<double> row = gram.Row(i);
+            double sum = 0;
+            for (int j = 0; j < row.Length; j++)
+                sum += Math.Abs(row[j]) * e[j];
+            s[i] = sum / e[i];
             c[i] = s[i] > 0 ? -(t[i] / s[i]) * tGradient[i] : 0;
         }
+        double[] ce = GramMatrix.Buffer(ref t_scaled, n); // cᵢ/eᵢ
+        for (int i = 0; i < n; i++)
+            ce[i] = c[i] / e[i];
         Span<float> qGradient = gradient.Slice(ExponentOffset, n);
         for (int k = 0; k < n; k++)
         {
-            double sum = -c[k] * (s[k] - Math.Abs(gram[k * n + k]));
-            for (int i = 0; i < n; i++)
-                if (i != k)
-                    sum += c[i] * Math.Abs(gram[i * n + k]) * Math.Exp((double)q[k] - q[i]);
-            qGradient[k] += (float)sum;
+            // Σ_{i≠k} cᵢ·|Gᵢₖ|·e^(qₖ − qᵢ), with G symmetric: row k against c/e, less the diagonal term.
+            ReadOnlySpan<double> row = gram.Row(k);
+            double sum = 0;
+            for (int i = 0; i < row.Length; i++)
+                sum += ce[i] * Math.Abs(row[i]);
+            sum -= ce[k] * Math.Abs(row[k]);
+            qGradient[k] += (float)(-c[k] * (s[k] - Math.Abs(row[k])) + sum * e[k]);
         }
         // A + Aᵀ, then (A + Aᵀ)·W into the weight gradient.
-        var symmetric = new double[n * n];
+        float[] symmetric = GramMatrix.FloatBuffer(ref t_symmetric, n * n);
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                symmetric[i * n + j] = c[i] * Sign(gram[i * n + j]) * Math.Exp((double)q[j] - q[i]) + c[j] * Sign(gram[j * n + i]) * Math.Exp((double)q[i] - q[j]);
-        Span<float> wGradient = gradient.Slice(WeightOffset, n * m);
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < m; k++)
-            {
-                double sum = 0;
-                for (int j = 0; j < n; j++)
-                    sum += symmetric[i * n + j] * w[j * m + k];
-                wGradient[i * m + k] += (float)sum;
-            }
+        {
+            ReadOnlySpan<double> row = gram.Row(i);
+            Span<float> target = symmetric.AsSpan(i * n, n);
+            for (int j = 0; j < target.Length; j++)
+                target[j] = (float)((ce[i] * e[j] + ce[j] * e[i]) * GramMatrix.SignOf(row[j]));
+        }
+        GramMatrix.AddProduct(symmetric.AsSpan(0, n * n), w, gradient.Slice(WeightOffset, n * m), n, n, m);
         tGradient.Clear();
     }
-
-    private static double Sign(double x) => x > 0 ? 1 : x < 0 ? -1 : 0;
 
     /// <remarks>
     /// u = fl(W·x̃ + b) is within γ_{w+2}·(|b| + |W|·|x̃|) of W·x̃ + b, and x̃'s error reaches it through |W|; ReLU passes it; v = fl(t ⊙ r)
     /// adds one rounding; y = fl(x̃ − 2·Wᵀ·ṽ) sums inner + 1 terms (the factor 2 is exact), within γ_{inner+2}·(|x̃| + 2|W|ᵀ|ṽ|),
-    /// and the errors in x̃ and ṽ pass through (the latter times 2|W|ᵀ). Per element, then the largest.
+    /// and the errors in x̃ and ṽ pass through (the latter times 2|W|ᵀ). Per element, then the largest; in ℓ2, the block's own
+    /// rounding plus its factor times the ℓ2 error of x̃.
     /// </remarks>
     public override void PropagateError(ref ErrorWalk walk)
     {
@@ -241,6 +236,7 @@ internal sealed class ResidualBlockStep : PlanStep
         double[] x = walk.Magnitudes[Input.Index]!;
         double errorX = walk.Errors[Input.Index], lipschitzX = walk.Lipschitz[Input.Index];
         var errorV = new double[n];
+        var ownV = new double[n]; // errorV without the error x̃ brings: this block's own rounding, for the ℓ2 route
         var magnitudeV = new double[n];
         var exactU = walk.IsBox ? new double[n] : null;
         double[]? exactX = walk.IsBox ? walk.Exact[Input.Index] : null;
@@ -257,35 +253,45 @@ internal sealed class ResidualBlockStep : PlanStep
                 if (exactX is not null)
                     exact += a * exactX[k];
             }
-            double errorU = rowAbs * errorX + sum * gammaU + (m + 1) * ErrorWalk.Underflow;
+            double ownU = sum * gammaU + (m + 1) * ErrorWalk.Underflow, errorU = rowAbs * errorX + ownU;
             // |r̃ᵢ| over the region: at the point as computed, widened over a ball, or the exact bound plus the error over a box.
             double magnitudeR = walk.IsBox ? exact + errorU
                 : Math.Abs((double)r[i]) + (walk.Radius == 0 ? 0 : rowAbs * lipschitzX * walk.Radius + 2 * errorU);
             if (exactU is not null)
                 exactU[i] = exact;
             errorV[i] = t[i] * errorU + one * t[i] * magnitudeR + ErrorWalk.Underflow;
+            ownV[i] = t[i] * ownU + one * t[i] * magnitudeR + ErrorWalk.Underflow;
             magnitudeV[i] = t[i] * magnitudeR * (1 + one);
         }
-        double largest = 0;
+        double largest = 0, ownSquares = 0;
         var exactY = walk.IsBox ? new double[m] : null;
         double gammaY = ErrorWalk.Gamma(n + 2);
         for (int k = 0; k < m; k++)
         {
-            double terms = x[k], propagated = errorX, exact = exactX?[k] ?? 0;
+            double terms = x[k], propagated = errorX, own = 0, exact = exactX?[k] ?? 0;
             for (int i = 0; i < n; i++)
             {
                 double a = 2 * Math.Abs((double)w[i * m + k]);
                 terms += a * magnitudeV[i];
                 propagated += a * errorV[i];
+                own += a * ownV[i];
                 if (exactU is not null)
                     exact += a * t[i] * exactU[i];
             }
-            largest = Math.Max(largest, propagated + terms * gammaY + (n + 1) * ErrorWalk.Underflow);
+            double rounding = terms * gammaY + (n + 1) * ErrorWalk.Underflow;
+            largest = Math.Max(largest, propagated + rounding);
+            ownSquares += (own + rounding) * (own + rounding);
             if (exactY is not null)
                 exactY[k] = Certificate.RoundUp(exact * ErrorWalk.DoubleSlack);
         }
-        walk.Set(Output, largest, lipschitzX, exactY);
+        // ℓ2: ỹ − y = (ỹ − F(x̃)) + (F(x̃) − F(x)); the first is this block's rounding at x̃, the second at most the block's
+        // factor times ‖x̃ − x‖₂.
+        double factor = walk.OperatorNorm(this), error2 = walk.Errors2[Input.Index];
+        double euclidean = Math.Sqrt(ownSquares) + (error2 == 0 ? 0 : factor * error2);
+        walk.Set(Output, largest, euclidean, factor * lipschitzX, exactY);
     }
+
+    public override double EuclideanNorm(ReadOnlySpan<float> parameters) => BlockBound(parameters);
 
     /// <summary>Gemm (u = W·x + b), Relu, Mul by t, MatMul by W (Wᵀ·v per sample), then y = x − 2·that: Mul and Sub.</summary>
     public override void Export(IOnnxGraph graph)

@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LipGen.Kernels;
+
+/// <summary>
+/// The Gram matrix AᵀA of the columns of a row-major matrix of doubles, as a register-blocked product: each tile of
+/// 4 rows × 2 vectors of G accumulates Σᵣ A[r, j]·A[r, k] over the rows of A, one broadcast and two fused multiply-adds
+/// per row and tile row, with no horizontal sums. Only tiles on or above the diagonal are computed; the lower triangle
+/// is mirrored, so G is exactly symmetric.
+/// </summary>
+internal static class GramKernel
+{
+    /// <summary>Columns of A and G must be padded to this multiple (the widest tile).</summary>
+    public const int ColumnMultiple = 16;
+
+    /// <summary>
+    /// g [columns × columns] = AᵀA for a [rows × columns] (row-major, columns a multiple of <see cref="ColumnMultiple"/>),
+    /// at the widest width the machine accelerates (or exactly the one named).
+    /// </summary>
+    public static void Columns(ref double a, int rows, int columns, ref double g, VectorBits width = VectorBits.All)
+    {
+        switch (Batched.Gemm.Widest(width))
+        {
+            case VectorBits.Bits512:
+                Columns<Vector512<double>, DoubleLanes512>(ref a, rows, columns, ref g);
+                break;
+            case VectorBits.Bits256:
+                Columns<Vector256<double>, DoubleLanes256>(ref a, rows, columns, ref g);
+                break;
+            case VectorBits.Bits128:
+                Columns<Vector128<double>, DoubleLanes128>(ref a, rows, columns, ref g);
+                break;
+            default:
+                Columns<double, DoubleLanes1>(ref a, rows, columns, ref g);
+                break;
+        }
+    }
+
+    private static void Columns<TD, TDL>(ref double a, int rows, int columns, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    {
+        int pair = 2 * TDL.Count;
+        for (int j = 0; j < columns; j += 4)
+            for (int k = j / pair * pair; k < columns; k += pair)
+                Tile<TD, TDL>(ref a, rows, columns, j, k, ref g);
+        for (int j = 1; j < columns; j++)
+            for (int k = 0; k < j; k++)
+                Unsafe.Add(ref g, j * columns + k) = Unsafe.Add(ref g, k * columns + j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TD, TDL>(ref double a, int rows, nint columns, int j, int k, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    {
+        int v = TDL.Count;
+        TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
+        ref double row = ref a;
+        for (int r = 0; r < rows; r++, row = ref Unsafe.Add(ref row, columns))
+        {
+            TD x0 = TDL.Load(ref Unsafe.Add(ref row, k)), x1 = TDL.Load(ref Unsafe.Add(ref row, k + v));
+            TD b0 = TDL.Broadcast(Unsafe.Add(ref row, j)), b1 = TDL.Broadcast(Unsafe.Add(ref row, j + 1));
+            TD b2 = TDL.Broadcast(Unsafe.Add(ref row, j + 2)), b3 = TDL.Broadcast(Unsafe.Add(ref row, j + 3));
+            a00 = TDL.MultiplyAdd(b0, x0, a00);
+            a01 = TDL.MultiplyAdd(b0, x1, a01);
+            a10 = TDL.MultiplyAdd(b1, x0, a10);
+            a11 = TDL.MultiplyAdd(b1, x1, a11);
+            a20 = TDL.MultiplyAdd(b2, x0, a20);
+            a21 = TDL.MultiplyAdd(b2, x1, a21);
+            a30 = TDL.MultiplyAdd(b3, x0, a30);
+            a31 = TDL.MultiplyAdd(b3, x1, a31);
+        }
+        ref double target = ref Unsafe.Add(ref g, j * columns + k);
+        TDL.Store(a00, ref target);
+        TDL.Store(a01, ref Unsafe.Add(ref target, v));
+        TDL.Store(a10, ref Unsafe.Add(ref target, columns));
+        TDL.Store(a11, ref Unsafe.Add(ref target, columns + v));
+        TDL.Store(a20, ref Unsafe.Add(ref target, 2 * columns));
+        TDL.Store(a21, ref Unsafe.Add(ref target, 2 * columns + v));
+        TDL.Store(a30, ref Unsafe.Add(ref target, 3 * columns));
+        TDL.Store(a31, ref Unsafe.Add(ref target, 3 * columns + v));
+    }
+}
