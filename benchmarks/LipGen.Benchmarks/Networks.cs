@@ -45,3 +45,10 @@ public partial class DigitsNet;
 /// <summary>The same with row bounds.</summary>
 [LipschitzNetwork(64, 128, 128, 10, GroupSize = 2, P = Norm.L2, Lipschitz = 1)]
 public partial class DigitsRowNet;
+
+// Issue 19: the Digits sample's AOL network and its deeper variant with two SLL residual blocks after each hidden layer.
+[LipschitzNetwork(64, 128, 128, 10, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Aol)]
+public partial class DigitsAolNet;
+
+[LipschitzNetwork(64, 128, 128, 10, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Aol, ResidualBlocks = 2)]
+public partial class DigitsSllNet;

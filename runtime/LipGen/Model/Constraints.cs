@@ -163,7 +163,7 @@ internal sealed class AolConstraint : WeightConstraint
     public const double Margin = 1 - 1.0 / (1 << 16);
 
     [ThreadStatic]
-    private static double[]? t_coefficients, t_directional;
+    private static double[]? t_coefficients, t_directional, t_sums;
 
     [ThreadStatic]
     private static float[]? t_through;
@@ -240,7 +240,7 @@ internal sealed class AolConstraint : WeightConstraint
     /// <summary>d = bound·margin/√S rounded down (0 for a column of zeros), and W′ = fl(W·d), for W [rows × columns].</summary>
     internal static void Rescale(ReadOnlySpan<float> w, Span<float> executed, Span<float> d, int rows, int columns, double bound)
     {
-        double[] sums = ColumnSums(w, rows, columns);
+        double[] sums = ColumnSums(w, rows, columns, GramMatrix.Buffer(ref t_sums, columns));
         double target = bound * Margin;
         for (int j = 0; j < columns; j++)
         {
@@ -248,23 +248,24 @@ internal sealed class AolConstraint : WeightConstraint
             float single = (float)Math.Min(exact, float.MaxValue);
             d[j] = double.IsNaN(exact) ? float.NaN : single > exact ? Certificate.FloatDown(single) : single;
         }
+        ReadOnlySpan<float> scales = d.Slice(0, columns);
         for (int o = 0; o < rows; o++)
-            for (int j = 0; j < columns; j++)
-                executed[o * columns + j] = w[o * columns + j] * d[j];
+        {
+            ReadOnlySpan<float> row = w.Slice(o * columns, columns);
+            Span<float> rescaled = executed.Slice(o * columns, columns);
+            for (int j = 0; j < row.Length; j++)
+                rescaled[j] = row[j] * scales[j];
+        }
     }
 
     /// <summary>Sⱼ = Σₖ |(WᵀW)ⱼₖ| rounded outward, per column (the Gram matrix in double, its rounding added).</summary>
-    internal static double[] ColumnSums(ReadOnlySpan<float> w, int m, int n)
+    internal static double[] ColumnSums(ReadOnlySpan<float> w, int m, int n) => ColumnSums(w, m, n, new double[n]);
+
+    private static double[] ColumnSums(ReadOnlySpan<float> w, int m, int n, double[] sums)
     {
         GramMatrix gram = GramMatrix.Of(w, m, n, ofColumns: true);
-        var sums = new double[n];
         for (int j = 0; j < n; j++)
-        {
-            double sum = 0;
-            for (int k = 0; k < n; k++)
-                sum += gram.AbsoluteUpper(j, k);
-            sums[j] = Certificate.RoundUp(sum * (1 + GramMatrix.Gamma(n + 2) * 1.0001));
-        }
+            sums[j] = Certificate.RoundUp(gram.AbsoluteRowUpper(j) * (1 + GramMatrix.Gamma(n + 4) * 1.0001));
         return sums;
     }
 
@@ -296,9 +297,7 @@ internal sealed class AolConstraint : WeightConstraint
         }
         for (int j = 0; j < n; j++)
         {
-            double s = 0;
-            foreach (double entry in gram.Row(j))
-                s += Math.Abs(entry);
+            double s = gram.AbsoluteRowSum(j);
             c[j] = s > 0 ? -d[j] / (2 * s) * dd[j] : 0;
         }
         float[] through = GramMatrix.FloatBuffer(ref t_through, n * n);

@@ -25,11 +25,12 @@ internal sealed class GramMatrix
     /// <summary>Matrices above this many doubles are not kept.</summary>
     private const int CacheLimit = 1 << 19;
 
-    private double[] _vectors = Array.Empty<double>(), _full = Array.Empty<double>(), _entries = Array.Empty<double>(), _norms = Array.Empty<double>();
-    private double _gamma;
+    private double[] _vectors = Array.Empty<double>(), _entries = Array.Empty<double>(), _norms = Array.Empty<double>(), _absoluteSums = Array.Empty<double>();
+    private double _gamma, _normSum;
     private float[] _source = Array.Empty<float>();
-    private int _rows, _columns;
+    private int _rows, _columns, _stride;
     private bool _ofColumns;
+
     /// <summary>How many vectors (the matrix is Count × Count).</summary>
     public int Count { get; private set; }
 
@@ -37,17 +38,26 @@ internal sealed class GramMatrix
     public int Length { get; private set; }
 
     /// <summary>The computed entry (i, j), the dot product of vectors i and j in double.</summary>
-    public double this[int i, int j] => _entries[i * Count + j];
+    public double this[int i, int j] => _entries[i * _stride + j];
 
     /// <summary>Row i of the computed matrix.</summary>
-    public ReadOnlySpan<double> Row(int i) => _entries.AsSpan(i * Count, Count);
+    public ReadOnlySpan<double> Row(int i) => _entries.AsSpan(i * _stride, Count);
+
+    /// <summary>Σⱼ |computed entry (i, j)|.</summary>
+    public double AbsoluteRowSum(int i) => _absoluteSums[i];
+
+    /// <summary>
+    /// An upper bound on Σⱼ |exact entry (i, j)|: the sum of <see cref="AbsoluteUpper"/> over the row, in one pass, within
+    /// γ_{Count+3} of its value in exact arithmetic (the caller rounds outward).
+    /// </summary>
+    public double AbsoluteRowUpper(int i) => _absoluteSums[i] + _gamma * _norms[i] * _normSum;
 
     /// <summary>
     /// An upper bound on |exact entry (i, j)|: |computed| + γ_{Length+1}·‖aᵢ‖₂·‖aⱼ‖₂, since a dot product of n terms in
     /// double is within γ_{n+1}·Σ|aₖbₖ| of the exact one (fused or not, in any order) and Σ|aₖbₖ| ≤ ‖a‖₂‖b‖₂. The norms
     /// are computed in double too, which the factor 1.0001 on γ more than covers.
     /// </summary>
-    public double AbsoluteUpper(int i, int j) => Math.Abs(_entries[i * Count + j]) + _gamma * _norms[i] * _norms[j];
+    public double AbsoluteUpper(int i, int j) => Math.Abs(_entries[i * _stride + j]) + _gamma * _norms[i] * _norms[j];
 
     /// <summary>γₙ = n·u/(1 − n·u) for double, u = 2⁻⁵³.</summary>
     public static double Gamma(int n) => n * (1.0 / (1L << 53)) / (1 - n * (1.0 / (1L << 53)));
@@ -72,14 +82,16 @@ internal sealed class GramMatrix
             }
         }
         int count = ofColumns ? columns : rows, length = ofColumns ? rows : columns;
-        GramMatrix gram;
-        if (recent.Count < RecentCount)
-            gram = new GramMatrix();
-        else
-        {
-            gram = recent[recent.Count - 1];
-            recent.RemoveAt(recent.Count - 1);
-        }
+        // Replace the oldest matrix of the same shape (an earlier version of the same layer, typically: its buffers fit, so a
+        // training step allocates nothing here), else add one, else replace the oldest.
+        int reuse = recent.Count - 1;
+        while (reuse >= 0 && !(recent[reuse]._rows == rows && recent[reuse]._columns == columns && recent[reuse]._ofColumns == ofColumns))
+            reuse--;
+        if (reuse < 0 && recent.Count >= RecentCount)
+            reuse = recent.Count - 1;
+        GramMatrix gram = reuse < 0 ? new GramMatrix() : recent[reuse];
+        if (reuse >= 0)
+            recent.RemoveAt(reuse);
         gram.Compute(matrix, rows, columns, ofColumns, count, length);
         if ((long)count * (count + length) <= CacheLimit)
             recent.Insert(0, gram);
@@ -100,12 +112,29 @@ internal sealed class GramMatrix
         matrix.CopyTo(_source);
         // The vectors as the columns of a [length × padded] matrix of doubles: the Gram kernel's layout.
         int padded = (count + 15) / 16 * 16;
+        _stride = padded;
         double[] a = Grow(ref _vectors, length * padded);
-        Array.Clear(a, 0, length * padded);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                a[ofColumns ? r * padded + c : c * padded + r] = matrix[r * columns + c];
-        double[] full = Grow(ref _full, padded * padded), entries = Grow(ref _entries, count * count), norms = Grow(ref _norms, count);
+        if (ofColumns)
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> source = matrix.Slice(r * columns, columns);
+                Span<double> target = a.AsSpan(r * padded, padded);
+                for (int c = 0; c < source.Length; c++)
+                    target[c] = source[c];
+                target.Slice(columns).Clear();
+            }
+        else
+        {
+            if (padded != count)
+                Array.Clear(a, 0, length * padded);
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> source = matrix.Slice(r * columns, columns);
+                for (int c = 0; c < source.Length; c++)
+                    a[c * padded + r] = source[c];
+            }
+        }
+        double[] entries = Grow(ref _entries, padded * padded), norms = Grow(ref _norms, count), sums = Grow(ref _absoluteSums, count);
 #if LIPGEN_GENERATOR
         for (int i = 0; i < count; i++)
             for (int j = i; j < count; j++)
@@ -113,15 +142,23 @@ internal sealed class GramMatrix
                 double sum = 0;
                 for (int l = 0; l < length; l++)
                     sum += a[l * padded + i] * a[l * padded + j];
-                full[i * padded + j] = full[j * padded + i] = sum;
+                entries[i * padded + j] = entries[j * padded + i] = sum;
             }
 #else
-        Kernels.GramKernel.Columns(ref a[0], length, padded, ref full[0]);
+        Kernels.GramKernel.Columns(ref a[0], length, padded, ref entries[0]);
 #endif
+        double normSum = 0;
         for (int i = 0; i < count; i++)
-            Array.Copy(full, i * padded, entries, i * count, count);
-        for (int i = 0; i < count; i++)
-            norms[i] = Math.Sqrt(entries[i * count + i]);
+        {
+            ReadOnlySpan<double> row = entries.AsSpan(i * padded, count);
+            double absolute = 0;
+            foreach (double entry in row)
+                absolute += Math.Abs(entry);
+            sums[i] = absolute;
+            norms[i] = Math.Sqrt(row[i]);
+            normSum += norms[i];
+        }
+        _normSum = normSum;
         _gamma = Gamma(length + 1) * 1.0001;
     }
 

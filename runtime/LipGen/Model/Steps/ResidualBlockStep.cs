@@ -21,7 +21,7 @@ internal sealed class ResidualBlockStep : PlanStep
     private readonly ValueSlot[] _inputs;
 
     [ThreadStatic]
-    private static double[]? t_coefficients, t_sums, t_exponentials, t_scaled;
+    private static double[]? t_coefficients, t_sums, t_exponentials, t_scaled, t_weights, t_derived;
 
     [ThreadStatic]
     private static float[]? t_symmetric;
@@ -133,14 +133,15 @@ internal sealed class ResidualBlockStep : PlanStep
     /// Gram matrix in double, each entry within γ_width·Σ|w||w| of its computed value, and every product and sum rounded up.
     /// NaN where a weight or an exponent is not finite.
     /// </summary>
-    internal static double[] WeightedSums(ReadOnlySpan<float> w, ReadOnlySpan<float> q, int width, int inner)
+    internal static double[] WeightedSums(ReadOnlySpan<float> w, ReadOnlySpan<float> q, int width, int inner) =>
+        WeightedSums(w, q, width, inner, new double[inner], new double[inner]);
+
+    private static double[] WeightedSums(ReadOnlySpan<float> w, ReadOnlySpan<float> q, int width, int inner, double[] weights, double[] sums)
     {
-        var weights = new double[inner];
         for (int i = 0; i < inner; i++)
             weights[i] = Math.Exp(q[i]);
         GramMatrix gram = GramMatrix.Of(w, inner, width, ofColumns: false);
         const double Unit = 1.0 / (1L << 53);
-        var sums = new double[inner];
         for (int i = 0; i < inner; i++)
         {
             // Σⱼ upper(i, j)·q̂ⱼ, then / q̂ᵢ: a product and a sum per term and one division, within γ_{inner+2}, rounded out.
@@ -161,7 +162,7 @@ internal sealed class ResidualBlockStep : PlanStep
     /// <summary>tᵢ = margin/Sᵢ rounded down (0 where Sᵢ is 0), from W [inner × width] and q [inner].</summary>
     internal static void Diagonal(ReadOnlySpan<float> w, ReadOnlySpan<float> q, Span<float> t, int width, int inner)
     {
-        double[] sums = WeightedSums(w, q, width, inner);
+        double[] sums = WeightedSums(w, q, width, inner, GramMatrix.Buffer(ref t_weights, inner), GramMatrix.Buffer(ref t_derived, inner));
         for (int i = 0; i < inner; i++)
         {
             double exact = sums[i] > 0 ? Margin / sums[i] * (1 - 1e-15) : 0;

@@ -4,16 +4,19 @@ using LipGen.Training;
 namespace LipGen.Benchmarks;
 
 /// <summary>
-/// A training step (batch of 64, τ-cross-entropy) of the Digits network with spectral layers, with the projection alone
-/// and with three Björck steps before it, against the same network with row bounds; and the projection and Björck alone.
-/// Run: dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --filter '*SpectralBenchmarks*'
+/// A training step (batch of 64, τ-cross-entropy) of the Digits network, 64-128-128-10, kept within λ five ways: row
+/// bounds (the baseline), spectral layers with the projection alone and with three Björck steps before it, AOL layers, and
+/// AOL layers with two SLL residual blocks after each hidden layer; and the spectral projection and Björck alone.
+/// Run: dotnet run -c Release --project benchmarks/LipGen.Benchmarks -- --filter '*DigitsStepBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-public class SpectralBenchmarks
+public class DigitsStepBenchmarks
 {
     private readonly float[] _inputs = new float[64 * 64], _targets = new float[64 * 10];
     private TrainingSession<DigitsNet.Kernel, TauCrossEntropyLoss> _projected = null!, _bjorck = null!;
     private TrainingSession<DigitsRowNet.Kernel, TauCrossEntropyLoss> _rows = null!;
+    private TrainingSession<DigitsAolNet.Kernel, TauCrossEntropyLoss> _aol = null!;
+    private TrainingSession<DigitsSllNet.Kernel, TauCrossEntropyLoss> _sll = null!;
     private readonly DigitsNet _net = new();
 
     [GlobalSetup]
@@ -28,11 +31,18 @@ public class SpectralBenchmarks
         _projected = new TrainingSession<DigitsNet.Kernel, TauCrossEntropyLoss>(new DigitsNet(), new TauCrossEntropyLoss(8), 0.002) { MaxDegreeOfParallelism = 1 };
         _bjorck = new TrainingSession<DigitsNet.Kernel, TauCrossEntropyLoss>(new DigitsNet(), new TauCrossEntropyLoss(8), 0.002) { MaxDegreeOfParallelism = 1, BjorckIterations = 3 };
         _rows = new TrainingSession<DigitsRowNet.Kernel, TauCrossEntropyLoss>(new DigitsRowNet(), new TauCrossEntropyLoss(8), 0.002) { MaxDegreeOfParallelism = 1 };
+        _aol = new TrainingSession<DigitsAolNet.Kernel, TauCrossEntropyLoss>(new DigitsAolNet(), new TauCrossEntropyLoss(8), 0.002) { MaxDegreeOfParallelism = 1 };
+        _sll = new TrainingSession<DigitsSllNet.Kernel, TauCrossEntropyLoss>(new DigitsSllNet(), new TauCrossEntropyLoss(8), 0.002) { MaxDegreeOfParallelism = 1 };
         // Weights as a step leaves them: trained a little, then nudged past the bound.
         for (int i = 0; i < 20; i++)
             _projected.Step(_inputs, _targets);
         for (int i = 0; i < 20; i++)
             _bjorck.Step(_inputs, _targets);
+        for (int i = 0; i < 20; i++)
+        {
+            _aol.Step(_inputs, _targets);
+            _sll.Step(_inputs, _targets);
+        }
     }
 
     [Benchmark(Baseline = true)]
@@ -43,6 +53,12 @@ public class SpectralBenchmarks
 
     [Benchmark]
     public (double, int) SpectralBjorckStep() => _bjorck.Step(_inputs, _targets);
+
+    [Benchmark]
+    public (double, int) AolStep() => _aol.Step(_inputs, _targets);
+
+    [Benchmark]
+    public (double, int) SllStep() => _sll.Step(_inputs, _targets);
 
     /// <summary>The projection alone, on the 128 × 128 middle layer just past its bound.</summary>
     [Benchmark]
