@@ -296,7 +296,11 @@ internal static class Certificate
 
     /// <summary>The next float down from a positive float (MathF.BitDecrement, which netstandard2.0 lacks).</summary>
     public static float FloatDown(float value) =>
-        value <= 0 ? value : BitConverter.ToSingle(BitConverter.GetBytes(BitConverter.ToInt32(BitConverter.GetBytes(value), 0) - 1), 0);
+#if LIPGEN_GENERATOR
+        value <= 0 ? value : BitConverter.ToSingle(BitConverter.GetBytes(BitConverter.ToInt32(BitConverter.GetBytes(value), 0) - 1), 0); // netstandard2.0 has no SingleToInt32Bits
+#else
+        value <= 0 ? value : BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) - 1); // no allocation: a projection runs it per column
+#endif
 
     /// <summary>The next double up (Math.BitIncrement, which netstandard2.0 lacks): covers one rounding to nearest.</summary>
     public static double RoundUp(double value)
