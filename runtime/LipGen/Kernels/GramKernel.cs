@@ -5,8 +5,8 @@ namespace LipGen.Kernels;
 
 /// <summary>
 /// The Gram matrix AᵀA of the columns of a row-major matrix of doubles, as a register-blocked product: each tile of
-/// 4 rows × 2 vectors of G accumulates Σᵣ A[r, j]·A[r, k] over the rows of A, one broadcast and two fused multiply-adds
-/// per row and tile row, with no horizontal sums. Only tiles on or above the diagonal are computed; the lower triangle
+/// 8 (with 32 vector registers, at 512 bits) or 4 rows × 2 vectors of G accumulates Σᵣ A[r, j]·A[r, k] over the rows of A,
+/// one broadcast and two fused multiply-adds per row and tile row, with no horizontal sums. Only tiles on or above the diagonal are computed; the lower triangle
 /// is mirrored, so G is exactly symmetric.
 /// </summary>
 internal static class GramKernel
@@ -40,12 +40,75 @@ internal static class GramKernel
     private static void Columns<TD, TDL>(ref double a, int rows, int columns, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
     {
         int pair = 2 * TDL.Count;
-        for (int j = 0; j < columns; j += 4)
-            for (int k = j / pair * pair; k < columns; k += pair)
-                Tile<TD, TDL>(ref a, rows, columns, j, k, ref g);
+        if (Unsafe.SizeOf<TD>() == 64)
+        {
+            // 32 registers: tiles of 8 rows × 2 vectors (16 accumulators, 10 loads per 16 multiply-adds).
+            for (int j = 0; j < columns; j += 8)
+                for (int k = j / pair * pair; k < columns; k += pair)
+                    Tile8<TD, TDL>(ref a, rows, columns, j, k, ref g);
+        }
+        else
+            for (int j = 0; j < columns; j += 4)
+                for (int k = j / pair * pair; k < columns; k += pair)
+                    Tile<TD, TDL>(ref a, rows, columns, j, k, ref g);
         for (int j = 1; j < columns; j++)
             for (int k = 0; k < j; k++)
                 Unsafe.Add(ref g, j * columns + k) = Unsafe.Add(ref g, k * columns + j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile8<TD, TDL>(ref double a, int rows, nint columns, int j, int k, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    {
+        int v = TDL.Count;
+        TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero, a40 = TDL.Zero, a41 = TDL.Zero, a50 = TDL.Zero, a51 = TDL.Zero, a60 = TDL.Zero, a61 = TDL.Zero, a70 = TDL.Zero, a71 = TDL.Zero;
+        ref double left = ref Unsafe.Add(ref a, j), right = ref Unsafe.Add(ref a, k);
+        for (int r = 0; r < rows; r++)
+        {
+            TD x0 = TDL.Load(ref right), x1 = TDL.Load(ref Unsafe.Add(ref right, v));
+            TD b0 = TDL.Broadcast(left);
+            a00 = TDL.MultiplyAdd(b0, x0, a00);
+            a01 = TDL.MultiplyAdd(b0, x1, a01);
+            TD b1 = TDL.Broadcast(Unsafe.Add(ref left, 1));
+            a10 = TDL.MultiplyAdd(b1, x0, a10);
+            a11 = TDL.MultiplyAdd(b1, x1, a11);
+            TD b2 = TDL.Broadcast(Unsafe.Add(ref left, 2));
+            a20 = TDL.MultiplyAdd(b2, x0, a20);
+            a21 = TDL.MultiplyAdd(b2, x1, a21);
+            TD b3 = TDL.Broadcast(Unsafe.Add(ref left, 3));
+            a30 = TDL.MultiplyAdd(b3, x0, a30);
+            a31 = TDL.MultiplyAdd(b3, x1, a31);
+            TD b4 = TDL.Broadcast(Unsafe.Add(ref left, 4));
+            a40 = TDL.MultiplyAdd(b4, x0, a40);
+            a41 = TDL.MultiplyAdd(b4, x1, a41);
+            TD b5 = TDL.Broadcast(Unsafe.Add(ref left, 5));
+            a50 = TDL.MultiplyAdd(b5, x0, a50);
+            a51 = TDL.MultiplyAdd(b5, x1, a51);
+            TD b6 = TDL.Broadcast(Unsafe.Add(ref left, 6));
+            a60 = TDL.MultiplyAdd(b6, x0, a60);
+            a61 = TDL.MultiplyAdd(b6, x1, a61);
+            TD b7 = TDL.Broadcast(Unsafe.Add(ref left, 7));
+            a70 = TDL.MultiplyAdd(b7, x0, a70);
+            a71 = TDL.MultiplyAdd(b7, x1, a71);
+            left = ref Unsafe.Add(ref left, columns);
+            right = ref Unsafe.Add(ref right, columns);
+        }
+        ref double target = ref Unsafe.Add(ref g, j * columns + k);
+        TDL.Store(a00, ref target);
+        TDL.Store(a01, ref Unsafe.Add(ref target, v));
+        TDL.Store(a10, ref Unsafe.Add(ref target, 1 * columns));
+        TDL.Store(a11, ref Unsafe.Add(ref target, 1 * columns + v));
+        TDL.Store(a20, ref Unsafe.Add(ref target, 2 * columns));
+        TDL.Store(a21, ref Unsafe.Add(ref target, 2 * columns + v));
+        TDL.Store(a30, ref Unsafe.Add(ref target, 3 * columns));
+        TDL.Store(a31, ref Unsafe.Add(ref target, 3 * columns + v));
+        TDL.Store(a40, ref Unsafe.Add(ref target, 4 * columns));
+        TDL.Store(a41, ref Unsafe.Add(ref target, 4 * columns + v));
+        TDL.Store(a50, ref Unsafe.Add(ref target, 5 * columns));
+        TDL.Store(a51, ref Unsafe.Add(ref target, 5 * columns + v));
+        TDL.Store(a60, ref Unsafe.Add(ref target, 6 * columns));
+        TDL.Store(a61, ref Unsafe.Add(ref target, 6 * columns + v));
+        TDL.Store(a70, ref Unsafe.Add(ref target, 7 * columns));
+        TDL.Store(a71, ref Unsafe.Add(ref target, 7 * columns + v));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -53,12 +116,13 @@ internal static class GramKernel
     {
         int v = TDL.Count;
         TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
-        ref double row = ref a;
-        for (int r = 0; r < rows; r++, row = ref Unsafe.Add(ref row, columns))
+        // Two references that step down the rows together: every other offset is a constant the addressing folds.
+        ref double left = ref Unsafe.Add(ref a, j), right = ref Unsafe.Add(ref a, k);
+        for (int r = 0; r < rows; r++)
         {
-            TD x0 = TDL.Load(ref Unsafe.Add(ref row, k)), x1 = TDL.Load(ref Unsafe.Add(ref row, k + v));
-            TD b0 = TDL.Broadcast(Unsafe.Add(ref row, j)), b1 = TDL.Broadcast(Unsafe.Add(ref row, j + 1));
-            TD b2 = TDL.Broadcast(Unsafe.Add(ref row, j + 2)), b3 = TDL.Broadcast(Unsafe.Add(ref row, j + 3));
+            TD x0 = TDL.Load(ref right), x1 = TDL.Load(ref Unsafe.Add(ref right, v));
+            TD b0 = TDL.Broadcast(left), b1 = TDL.Broadcast(Unsafe.Add(ref left, 1));
+            TD b2 = TDL.Broadcast(Unsafe.Add(ref left, 2)), b3 = TDL.Broadcast(Unsafe.Add(ref left, 3));
             a00 = TDL.MultiplyAdd(b0, x0, a00);
             a01 = TDL.MultiplyAdd(b0, x1, a01);
             a10 = TDL.MultiplyAdd(b1, x0, a10);
@@ -67,6 +131,8 @@ internal static class GramKernel
             a21 = TDL.MultiplyAdd(b2, x1, a21);
             a30 = TDL.MultiplyAdd(b3, x0, a30);
             a31 = TDL.MultiplyAdd(b3, x1, a31);
+            left = ref Unsafe.Add(ref left, columns);
+            right = ref Unsafe.Add(ref right, columns);
         }
         ref double target = ref Unsafe.Add(ref g, j * columns + k);
         TDL.Store(a00, ref target);

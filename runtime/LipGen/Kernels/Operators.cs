@@ -215,6 +215,13 @@ internal readonly struct PlusOperator : ITernaryOperator
     public static TV Invoke<TV, TL>(TV x, TV a, TV b) where TV : struct where TL : struct, ILanes<TV> => TL.Add(x, a);
 }
 
+/// <summary>x + a·b, not fused (every width rounds the same way): a gradient accumulated element by element.</summary>
+internal readonly struct MultiplyAddOperator : ITernaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TL>(TV x, TV a, TV b) where TV : struct where TL : struct, ILanes<TV> => TL.Add(x, TL.Multiply(a, b));
+}
+
 /// <summary>x / b (a is ignored): the input gradient ∂f/∂x = ∂f/∂z / scale.</summary>
 internal readonly struct QuotientOperator : ITernaryOperator
 {

@@ -163,10 +163,10 @@ internal sealed class AolConstraint : WeightConstraint
     public const double Margin = 1 - 1.0 / (1 << 16);
 
     [ThreadStatic]
-    private static double[]? t_coefficients, t_directional, t_sums;
+    private static double[]? t_coefficients, t_sums;
 
     [ThreadStatic]
-    private static float[]? t_through;
+    private static float[]? t_through, t_directional;
 
     public override LayerConstraint Kind => LayerConstraint.Aol;
 
@@ -282,18 +282,15 @@ internal sealed class AolConstraint : WeightConstraint
         Span<float> executedGradient = gradient.Slice(ExecutedOffset, layer.WeightCount);
         Span<float> weightGradient = gradient.Slice(layer.WeightOffset, layer.WeightCount);
         GramMatrix gram = GramMatrix.Of(w, m, n, ofColumns: true);
-        double[] c = GramMatrix.Buffer(ref t_coefficients, n), dd = GramMatrix.Buffer(ref t_directional, n);
+        double[] c = GramMatrix.Buffer(ref t_coefficients, n);
+        float[] dd = GramMatrix.FloatBuffer(ref t_directional, n);
         Array.Clear(dd, 0, n);
         for (int o = 0; o < m; o++)
         {
+            // dd += wₒ ⊙ gₒ (Σₒ Wₒⱼ·∂L/∂W′ₒⱼ per column) and ∂L/∂Wₒ += gₒ ⊙ d, a row at a time on the cascade.
             ReadOnlySpan<float> row = w.Slice(o * n, n), rowGradient = executedGradient.Slice(o * n, n);
-            Span<float> target = weightGradient.Slice(o * n, n);
-            for (int j = 0; j < row.Length; j++)
-            {
-                float g = rowGradient[j];
-                dd[j] += (double)row[j] * g;
-                target[j] += g * d[j];
-            }
+            GramMatrix.AddProducts(dd, row, rowGradient, dd);
+            GramMatrix.AddProducts(weightGradient.Slice(o * n, n), rowGradient, d, weightGradient.Slice(o * n, n));
         }
         for (int j = 0; j < n; j++)
         {

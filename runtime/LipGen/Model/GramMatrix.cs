@@ -217,6 +217,18 @@ internal sealed class GramMatrix
         Math.CopySign(1.0, x);
 #endif
 
+    /// <summary>result = x + a ⊙ b element by element (on the cascade in the library; a plain loop in the generator).</summary>
+    public static void AddProducts(ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result)
+    {
+#if LIPGEN_GENERATOR
+        for (int i = 0; i < result.Length; i++)
+            result[i] = x[i] + a[i] * b[i];
+#else
+        Kernels.Elementwise.Combine<Kernels.MultiplyAddOperator>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(a),
+            ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(result), result.Length);
+#endif
+    }
+
     /// <summary>A per-thread float buffer of a given role, grown on first use.</summary>
     public static float[] FloatBuffer(ref float[]? buffer, int length)
     {
