@@ -10,7 +10,7 @@ internal static class CertifiedAccuracyPlot
     public static void Save(IReadOnlyList<(string Name, VerificationReport Report)> runs, Dataset test, string path)
     {
         var plot = new Plot();
-        Color[] palette = [Colors.C0, Colors.C1, Colors.C2, Colors.C3, Colors.C4];
+        Color[] palette = [Colors.C0, Colors.C1, Colors.C2, Colors.C3, Colors.C4, Colors.C5, Colors.C6, Colors.C7];
         const int Points = 200;
         double largest = runs.Max(r => r.Report.Radii.Max());
         for (int i = 0; i < runs.Count; i++)
