@@ -23,28 +23,48 @@ public static class DataFrameDataset
         ArgumentNullException.ThrowIfNull(labels);
         if (features.Count == 0 || labels.Count == 0)
             throw new ArgumentException("Name at least one feature column and one label column.");
-        // A column twice would train on the answer (a label among the features) or weigh one input twice.
-        foreach (IGrouping<string, string> repeated in features.Concat(labels).GroupBy(name => name).Where(g => g.Count() > 1))
-            throw new ArgumentException(features.Contains(repeated.Key) && labels.Contains(repeated.Key)
-                ? $"Column '{repeated.Key}' is named both as a feature and as a label; a label among the inputs gives the answer away."
-                : $"Column '{repeated.Key}' is named {repeated.Count()} times; name each column once.");
-        if (frame.Rows.Count == 0)
-            throw new ArgumentException(frame.Columns.Count == 0
-                ? "The data has no rows and no columns (a CSV file with only a header row reads this way); a dataset needs at least one sample."
-                : "The data has no rows; a dataset needs at least one sample.");
-        DataFrameColumn[] inputs = [.. features.Select(name => Column(frame, name))];
-        DataFrameColumn[] targets = [.. labels.Select(name => Column(frame, name))];
+        CheckColumns(frame, features, labels);
+        float[] x = Read(frame, features), y = Read(frame, labels);
+        return new Dataset(x, y, features.Count, labels.Count).WithNames(features);
+    }
+
+    /// <summary>
+    /// A classification dataset for a network with one output per class: inputs from <paramref name="features"/>, and one-hot
+    /// targets from the class column <paramref name="classColumn"/> (<see cref="Dataset.FromClassLabels"/>).
+    /// A column of whole numbers 0…K−1 names class k by k; any other values (text, or numbers that are not 0…K−1) are
+    /// classes in ordinal order of their text. <see cref="Dataset.ClassNames"/> keeps the names, so output k can be read back.
+    /// Errors as <see cref="ToDataset"/>; a class column with fewer than two classes is an error too.
+    /// </summary>
+    public static Dataset ToClassDataset(this DataFrame frame, IReadOnlyList<string> features, string classColumn)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentException.ThrowIfNullOrEmpty(classColumn);
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.Count == 0)
+            throw new ArgumentException("Name at least one feature column.");
+        CheckColumns(frame, features, [classColumn]);
+        float[] x = Read(frame, features);
+        DataFrameColumn column = Column(frame, classColumn);
         long rows = frame.Rows.Count;
-        var x = new float[rows * inputs.Length];
-        var y = new float[rows * targets.Length];
+        var text = new string[rows];
         for (long r = 0; r < rows; r++)
-        {
-            for (int j = 0; j < inputs.Length; j++)
-                x[r * inputs.Length + j] = Value(inputs[j], r);
-            for (int j = 0; j < targets.Length; j++)
-                y[r * targets.Length + j] = Value(targets[j], r);
-        }
-        return new Dataset(x, y, inputs.Length, targets.Length);
+            text[r] = column[r] switch
+            {
+                null => throw new ArgumentException($"Row {r}, column '{classColumn}': the class is missing."),
+                IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+                var other => other.ToString() ?? "",
+            };
+        string[] classes = [.. text.Distinct(StringComparer.Ordinal)];
+        if (classes.Length < 2)
+            throw new ArgumentException($"Column '{classColumn}' holds {classes.Length} class; a classification needs at least 2.");
+        // Whole numbers 0…K−1 keep their meaning (class 3 is output 3); anything else is sorted by its text.
+        bool indices = classes.All(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k < classes.Length);
+        Array.Sort(classes, indices ? Comparer<string>.Create((a, b) => int.Parse(a, CultureInfo.InvariantCulture).CompareTo(int.Parse(b, CultureInfo.InvariantCulture))) : StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < classes.Length; k++)
+            index[classes[k]] = k;
+        int[] labels = [.. text.Select(t => index[t])];
+        return Dataset.FromClassLabels(x, labels, features.Count, classes.Length, classes).WithNames(features);
     }
 
     /// <summary>Reads a CSV file (with a header row) and takes the named columns, as <see cref="ToDataset"/>.</summary>
@@ -61,6 +81,33 @@ public static class DataFrameDataset
             throw new ArgumentException($"{path} is not a CSV file with a header row and data: {e.Message}", nameof(path), e);
         }
         return frame.ToDataset(features, labels);
+    }
+
+    /// <summary>No column twice (a label among the features gives the answer away), every column present, some rows.</summary>
+    private static void CheckColumns(DataFrame frame, IReadOnlyList<string> features, IReadOnlyList<string> labels)
+    {
+        foreach (IGrouping<string, string> repeated in features.Concat(labels).GroupBy(name => name).Where(g => g.Count() > 1))
+            throw new ArgumentException(features.Contains(repeated.Key) && labels.Contains(repeated.Key)
+                ? $"Column '{repeated.Key}' is named both as a feature and as a label; a label among the inputs gives the answer away."
+                : $"Column '{repeated.Key}' is named {repeated.Count()} times; name each column once.");
+        if (frame.Rows.Count == 0)
+            throw new ArgumentException(frame.Columns.Count == 0
+                ? "The data has no rows and no columns (a CSV file with only a header row reads this way); a dataset needs at least one sample."
+                : "The data has no rows; a dataset needs at least one sample.");
+        foreach (string name in features.Concat(labels))
+            Column(frame, name);
+    }
+
+    /// <summary>The named columns' values, row-major.</summary>
+    private static float[] Read(DataFrame frame, IReadOnlyList<string> names)
+    {
+        DataFrameColumn[] columns = [.. names.Select(name => Column(frame, name))];
+        long rows = frame.Rows.Count;
+        var values = new float[rows * columns.Length];
+        for (long r = 0; r < rows; r++)
+            for (int j = 0; j < columns.Length; j++)
+                values[r * columns.Length + j] = Value(columns[j], r);
+        return values;
     }
 
     private static DataFrameColumn Column(DataFrame frame, string name)

@@ -9,6 +9,26 @@ public static class Prediction
     /// </summary>
     public static int Classify(ReadOnlySpan<float> output)
     {
+        return ClassOf(output);
+    }
+
+    /// <summary>
+    /// The class a target row names: for one column, +1 for a target above 0 and −1 otherwise, so labels may be −1/+1 or 0/1
+    /// (training checks that a dataset uses one or the other); for several columns, the position of the largest (one-hot
+    /// rows, or one +1 among −1s).
+    /// </summary>
+    public static int Label(ReadOnlySpan<float> target)
+    {
+        if (target.Length == 1)
+            return target[0] > 0 ? 1 : -1;
+        return ClassOf(target);
+    }
+
+    /// <summary>The sign of a one-column label as a float: +1 above 0, −1 for 0 or −1.</summary>
+    internal static float Sign(float label) => label > 0 ? 1f : -1f;
+
+    private static int ClassOf(ReadOnlySpan<float> output)
+    {
         if (output.IsEmpty)
             throw new ArgumentException("There is no output to classify.", nameof(output));
         int best = 0;

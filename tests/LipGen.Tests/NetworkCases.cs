@@ -29,6 +29,9 @@ public static class NetworkCases
         nameof(MonotoneTwinNet) => new MonotoneTwinNet(),
         nameof(SpectralMoonsNet) => new SpectralMoonsNet(),
         nameof(AwkwardNet) => new AwkwardNet(),
+        nameof(LooseMoonsNet) => new LooseMoonsNet(),
+        nameof(TightMoonsNet) => new TightMoonsNet(),
+        nameof(LooseAolNet) => new LooseAolNet(),
         nameof(ImportedMonotoneNet) => new ImportedMonotoneNet(),
         nameof(WrongSignsNet) => new WrongSignsNet(),
         nameof(WrongGroupsNet) => new WrongGroupsNet(),
@@ -47,7 +50,8 @@ public static class NetworkCases
         nameof(BlockNet), nameof(AolBlockMonotoneNet), nameof(MulticlassL1Net), nameof(LinearEuclideanNet), nameof(MonotoneTwinNet),
         nameof(SpectralMoonsNet), nameof(AwkwardNet), nameof(ImportedMonotoneNet), nameof(WrongSignsNet), nameof(WrongGroupsNet),
         nameof(NetworkFileTests.PyTorchNet), nameof(VerificationTests.LinearL1), nameof(VerificationTests.LinearL2),
-        nameof(VerificationTests.LinearMax), nameof(VerificationTests.AbsNet));
+        nameof(VerificationTests.LinearMax), nameof(VerificationTests.AbsNet), nameof(LooseMoonsNet), nameof(TightMoonsNet),
+        nameof(LooseAolNet));
 
     /// <summary>
     /// True for parameters no pass computes with a gradient for: the input map (fixed) and projection state. Derived regions

@@ -83,6 +83,17 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Spectral)]
     public partial class SpectralMoonsNet;
 
+    // MoonsNet's shape at other bounds: a file saved at λ = 1 loads into the larger one as it is, into the smaller one projected.
+    [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 100)]
+    public partial class LooseMoonsNet;
+
+    [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 0.5)]
+    public partial class TightMoonsNet;
+
+    // AolNet at another λ: AOL rescales to λᵢ, so its files load only at their own λ.
+    [LipschitzNetwork(6, 16, 12, 3, GroupSize = 2, P = Norm.L2, Lipschitz = 3, Constraint = LayerConstraint.Aol)]
+    public partial class LooseAolNet;
+
     public static partial class Outer
     {
         internal partial class Inner

@@ -84,7 +84,7 @@ public class TrainingTests
         var wrongWidth = new Dataset(new float[6], new float[2], inputWidth: 3, targetWidth: 1);
         var e = Assert.Throws<ArgumentException>(() => Trainer.Train(net, wrongWidth, new HingeLoss(1), new TrainingOptions()));
         Assert.Contains("3 inputs", e.Message);
-        var badLabel = new Dataset(new float[4], [1, 0], inputWidth: 2, targetWidth: 1);
+        var badLabel = new Dataset(new float[4], [1, 0.5f], inputWidth: 2, targetWidth: 1); // 0 would be a 0/1 label
         e = Assert.Throws<ArgumentException>(() => Trainer.Train(net, badLabel, new HingeLoss(1), new TrainingOptions()));
         Assert.Contains("−1 or +1", e.Message);
         Assert.Throws<ArgumentException>(() => new Dataset([1, float.NaN], [1], 2, 1));

@@ -4,6 +4,7 @@ namespace LipGen.Data;
 public sealed class Dataset
 {
     private readonly float[] _inputs, _targets;
+    private readonly string[]? _featureNames, _classNames;
 
     /// <summary>
     /// Copies the samples (so that a later write to the caller's arrays cannot reach training). There must be at least one
@@ -36,9 +37,9 @@ public sealed class Dataset
     /// the other <paramref name="classes"/> − 1 (the targets of <see cref="Training.MulticlassHingeLoss"/>,
     /// <see cref="Training.TauCrossEntropyLoss"/> and <see cref="Training.MulticlassHkrLoss"/>). A label outside
     /// [0, <paramref name="classes"/>) is an error naming its row; so is a class count no network's output can have (2 to
-    /// 4096).
+    /// 4096). <paramref name="classNames"/> (optional) names class k, the network's output k, for <see cref="ClassNames"/>.
     /// </summary>
-    public static Dataset FromClassLabels(float[] inputs, int[] labels, int inputWidth, int classes)
+    public static Dataset FromClassLabels(float[] inputs, int[] labels, int inputWidth, int classes, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(labels);
@@ -54,7 +55,55 @@ public sealed class Dataset
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Row {i} has label {labels[i]}; labels must lie in [0, {classes}).");
             targets[(long)i * classes + labels[i]] = 1;
         }
-        return new Dataset(inputs, targets, inputWidth, classes);
+        var data = new Dataset(inputs, targets, inputWidth, classes);
+        return classNames is null ? data : data.WithNames(null, classNames);
+    }
+
+    /// <summary>
+    /// The same samples with names: <paramref name="featureNames"/> (one per input column) for reports and slope tables,
+    /// <paramref name="classNames"/> (one per target column of one-hot rows, or two, for −1 and +1, with one target column).
+    /// Null keeps the current names. Names must be distinct and not blank.
+    /// </summary>
+    public Dataset WithNames(IReadOnlyList<string>? featureNames, IReadOnlyList<string>? classNames = null)
+    {
+        string[]? features = featureNames is null ? _featureNames : Names(featureNames, InputWidth, "feature", nameof(featureNames));
+        string[]? classes = classNames is null ? _classNames : Names(classNames, TargetWidth == 1 ? 2 : TargetWidth, "class", nameof(classNames));
+        return new Dataset(this, features, classes);
+    }
+
+    /// <summary>The input columns' names (from a DataFrame's columns, or <see cref="WithNames"/>); null when not named.</summary>
+    public IReadOnlyList<string>? FeatureNames => _featureNames;
+
+    /// <summary>The classes' names, class k first… (from <see cref="FromClassLabels"/>, a DataFrame class column or <see cref="WithNames"/>); null when not named.</summary>
+    public IReadOnlyList<string>? ClassNames => _classNames;
+
+    /// <summary>Input column <paramref name="index"/>'s name, or "x{index}" when the columns are not named.</summary>
+    public string FeatureName(int index) => _featureNames?[index] ?? $"x{index}";
+
+    private static string[] Names(IReadOnlyList<string> names, int count, string what, string parameter)
+    {
+        if (names.Count != count)
+            throw new ArgumentException($"{names.Count} {what} names given; this dataset needs {count}.", parameter);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]))
+                throw new ArgumentException($"The {what} name at {i} is blank.", parameter);
+            if (!seen.Add(names[i]))
+                throw new ArgumentException($"The {what} name '{names[i]}' appears twice.", parameter);
+        }
+        return [.. names];
+    }
+
+    private Dataset(Dataset source, string[]? featureNames, string[]? classNames)
+    {
+        _inputs = source._inputs;
+        _targets = source._targets;
+        InputWidth = source.InputWidth;
+        TargetWidth = source.TargetWidth;
+        Count = source.Count;
+        _featureNames = featureNames;
+        _classNames = classNames;
     }
 
     /// <summary>Number of samples.</summary>
@@ -93,7 +142,7 @@ public sealed class Dataset
         bool labelled = Verification.LipschitzVerifier.HasLabels(this);
         for (int i = 0; i < Count; i++)
         {
-            int key = labelled ? Prediction.Classify(Target(i)) : 0;
+            int key = labelled ? Prediction.Label(Target(i)) : 0;
             if (!groups.TryGetValue(key, out List<int>? rows))
                 groups[key] = rows = [];
             rows.Add(i);
@@ -128,7 +177,7 @@ public sealed class Dataset
             inputs.AddRange(Input(i).ToArray());
             targets.AddRange(Target(i).ToArray());
         }
-        return new Dataset(inputs.ToArray(), targets.ToArray(), InputWidth, TargetWidth);
+        return new Dataset(new Dataset(inputs.ToArray(), targets.ToArray(), InputWidth, TargetWidth), _featureNames, _classNames);
     }
 
     private static void CheckFinite(float[] values, string name, int width)

@@ -70,12 +70,23 @@ internal static class NetworkMetadata
                 : expected.Key == ResidualBlocksKey && stored.ContainsKey("lipgen.widths") ? "0" : null;
             if (value is null || SameValue(expected.Key, value, expected.Value))
                 continue;
+            // Weights within a smaller bound satisfy a larger one, and the certificate check decides the rest, when the
+            // function does not depend on λ. Where it does (AOL rescales to λᵢ, a monotone residual's coefficient is λ),
+            // the same weights at another λ compute another function, so λ must match.
+            if (expected.Key == LipschitzKey && LipschitzFreeFunction(plan))
+                continue;
+            if (expected.Key == LipschitzKey)
+                return $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}, and its function depends on λ "
+                    + $"({(plan.Residual is not null ? "the monotone residual's coefficient is λ" : "AOL layers rescale to λᵢ")}), so the file loads only at λ = {value}";
             return present
                 ? $"was saved from a network with {expected.Key} = {value}; {name} has {expected.Value}"
                 : $"has no {expected.Key} key, so it was saved by a LipGen version that wrote {expected.Key} = {value} for every network (the key came later); {name} has {expected.Value}";
         }
         return null;
     }
+
+    /// <summary>True when the network computes the same function from the same stored values whatever its λ.</summary>
+    internal static bool LipschitzFreeFunction(NetworkPlan plan) => plan.Residual is null && plan.LayerConstraint != LayerConstraint.Aol;
 
     /// <summary>Numbers compare as numbers ("1.0" is 1, "inf" is ∞), lists element by element, words exactly.</summary>
     private static bool SameValue(string key, string stored, string expected)

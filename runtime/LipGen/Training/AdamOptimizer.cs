@@ -16,6 +16,7 @@ public sealed class AdamOptimizer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameterCount);
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and greater than 0.");
+        LearningRate = learningRate;
         if (!(beta1 >= 0 && beta1 < 1))
             throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1))
@@ -24,14 +25,32 @@ public sealed class AdamOptimizer
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be greater than 0.");
         _m = new float[parameterCount];
         _v = new float[parameterCount];
-        LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
     }
 
-    /// <summary>Step size α.</summary>
-    public float LearningRate { get; }
+    /// <summary>
+    /// Step size α: finite and greater than 0 when created; a schedule may change it between steps, to 0 too (a cosine
+    /// schedule's last epoch), which leaves the parameters where they are while the moments keep counting.
+    /// </summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = value >= 0 && !float.IsInfinity(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and not negative.");
+    }
+
+    private float _learningRate;
+
+    /// <summary>A rate given in double, checked and rounded to the float the update uses.</summary>
+    internal static float Rate(double rate, string name, bool allowZero = false) =>
+        (allowZero && rate == 0) || (rate > 0 && double.IsFinite(rate) && (float)rate is > 0 and < float.PositiveInfinity)
+            ? (float)rate
+            : throw new ArgumentOutOfRangeException(name, rate, allowZero
+                ? "The learning rate must be finite, not negative, and 0 or a float greater than 0."
+                : "The learning rate must be finite, greater than 0, and representable as a float.");
 
     /// <summary>Decay of the first moment.</summary>
     public float Beta1 { get; }

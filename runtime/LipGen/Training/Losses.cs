@@ -6,7 +6,10 @@ public enum LabelEncoding
     /// <summary>Any finite values (regression).</summary>
     None = 0,
 
-    /// <summary>−1 / +1 labels, one column per output (binary, or one-vs-all with one +1 per row).</summary>
+    /// <summary>
+    /// −1 / +1 labels, one column per output (binary, or one-vs-all with one +1 per row); 0 / 1 labels are accepted too, 0
+    /// read as −1. A dataset uses one or the other: a column that mixes −1 and 0 is an error.
+    /// </summary>
     PlusMinusOne = 1,
 
     /// <summary>One-hot rows: 1 for the class, 0 elsewhere (<see cref="Data.Dataset.FromClassLabels"/> builds them).</summary>
@@ -114,7 +117,7 @@ public readonly struct MeanSquaredError : ILoss
 }
 
 /// <summary>
-/// Hinge loss max(0, m − y·f) per output, labels y = ±1. Samples beyond the margin m cost nothing, so a Lipschitz network
+/// Hinge loss max(0, m − y·f) per output, labels y = ±1 (or 0/1, with 0 read as −1). Samples beyond the margin m cost nothing, so a Lipschitz network
 /// spends its bounded slope on the decision boundary instead of on pushing confident outputs further out.
 /// </summary>
 /// <remarks><c>default(HingeLoss)</c> has no margin: using it throws rather than training with m = 0.</remarks>
@@ -148,9 +151,10 @@ public readonly struct HingeLoss : ILoss
         float loss = 0, margin = Margin;
         for (int i = 0; i < output.Length; i++)
         {
-            float slack = margin - target[i] * output[i];
+            float y = Prediction.Sign(target[i]);
+            float slack = margin - y * output[i];
             loss += MathF.Max(slack, 0);
-            outputGradient[i] = slack > 0 ? -target[i] : 0;
+            outputGradient[i] = slack > 0 ? -y : 0;
         }
         return loss;
     }
@@ -161,7 +165,8 @@ public readonly struct HingeLoss : ILoss
 }
 
 /// <summary>
-/// Binary cross-entropy on logits, labels y = ±1: log(1 + e^(−y·f)), i.e. BCE(σ(f), (y + 1)/2), computed stably.
+/// Binary cross-entropy on logits, labels y = ±1 (or 0/1, with 0 read as −1): log(1 + e^(−y·f)), i.e. BCE(σ(f), (y + 1)/2),
+/// computed stably.
 /// </summary>
 public readonly struct BinaryCrossEntropyWithLogits : ILoss
 {
@@ -180,10 +185,11 @@ public readonly struct BinaryCrossEntropyWithLogits : ILoss
         float loss = 0;
         for (int i = 0; i < output.Length; i++)
         {
-            float z = -target[i] * output[i];
+            float y = Prediction.Sign(target[i]);
+            float z = -y * output[i];
             // softplus(z) = max(z, 0) + log(1 + e^−|z|); its derivative is σ(z).
             loss += MathF.Max(z, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(z)));
-            outputGradient[i] = -target[i] / (1 + MathF.Exp(-z));
+            outputGradient[i] = -y / (1 + MathF.Exp(-z));
         }
         return loss;
     }

@@ -1,95 +1,168 @@
+using System.Globalization;
 using LipGen.Data;
 
 namespace LipGen.Training;
-
-/// <summary>Settings of a training run.</summary>
-/// <remarks>
-/// Like <see cref="Verification.VerificationOptions"/>, options hold every real number as a double. The optimizer and the
-/// losses, which compute in float, take float; Adam rounds the learning rate to float once.
-/// </remarks>
-public sealed record TrainingOptions
-{
-    /// <summary>Number of passes over the data.</summary>
-    public int Epochs { get; init; } = 100;
-
-    /// <summary>Samples per Adam step.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>Adam step size.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>Seed of the shuffle (initialisation has its own seed: <see cref="ILipschitzNetwork.Initialize"/>).</summary>
-    public ulong Seed { get; init; }
-
-    /// <summary>
-    /// Threads a step may use: −1 (the default) for every core, or a positive count. Large products split between threads
-    /// in a fixed way, so the trained weights are bit-identical for every value: a seed reproduces a network.
-    /// </summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
-
-    /// <summary>
-    /// How the weights are kept inside the constraint: projection after every step (the default), or reparametrisation,
-    /// the norm applied inside the forward pass as <c>monotonicnetworks</c> and deel-torchlip train.
-    /// </summary>
-    public ConstraintMethod Constraint { get; init; } = ConstraintMethod.Projection;
-
-    /// <summary>
-    /// Björck–Bowie orthogonalisation steps after every Adam step, for networks with spectral layers (0, the default: none).
-    /// They push every singular value of each layer towards λᵢ, so GroupSort networks keep their gradient norm; the
-    /// projection still follows, so the bound holds whatever they do. Projection training only.
-    /// </summary>
-    public int BjorckIterations { get; init; }
-}
-
-/// <summary>How a network does on a dataset.</summary>
-/// <param name="Loss">Mean loss per sample.</param>
-/// <param name="Accuracy">For a classification loss (±1 labels), the fraction classified correctly; NaN for a regression loss.</param>
-/// <param name="MeanAbsoluteError">For a regression loss, the mean of |f − t| over every output; NaN for classification.</param>
-/// <param name="RootMeanSquaredError">For a regression loss, √(mean of (f − t)²) over every output; NaN for classification.</param>
-/// <param name="RSquared">
-/// For a regression loss, 1 − Σ(f − t)² / Σ(t − t̄)² (per output column, pooled): 1 is a perfect fit, 0 is no better than
-/// the mean of the targets; NaN for classification, or when the targets are all equal.
-/// </param>
-public readonly record struct Evaluation(double Loss, double Accuracy, double MeanAbsoluteError = double.NaN,
-    double RootMeanSquaredError = double.NaN, double RSquared = double.NaN);
-
-/// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
-/// <param name="Epochs">One report per epoch.</param>
-/// <param name="Final">A clean pass over the training data with the final parameters.</param>
-public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, Evaluation Final);
 
 /// <summary>Runs training sessions and evaluations.</summary>
 public static class Trainer
 {
     /// <summary>
-    /// Trains <paramref name="network"/> on <paramref name="data"/> with Adam, projecting after every step.
-    /// <paramref name="progress"/> (optional) receives every epoch's report as it finishes (use
-    /// <see cref="SynchronousProgress{T}"/> to print them in order). Cancelling stops at the next batch and leaves the
-    /// network with the weights of its last completed epoch, then throws <see cref="OperationCanceledException"/>.
+    /// Trains <paramref name="network"/> on <paramref name="data"/> with Adam, keeping it within its bound after every step.
+    /// After each epoch the validation set (if any) is evaluated, early stopping and the schedule see the watched value, and
+    /// <paramref name="progress"/> (optional) receives the epoch's report (use <see cref="SynchronousProgress{T}"/> to print
+    /// them in order, or <see cref="ConsoleProgress"/>). The network ends with the best epoch's weights when
+    /// <see cref="TrainingOptions.RestoreBest"/> is on (the default with a validation set).
     /// </summary>
+    /// <exception cref="TrainingCanceledException">
+    /// The token was cancelled: training stops at the next batch, the network keeps the weights of its last completed epoch,
+    /// and the exception's <see cref="TrainingCanceledException.Result"/> holds those epochs.
+    /// </exception>
     public static TrainingResult Train<TKernel, TLoss>(ILipschitzNetwork<TKernel> network, Dataset data, TLoss loss,
         TrainingOptions options, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
         where TKernel : struct, ILipschitzKernel
         where TLoss : struct, ILoss
     {
+        ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentNullException.ThrowIfNull(options.Schedule);
         TrainingSession<TKernel, TLoss>.CheckData(data, loss);
-        var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed)
+        if (options.Validation is { } validationSet)
+            CheckValidation<TKernel, TLoss>(validationSet, loss);
+        ValidationMetric metric = CheckEarlyStopping(options, loss);
+        var session = new TrainingSession<TKernel, TLoss>(network, loss, options.LearningRate, options.Seed, options.Beta1, options.Beta2, options.Epsilon)
         {
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
             Constraint = options.Constraint,
             BjorckIterations = options.BjorckIterations,
+            Shuffle = options.Shuffle,
         };
+        double initialLoss = Evaluate(network, data, loss).Loss; // what a diverging run ends above
+        bool restoreBest = options.RestoreBest ?? options.Validation is not null;
+        float[]? best = restoreBest ? new float[TKernel.ParameterCount] : null;
+        double minDelta = options.EarlyStopping?.MinDelta ?? 0, epsilon = options.EarlyStopping?.Epsilon ?? 0;
         var epochs = new List<EpochReport>(options.Epochs);
-        for (int e = 0; e < options.Epochs; e++)
+        var history = new List<double>(options.Epochs); // the watched value per epoch, lower is better
+        double bestValue = double.PositiveInfinity;
+        int bestEpoch = 0;
+        bool stoppedEarly = false;
+        for (int e = 1; e <= options.Epochs; e++)
         {
-            EpochReport report = session.RunEpoch(data, options.BatchSize, cancellationToken);
+            session.LearningRate = options.Schedule.Rate(e, options.LearningRate, history);
+            EpochReport report;
+            try
+            {
+                report = session.RunEpoch(data, options.BatchSize, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new TrainingCanceledException(Result(network, data, loss, options, initialLoss, epochs, bestEpoch, false, false), cancellationToken);
+            }
+            Evaluation? validation = options.Validation is { } v ? Evaluate(network, v, loss) : null;
+            report = report with { Validation = validation, LearningRate = session.LearningRate };
+            double watched = Watched<TKernel>(network, options.Validation, metric, epsilon, report);
+            history.Add(watched);
+            if (bestEpoch == 0 || watched < bestValue - minDelta)
+            {
+                bestValue = watched;
+                bestEpoch = e;
+                if (best is not null)
+                    network.Parameters.CopyTo(best);
+            }
             epochs.Add(report);
             progress?.Report(report);
+            if (options.EarlyStopping is { } stopping && e - bestEpoch >= stopping.Patience && e < options.Epochs)
+            {
+                stoppedEarly = true;
+                break;
+            }
         }
-        return new TrainingResult(epochs, Evaluate(network, data, loss));
+        bool restored = best is not null && bestEpoch != epochs.Count;
+        if (restored)
+            best!.CopyTo(network.Parameters);
+        return Result(network, data, loss, options, initialLoss, epochs, bestEpoch, stoppedEarly, restored);
+    }
+
+    private static TrainingResult Result<TKernel, TLoss>(ILipschitzNetwork<TKernel> network, Dataset data, TLoss loss, TrainingOptions options,
+        double initialLoss, List<EpochReport> epochs, int bestEpoch, bool stoppedEarly, bool restored)
+        where TKernel : struct, ILipschitzKernel
+        where TLoss : struct, ILoss
+    {
+        Evaluation final = Evaluate(network, data, loss);
+        return new TrainingResult(epochs, final)
+        {
+            BestEpoch = bestEpoch,
+            StoppedEarly = stoppedEarly,
+            RestoredBest = restored,
+            Validation = options.Validation is { } v ? Evaluate(network, v, loss) : null,
+            Warnings = TrainingWarnings.Of<TKernel>(network, data, loss.NeedsLabels, initialLoss, epochs),
+        };
+    }
+
+    /// <summary>The watched value of an epoch, lower is better: the early-stopping metric, else the validation loss, else the training loss.</summary>
+    private static double Watched<TKernel>(ILipschitzNetwork<TKernel> network, Dataset? validation, ValidationMetric metric, double epsilon, in EpochReport report)
+        where TKernel : struct, ILipschitzKernel
+    {
+        if (report.Validation is not { } v || validation is null)
+            return Orient(report.Loss);
+        return metric switch
+        {
+            ValidationMetric.Loss => Orient(v.Loss),
+            ValidationMetric.Accuracy => Orient(-v.Accuracy),
+            ValidationMetric.RSquared => Orient(-v.RSquared),
+            ValidationMetric.CertifiedAccuracy => Orient(-CertifiedAccuracy(network, validation, epsilon)),
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown validation metric."),
+        };
+
+        // A value that is not a number never counts as an improvement.
+        static double Orient(double value) => double.IsNaN(value) ? double.PositiveInfinity : value;
+    }
+
+    /// <summary>The share of <paramref name="data"/> classified correctly with a certified radius of at least <paramref name="epsilon"/>.</summary>
+    internal static double CertifiedAccuracy<TKernel>(ILipschitzNetwork<TKernel> network, Dataset data, double epsilon)
+        where TKernel : struct, ILipschitzKernel
+    {
+        ReadOnlySpan<float> parameters = network.Parameters;
+        float[] radii = Verification.LipschitzVerifier.Radii<TKernel>(parameters, data, TKernel.LipschitzBound(parameters));
+        int certified = 0;
+        foreach (float r in radii)
+            certified += r >= epsilon ? 1 : 0;
+        return (double)certified / radii.Length;
+    }
+
+    private static void CheckValidation<TKernel, TLoss>(Dataset validation, TLoss loss)
+        where TKernel : struct, ILipschitzKernel
+        where TLoss : struct, ILoss
+    {
+        try
+        {
+            TrainingSession<TKernel, TLoss>.CheckData(validation, loss);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The validation set does not fit: {e.Message}", "options", e);
+        }
+    }
+
+    /// <summary>Checks that the early-stopping metric can be computed for this loss, and returns the metric watched.</summary>
+    private static ValidationMetric CheckEarlyStopping<TLoss>(TrainingOptions options, TLoss loss) where TLoss : struct, ILoss
+    {
+        if (options.EarlyStopping is not { } stopping)
+            return ValidationMetric.Loss;
+        if (options.Validation is null)
+            throw new ArgumentException("Early stopping watches a validation set: set TrainingOptions.Validation (Dataset.Split makes one).", nameof(options));
+        string? problem = stopping.Metric switch
+        {
+            ValidationMetric.Accuracy or ValidationMetric.CertifiedAccuracy when !loss.NeedsLabels =>
+                $"{EarlyStopping.Describe(stopping.Metric, stopping.Epsilon)} needs a classification loss; {loss.Name} is a regression loss (watch Loss or RSquared)",
+            ValidationMetric.RSquared when loss.NeedsLabels =>
+                $"R² needs a regression loss; {loss.Name} is a classification loss (watch Loss, Accuracy or CertifiedAccuracy)",
+            ValidationMetric.CertifiedAccuracy when !(stopping.Epsilon > 0) =>
+                "certified accuracy needs a radius: set EarlyStopping.Epsilon > 0",
+            _ => null,
+        };
+        return problem is null ? stopping.Metric : throw new ArgumentException($"Early stopping cannot watch this metric: {problem}.", nameof(options));
     }
 
     /// <summary>

@@ -7,7 +7,25 @@ namespace LipGen.Training;
 /// <param name="Loss">Mean loss over the epoch's samples, each taken at the parameters of its own step.</param>
 /// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>), for a classification loss; NaN for a regression loss.</param>
 /// <param name="LipschitzBound">The certificate after the epoch's last projection.</param>
-public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound);
+public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound)
+{
+    /// <summary>The validation set after the epoch (<see cref="TrainingOptions.Validation"/>); null without one.</summary>
+    public Evaluation? Validation { get; init; }
+
+    /// <summary>The learning rate the epoch ran with.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>A short line: the epoch, its loss and accuracy, the certificate, the validation set and the rate.</summary>
+    public override string ToString()
+    {
+        string line = double.IsNaN(Accuracy)
+            ? Text.Format($"epoch {Epoch}: loss {Loss:G4}, L̂ {LipschitzBound:G6}")
+            : Text.Format($"epoch {Epoch}: loss {Loss:G4}, accuracy {Accuracy:P1}, L̂ {LipschitzBound:G6}");
+        if (Validation is { } validation)
+            line += $"; validation {validation}";
+        return LearningRate > 0 ? line + Text.Format($"; lr {LearningRate:G3}") : line;
+    }
+}
 
 /// <summary>
 /// Mini-batch training of one generated network. Each step gathers the batch feature-major ([width × samples], padded with
@@ -33,20 +51,35 @@ public sealed class TrainingSession<TKernel, TLoss>
     private SeededRandom _shuffle;
     private int _epoch;
 
-    /// <summary>Starts a session; the optimizer is created with <paramref name="learningRate"/>.</summary>
-    public TrainingSession(ILipschitzNetwork<TKernel> network, TLoss loss, double learningRate = 1e-3, ulong shuffleSeed = 0)
+    /// <summary>
+    /// Starts a session; the optimizer is Adam with <paramref name="learningRate"/>, <paramref name="beta1"/>,
+    /// <paramref name="beta2"/> and <paramref name="epsilon"/> (PyTorch's defaults).
+    /// </summary>
+    public TrainingSession(ILipschitzNetwork<TKernel> network, TLoss loss, double learningRate = 1e-3, ulong shuffleSeed = 0,
+        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         ArgumentNullException.ThrowIfNull(network);
         _network = network;
         _loss = loss;
-        if (!(learningRate > 0) || !double.IsFinite(learningRate) || (float)learningRate == 0)
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite, greater than 0, and representable as a float.");
-        Optimizer = new AdamOptimizer(TKernel.ParameterCount, (float)learningRate);
+        Optimizer = new AdamOptimizer(TKernel.ParameterCount, AdamOptimizer.Rate(learningRate, nameof(learningRate)), (float)beta1, (float)beta2, (float)epsilon);
         _shuffle = new SeededRandom(shuffleSeed);
     }
 
     /// <summary>The optimizer and its state.</summary>
     public AdamOptimizer Optimizer { get; }
+
+    /// <summary>The optimizer's learning rate, which a schedule may change between steps (to 0 too: no movement).</summary>
+    public double LearningRate
+    {
+        get => Optimizer.LearningRate;
+        set => Optimizer.LearningRate = AdamOptimizer.Rate(value, nameof(value), allowZero: true);
+    }
+
+    /// <summary>
+    /// Visit the samples of each epoch in a new seeded order (true, the default) or in their order in the data (false:
+    /// with a batch of the whole data, every step is a full-batch step).
+    /// </summary>
+    public bool Shuffle { get; set; } = true;
 
     /// <summary>
     /// Threads a step may use: −1 (the default) for every core, or a positive count. Results are bit-identical for every
@@ -134,6 +167,7 @@ public sealed class TrainingSession<TKernel, TLoss>
             throw new ArgumentException($"targets has {targets.Length} values; {batch} rows of {m} need {batch * m}.", nameof(targets));
         CheckFinite(inputs, n, nameof(inputs));
         CheckFinite(targets, m, nameof(targets));
+        CheckInputMap(_network.Parameters);
         int columns = Prepare(batch);
         for (int s = 0; s < batch; s++)
             Scatter(inputs.Slice(s * n, n), _inputs, s, columns);
@@ -154,13 +188,14 @@ public sealed class TrainingSession<TKernel, TLoss>
     {
         CheckData(data, _loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        CheckInputMap(_network.Parameters);
         if (_order.Length != data.Count)
         {
             _order = new int[data.Count];
             for (int i = 0; i < _order.Length; i++)
                 _order[i] = i;
         }
-        for (int i = _order.Length - 1; i > 0; i--) // Fisher–Yates
+        for (int i = _order.Length - 1; Shuffle && i > 0; i--) // Fisher–Yates
         {
             int j = _shuffle.NextInt(i + 1);
             (_order[i], _order[j]) = (_order[j], _order[i]);
@@ -297,6 +332,27 @@ public sealed class TrainingSession<TKernel, TLoss>
         }
     }
 
+    /// <summary>
+    /// A <c>ScaleInputs</c> network whose map was declared without values and is still the identity was never fitted: training
+    /// it would learn raw units through a map meant to standardise them, silently.
+    /// </summary>
+    private static void CheckInputMap(ReadOnlySpan<float> parameters)
+    {
+        NetworkDescription description = TKernel.Description;
+        NetworkDeclaration declaration = description.Declaration;
+        if (!declaration.ScaleInputs || declaration.InputOffsets is not null || declaration.InputScales is not null)
+            return;
+        int n = description.InputCount;
+        ReadOnlySpan<float> offsets = parameters.Slice(description.InputOffsetOffset, n), scales = parameters.Slice(description.InputScaleOffset, n);
+        for (int i = 0; i < n; i++)
+            if (offsets[i] != 0 || scales[i] != 1)
+                return;
+        throw new InvalidOperationException(
+            $"{description.Name} declares ScaleInputs, but its input map is still the identity (offsets 0, scales 1): it was never fitted. "
+            + "Call InputMaps.Fit(network, trainingData) before training (or InputMaps.Set, or declare InputOffsets and InputScales); "
+            + "for raw inputs with no map, declare the network without ScaleInputs.");
+    }
+
     private InvalidOperationException Diverged(string what) =>
         new($"Training diverged in epoch {_epoch + 1}: {what}. The weights of the last finite step are kept; lower the learning rate.");
 
@@ -318,16 +374,31 @@ public sealed class TrainingSession<TKernel, TLoss>
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.InputWidth != TKernel.InputCount || data.TargetWidth != TKernel.OutputCount)
+        {
+            string wayOut = data.TargetWidth == 1 && TKernel.OutputCount > 1 && data.InputWidth == TKernel.InputCount
+                ? $" For class labels 0…{TKernel.OutputCount - 1} in one column, build one-hot targets with Dataset.FromClassLabels (or the DataFrame adapter's class column)."
+                : "";
             throw new ArgumentException(
-                $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {TKernel.Description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.",
+                $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {TKernel.Description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.{wayOut}",
                 nameof(data));
+        }
         switch (loss.Labels)
         {
             case LabelEncoding.PlusMinusOne:
                 ReadOnlySpan<float> targets = data.Targets;
+                int firstZero = -1, firstNegative = -1;
                 for (int i = 0; i < targets.Length; i++)
-                    if (targets[i] is not (1 or -1))
-                        throw new ArgumentException($"Target {i} (row {i / data.TargetWidth}) is {targets[i]}; {loss.Name} needs labels −1 or +1.", nameof(data));
+                {
+                    if (targets[i] is not (1 or -1 or 0))
+                        throw new ArgumentException($"Target {i} (row {i / data.TargetWidth}) is {targets[i]}; {loss.Name} needs labels −1 or +1 (or 0 or 1).", nameof(data));
+                    if (targets[i] == 0 && firstZero < 0)
+                        firstZero = i;
+                    if (targets[i] == -1 && firstNegative < 0)
+                        firstNegative = i;
+                }
+                if (firstZero >= 0 && firstNegative >= 0)
+                    throw new ArgumentException(
+                        $"The labels mix −1 (row {firstNegative / data.TargetWidth}) and 0 (row {firstZero / data.TargetWidth}); {loss.Name} takes −1/+1 or 0/1 labels, one or the other.", nameof(data));
                 break;
             case LabelEncoding.OneHot:
                 if (data.TargetWidth < 2)
@@ -362,6 +433,6 @@ public static class Metrics
         foreach (float value in output)
             if (float.IsNaN(value))
                 return false; // no class, so not correct (training then stops on the NaN loss)
-        return Prediction.Classify(output) == Prediction.Classify(target);
+        return Prediction.Classify(output) == Prediction.Label(target);
     }
 }

@@ -84,6 +84,7 @@ public static class LipschitzVerifier
         return new VerificationReport
         {
             Network = description,
+            FeatureNames = data.FeatureNames,
             CertifiedBound = certified,
             GradientBound = gradientBound,
             GradientBoundSample = gradientSample,
@@ -201,7 +202,7 @@ public static class LipschitzVerifier
             {
                 if (m > 1 && j == label)
                     continue;
-                double margin = m == 1 ? (double)target[0] * output[0] : (double)output[label] - output[j];
+                double margin = m == 1 ? (double)Prediction.Sign(target[0]) * output[0] : (double)output[label] - output[j];
                 double slope = m == 1 ? certifiedBound : pairs[label * m + j];
                 exact = Math.Min(exact, margin / slope);
                 // E over the ball is at least E at its centre, so a ball this large holds the final radius below.
@@ -226,7 +227,7 @@ public static class LipschitzVerifier
                 {
                     if (m > 1 && j == label)
                         continue;
-                    double margin = m == 1 ? (double)target[0] * output[0] : (double)output[label] - output[j];
+                    double margin = m == 1 ? (double)Prediction.Sign(target[0]) * output[0] : (double)output[label] - output[j];
                     double slope = m == 1 ? certifiedBound : pairs[label * m + j];
                     // The numerator's own double rounding (three operations) is below 4u of its largest term.
                     double numerator = margin - factor * error - factor * ball;
@@ -253,11 +254,13 @@ public static class LipschitzVerifier
     }
 
     /// <summary>
-    /// True when the targets are labels: −1 or +1 in one column; or, with several outputs, rows with exactly one +1 and
-    /// the rest −1, or one-hot rows (one 1, the rest 0, as <see cref="Dataset.FromClassLabels"/> builds them).
+    /// True when the targets are labels: −1 or +1 in one column, or 0 and 1 in one column (0 read as −1; a column that mixes
+    /// −1 and 0 is not labels); or, with several outputs, rows with exactly one +1 and the rest −1, or one-hot rows (one 1,
+    /// the rest 0, as <see cref="Dataset.FromClassLabels"/> builds them).
     /// </summary>
     public static bool HasLabels(Dataset data)
     {
+        bool sawZero = false, sawNegative = false;
         for (int i = 0; i < data.Count; i++)
         {
             ReadOnlySpan<float> t = data.Target(i);
@@ -270,17 +273,19 @@ public static class LipschitzVerifier
                 zeros += v == 0 ? 1 : 0;
                 negatives += v == -1 ? 1 : 0;
             }
-            if (t.Length == 1 ? zeros != 0 : positives != 1 || (zeros > 0 && negatives > 0))
+            sawZero |= zeros > 0;
+            sawNegative |= negatives > 0;
+            if (t.Length > 1 && (positives != 1 || (zeros > 0 && negatives > 0)))
                 return false;
         }
-        return data.Count > 0;
+        return data.Count > 0 && !(data.TargetWidth == 1 && sawZero && sawNegative);
     }
 
     /// <summary>y·f for one output; f_y − max_{j≠y} f_j for several, y the position of the largest target.</summary>
     public static double Margin(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
         if (output.Length == 1)
-            return (double)target[0] * output[0];
+            return (double)Prediction.Sign(target[0]) * output[0];
         int label = 0;
         for (int j = 1; j < target.Length; j++)
             if (target[j] > target[label])

@@ -51,7 +51,7 @@ internal sealed class RadiusAttack<TKernel> where TKernel : struct, ILipschitzKe
             cancellationToken.ThrowIfCancellationRequested();
             Samples++;
             ReadOnlySpan<float> x = data.Input(i);
-            int label = Prediction.Classify(data.Target(i));
+            int label = Prediction.Label(data.Target(i));
             // Start at a random point of the ball's surface: the attack's best chances are at its edge.
             for (int j = 0; j < _difference.Length; j++)
                 _difference[j] = 2 * random.NextDouble() - 1;

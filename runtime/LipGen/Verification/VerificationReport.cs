@@ -119,6 +119,9 @@ public sealed record VerificationReport
     /// <summary>Certified accuracy at each requested ε.</summary>
     public required IReadOnlyList<CertifiedAccuracy> CertifiedAccuracies { get; init; }
 
+    /// <summary>The names of the inputs (the data's <see cref="Data.Dataset.FeatureNames"/>), which the slope table prints; null prints x0, x1, ….</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
     /// <summary>Attack budget used.</summary>
     public required int AttackStarts { get; init; }
 
@@ -231,12 +234,14 @@ public sealed record VerificationReport
         if (InputSlopes.Count == 0)
             return;
         text.AppendLine("  per-input slopes (certified range of ∂f/∂xᵢ, every output, every x):");
+        int width = Math.Max(4, FeatureNames?.Max(n => n.Length) ?? 0);
         foreach (InputSlope slope in InputSlopes)
         {
             string verdict = slope.Monotone == 0 ? "" : slope.IsCertifiedMonotone
                 ? $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: certified"
                 : $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: NOT certified";
-            text.AppendLine(c, $"    x{slope.Input,-3} [{slope.Lower,12:G6}, {slope.Upper,12:G6}]{verdict}");
+            string name = FeatureNames is { } names ? names[slope.Input] : $"x{slope.Input}";
+            text.AppendLine(c, $"    {name.PadRight(width)} [{slope.Lower,12:G6}, {slope.Upper,12:G6}]{verdict}");
         }
         if (Monotonicity == MonotonicityStatus.NotChecked)
             return;

@@ -1,0 +1,386 @@
+using System.Globalization;
+using LipGen.Data;
+using LipGen.IO;
+using LipGen.Training;
+using LipGen.Tests.Networks;
+using LipGen.Verification;
+using Microsoft.Data.Analysis;
+
+namespace LipGen.Tests;
+
+/// <summary>The training workflow (issue 20): validation, early stopping, schedules, Adam's options, labels, names, traps.</summary>
+public class WorkflowTests
+{
+    private static (Dataset Train, Dataset Validation) NoisyMoons() =>
+        TwoMoons.Generate(240, noise: 0.35, seed: 11).Split(0.5, seed: 2);
+
+    private static MoonsNet Fresh()
+    {
+        var net = new MoonsNet();
+        net.Initialize(3);
+        return net;
+    }
+
+    [Fact]
+    public void Early_stopping_restores_the_best_epoch_bit_identical_to_stopping_there_by_hand()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        var options = new TrainingOptions
+        {
+            Epochs = 150, BatchSize = 8, LearningRate = 0.05, Seed = 4, Validation = validation, EarlyStopping = new EarlyStopping(patience: 4),
+        };
+        MoonsNet stopped = Fresh();
+        TrainingResult result = Trainer.Train(stopped, train, new HingeLoss(0.1f), options);
+        Assert.True(result.StoppedEarly, result.ToString());
+        Assert.Equal(result.BestEpoch + 4, result.Epochs.Count);
+        Assert.True(result.RestoredBest);
+        // The best epoch's validation loss is the lowest of the run, and the restored network has it.
+        double lowest = result.Epochs.Min(e => e.Validation!.Value.Loss);
+        Assert.Equal(lowest, result.Epochs[result.BestEpoch - 1].Validation!.Value.Loss);
+        Assert.Equal(lowest, result.Validation!.Value.Loss);
+
+        MoonsNet byHand = Fresh();
+        Trainer.Train(byHand, train, new HingeLoss(0.1f), options with { Epochs = result.BestEpoch, EarlyStopping = null, RestoreBest = false });
+        Assert.Equal(byHand.Parameters.ToArray(), stopped.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Without_restore_the_network_keeps_its_last_epoch()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        var options = new TrainingOptions { Epochs = 12, BatchSize = 8, LearningRate = 0.05, Seed = 4, Validation = validation };
+        MoonsNet last = Fresh();
+        TrainingResult result = Trainer.Train(last, train, new HingeLoss(0.1f), options with { RestoreBest = false });
+        MoonsNet plain = Fresh();
+        Trainer.Train(plain, train, new HingeLoss(0.1f), options with { Validation = null });
+        Assert.False(result.RestoredBest);
+        Assert.Equal(plain.Parameters.ToArray(), last.Parameters.ToArray()); // validation only watches
+        Assert.All(result.Epochs, e => Assert.NotNull(e.Validation));
+    }
+
+    [Fact]
+    public void Early_stopping_checks_what_it_can_watch()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(Fresh(), train, new HingeLoss(0.1f),
+            new TrainingOptions { EarlyStopping = new EarlyStopping(5) }));
+        Assert.Contains("TrainingOptions.Validation", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Fresh(), train, new HingeLoss(0.1f),
+            new TrainingOptions { Validation = validation, EarlyStopping = new EarlyStopping(5, ValidationMetric.RSquared) }));
+        Assert.Contains("R² needs a regression loss", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Fresh(), train, new HingeLoss(0.1f),
+            new TrainingOptions { Validation = validation, EarlyStopping = new EarlyStopping(5, ValidationMetric.CertifiedAccuracy) }));
+        Assert.Contains("Epsilon", e.Message);
+        var wrong = new Dataset([1f, 2f, 3f], [1f], 3, 1);
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(Fresh(), train, new HingeLoss(0.1f), new TrainingOptions { Validation = wrong }));
+        Assert.Contains("validation set", e.Message);
+    }
+
+    [Fact]
+    public void Certified_accuracy_can_be_watched_and_is_the_share_of_radii_at_least_epsilon()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        MoonsNet net = Fresh();
+        TrainingResult result = Trainer.Train(net, train, new HingeLoss(0.1f), new TrainingOptions
+        {
+            Epochs = 6, BatchSize = 16, LearningRate = 0.02, Validation = validation,
+            EarlyStopping = new EarlyStopping(3, ValidationMetric.CertifiedAccuracy) { Epsilon = 0.05 },
+        });
+        float[] radii = LipschitzVerifier.Radii<MoonsNet.Kernel>(net.Parameters, validation, net.LipschitzBound());
+        double expected = radii.Count(r => r >= 0.05) / (double)radii.Length;
+        Assert.Equal(expected, Trainer.CertifiedAccuracy(net, validation, 0.05));
+        Assert.InRange(result.BestEpoch, 1, result.Epochs.Count);
+    }
+
+    [Fact]
+    public void Schedules_give_the_documented_rates()
+    {
+        double[] none = [];
+        LearningRateSchedule step = LearningRateSchedule.Step(every: 10, factor: 0.5);
+        Assert.Equal(0.1, step.Rate(1, 0.1, none));
+        Assert.Equal(0.1, step.Rate(10, 0.1, none));
+        Assert.Equal(0.05, step.Rate(11, 0.1, none));
+        Assert.Equal(0.025, step.Rate(21, 0.1, none));
+
+        LearningRateSchedule cosine = LearningRateSchedule.CosineWithWarmup(warmupEpochs: 4, totalEpochs: 24, minimumFraction: 0.1);
+        Assert.Equal(0.025, cosine.Rate(1, 0.1, none), 15);
+        Assert.Equal(0.1, cosine.Rate(4, 0.1, none), 15);
+        Assert.Equal(0.1, cosine.Rate(5, 0.1, none), 15);
+        Assert.Equal(0.1 * (0.1 + 0.9 * (1 + Math.Cos(Math.PI * 9 / 19)) / 2), cosine.Rate(14, 0.1, none), 15);
+        Assert.Equal(0.01, cosine.Rate(24, 0.1, none), 15);
+        Assert.Equal(0.01, cosine.Rate(40, 0.1, none), 15);
+        for (int e = 5; e < 24; e++)
+            Assert.True(cosine.Rate(e + 1, 0.1, none) < cosine.Rate(e, 0.1, none));
+
+        LearningRateSchedule plateau = LearningRateSchedule.ReduceOnPlateau(patience: 2, factor: 0.5, minimumRate: 0.02);
+        double[] history = [5, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3];
+        Assert.Equal(0.1, plateau.Rate(5, 0.1, history));   // after 4 epochs: two without improvement
+        Assert.Equal(0.05, plateau.Rate(6, 0.1, history));  // the third cuts
+        Assert.Equal(0.05, plateau.Rate(8, 0.1, history));
+        Assert.Equal(0.025, plateau.Rate(9, 0.1, history)); // three more, and a cut
+        Assert.Equal(0.025, plateau.Rate(12, 0.1, history)); // epoch 9 improved, and the count started again
+        Assert.Equal(0.02, plateau.Rate(13, 0.1, history));  // the next cut stops at the minimum
+        Assert.Equal(0.02, plateau.Rate(16, 0.1, history));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Step(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Step(5, 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.CosineWithWarmup(10, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => step.Rate(0, 0.1, none));
+    }
+
+    [Fact]
+    public void Training_runs_each_epoch_at_its_scheduled_rate()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        LearningRateSchedule schedule = LearningRateSchedule.CosineWithWarmup(2, 8);
+        TrainingResult result = Trainer.Train(Fresh(), train, new HingeLoss(0.1f),
+            new TrainingOptions { Epochs = 8, BatchSize = 32, LearningRate = 0.02, Schedule = schedule, Validation = validation });
+        for (int e = 1; e <= 8; e++)
+            Assert.Equal((float)schedule.Rate(e, 0.02, []), result.Epochs[e - 1].LearningRate);
+
+        // A plateau schedule watches the validation loss: its rates follow from the reported losses.
+        LearningRateSchedule plateau = LearningRateSchedule.ReduceOnPlateau(patience: 1, factor: 0.5);
+        result = Trainer.Train(Fresh(), train, new HingeLoss(0.1f),
+            new TrainingOptions { Epochs = 30, BatchSize = 8, LearningRate = 0.05, Schedule = plateau, Validation = validation });
+        double[] losses = [.. result.Epochs.Select(r => r.Validation!.Value.Loss)];
+        for (int e = 1; e <= 30; e++)
+            Assert.Equal((float)plateau.Rate(e, 0.05, losses), result.Epochs[e - 1].LearningRate);
+        Assert.True(result.Epochs[^1].LearningRate < 0.05, "the validation loss of noisy moons plateaus within 30 epochs");
+    }
+
+    [Fact]
+    public void Adams_options_reach_the_optimizer_and_change_the_run()
+    {
+        (Dataset train, _) = NoisyMoons();
+        MoonsNet standard = Fresh(), other = Fresh();
+        Trainer.Train(standard, train, new HingeLoss(0.1f), new TrainingOptions { Epochs = 2, BatchSize = 16 });
+        Trainer.Train(other, train, new HingeLoss(0.1f), new TrainingOptions { Epochs = 2, BatchSize = 16, Beta1 = 0.5, Beta2 = 0.99, Epsilon = 1e-6 });
+        Assert.NotEqual(standard.Parameters.ToArray(), other.Parameters.ToArray());
+        var session = new TrainingSession<MoonsNet.Kernel, HingeLoss>(Fresh(), new HingeLoss(0.1f), 0.01, 0, beta1: 0.5, beta2: 0.99, epsilon: 1e-6);
+        Assert.Equal((0.5f, 0.99f, 1e-6f), (session.Optimizer.Beta1, session.Optimizer.Beta2, session.Optimizer.Epsilon));
+        session.LearningRate = 0.001;
+        Assert.Equal(0.001f, session.Optimizer.LearningRate);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.LearningRate = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.LearningRate = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(Fresh(), train, new HingeLoss(0.1f), new TrainingOptions { Beta2 = 1 }));
+    }
+
+    [Fact]
+    public void Without_shuffling_a_full_batch_epoch_is_one_step_on_all_the_data()
+    {
+        (Dataset train, _) = NoisyMoons();
+        MoonsNet byTrainer = Fresh(), bySteps = Fresh();
+        Trainer.Train(byTrainer, train, new HingeLoss(0.1f), new TrainingOptions { Epochs = 3, BatchSize = train.Count, Shuffle = false, LearningRate = 0.01 });
+        var session = new TrainingSession<MoonsNet.Kernel, HingeLoss>(bySteps, new HingeLoss(0.1f), 0.01);
+        for (int e = 0; e < 3; e++)
+            session.Step(train.Inputs, train.Targets);
+        Assert.Equal(bySteps.Parameters.ToArray(), byTrainer.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void A_cancelled_run_keeps_its_last_epoch_and_hands_back_what_it_measured()
+    {
+        (Dataset train, Dataset validation) = NoisyMoons();
+        using var cancel = new CancellationTokenSource();
+        var options = new TrainingOptions { Epochs = 20, BatchSize = 16, LearningRate = 0.02, Validation = validation };
+        MoonsNet net = Fresh();
+        var e = Assert.Throws<TrainingCanceledException>(() => Trainer.Train(net, train, new HingeLoss(0.1f), options,
+            new SynchronousProgress<EpochReport>(r => { if (r.Epoch == 3) cancel.Cancel(); }), cancel.Token));
+        Assert.Equal(3, e.Result.Epochs.Count);
+        Assert.InRange(e.Result.BestEpoch, 1, 3);
+        Assert.IsAssignableFrom<OperationCanceledException>(e);
+        MoonsNet three = Fresh();
+        Trainer.Train(three, train, new HingeLoss(0.1f), options with { Epochs = 3, RestoreBest = false });
+        Assert.Equal(three.Parameters.ToArray(), net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Zero_one_labels_train_and_verify_exactly_as_minus_one_plus_one()
+    {
+        Dataset signs = TwoMoons.Generate(200, noise: 0.1, seed: 5);
+        float[] zeroOne = [.. signs.Targets.ToArray().Select(t => t > 0 ? 1f : 0f)];
+        var bits = new Dataset(signs.Inputs.ToArray(), zeroOne, 2, 1);
+        foreach (bool hinge in new[] { true, false })
+        {
+            MoonsNet a = Fresh(), b = Fresh();
+            var options = new TrainingOptions { Epochs = 3, BatchSize = 32, LearningRate = 0.01 };
+            TrainingResult ra = hinge ? Trainer.Train(a, signs, new HingeLoss(0.1f), options) : Trainer.Train(a, signs, new BinaryCrossEntropyWithLogits(), options);
+            TrainingResult rb = hinge ? Trainer.Train(b, bits, new HingeLoss(0.1f), options) : Trainer.Train(b, bits, new BinaryCrossEntropyWithLogits(), options);
+            Assert.Equal(a.Parameters.ToArray(), b.Parameters.ToArray());
+            Assert.Equal(ra.Final, rb.Final);
+        }
+        MoonsNet net = Fresh();
+        Assert.True(LipschitzVerifier.HasLabels(bits));
+        Assert.Equal(LipschitzVerifier.Radii<MoonsNet.Kernel>(net.Parameters, signs, net.LipschitzBound()),
+            LipschitzVerifier.Radii<MoonsNet.Kernel>(net.Parameters, bits, net.LipschitzBound()));
+        Assert.Equal(signs.Split(0.3, 1).Test.Targets.ToArray().Select(t => t > 0), bits.Split(0.3, 1).Test.Targets.ToArray().Select(t => t > 0));
+
+        float[] mixed = [.. zeroOne];
+        mixed[7] = -1;
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(Fresh(), new Dataset(signs.Inputs.ToArray(), mixed, 2, 1), new HingeLoss(0.1f), new TrainingOptions()));
+        Assert.Contains("mix −1 (row 7) and 0", e.Message);
+        Assert.False(LipschitzVerifier.HasLabels(new Dataset(signs.Inputs.ToArray(), mixed, 2, 1)));
+    }
+
+    [Fact]
+    public void A_class_column_becomes_one_hot_targets_with_its_class_names()
+    {
+        var frame = new DataFrame(
+            new PrimitiveDataFrameColumn<double>("petal", [1.0, 2.0, 3.0, 4.0]),
+            new PrimitiveDataFrameColumn<double>("sepal", [0.5, 0.5, 1.5, 1.5]),
+            new StringDataFrameColumn("species", ["virginica", "setosa", "versicolor", "setosa"]));
+        Dataset data = frame.ToClassDataset(["petal", "sepal"], "species");
+        Assert.Equal(["setosa", "versicolor", "virginica"], data.ClassNames);
+        Assert.Equal(["petal", "sepal"], data.FeatureNames);
+        Assert.Equal([0f, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0], data.Targets.ToArray());
+
+        var numbered = new DataFrame(
+            new PrimitiveDataFrameColumn<double>("x", [1.0, 2.0, 3.0]),
+            new PrimitiveDataFrameColumn<int>("digit", [2, 0, 1]));
+        Dataset digits = numbered.ToClassDataset(["x"], "digit");
+        Assert.Equal(["0", "1", "2"], digits.ClassNames);
+        Assert.Equal([0f, 0, 1, 1, 0, 0, 0, 1, 0], digits.Targets.ToArray()); // class 2 is output 2
+
+        // A class column given as one target to a network with several outputs: the error names the way out.
+        var column = new Dataset(new float[3 * 4], [0f, 1f, 2f], 4, 1);
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(new MulticlassL1Net(), column, new TauCrossEntropyLoss(4), new TrainingOptions()));
+        Assert.Contains("Dataset.FromClassLabels", e.Message);
+        Assert.Throws<ArgumentException>(() => new DataFrame(new PrimitiveDataFrameColumn<double>("x", [1.0]), new StringDataFrameColumn("c", ["a"])).ToClassDataset(["x"], "c"));
+    }
+
+    [Fact]
+    public void Feature_names_travel_from_the_data_into_the_report()
+    {
+        var random = new SeededRandom(3);
+        var data = new Dataset(NetworkCases.RandomVector(ref random, 40 * 4), NetworkCases.RandomVector(ref random, 40), 4, 1)
+            .WithNames(["age", "income", "debt", "tenure"]);
+        Assert.Equal("debt", data.FeatureName(2));
+        Assert.Equal(["age", "income", "debt", "tenure"], data.Split(0.25, 1).Train.FeatureNames);
+        var net = new MonotoneNet();
+        VerificationReport report = LipschitzVerifier.Verify(net, data, new VerificationOptions { AttackStarts = 4, AttackSteps = 5 });
+        string text = report.ToString();
+        Assert.Contains("income", text);
+        Assert.Contains("debt ", text);
+        Assert.DoesNotContain("x1 ", text);
+        Assert.Throws<ArgumentException>(() => data.WithNames(["a", "a", "b", "c"]));
+        Assert.Throws<ArgumentException>(() => data.WithNames(["a", "b"]));
+        Assert.Equal("x0", new Dataset([1f], [1f], 1, 1).FeatureName(0));
+    }
+
+    [Fact]
+    public void Training_a_scale_inputs_network_whose_map_was_never_fitted_names_InputMaps_Fit()
+    {
+        Dataset data = TwoMoons.Generate(50, noise: 0.1, seed: 1);
+        var net = new MappedNet();
+        var e = Assert.Throws<InvalidOperationException>(() => Trainer.Train(net, data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 1 }));
+        Assert.Contains("InputMaps.Fit", e.Message);
+        InputMaps.Fit(net, data);
+        Trainer.Train(net, data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 1 });
+        // A declared map is not "unfitted", even at the identity.
+        Trainer.Train(new MappedMonotoneNet(), new Dataset(new float[3 * 4], new float[2 * 4], 3, 2), new MeanSquaredError(), new TrainingOptions { Epochs = 1 });
+    }
+
+    [Fact]
+    public void A_file_loads_into_a_larger_bound_as_it_is_and_into_a_smaller_one_projected()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"lipgen-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            MoonsNet trained = Fresh();
+            Trainer.Train(trained, TwoMoons.Generate(200, 0.1, 1), new HingeLoss(0.1f), new TrainingOptions { Epochs = 5, LearningRate = 0.02 });
+            trained.Save(path);
+            var loose = new LooseMoonsNet();
+            loose.Load(path);
+            Assert.Equal(trained.Parameters.ToArray(), loose.Parameters.ToArray());
+            Assert.Equal(trained.Forward([0.3f, -0.2f]), loose.Forward([0.3f, -0.2f]));
+
+            var tight = new TightMoonsNet();
+            float[] before = tight.Parameters.ToArray();
+            var e = Assert.Throws<NetworkFileException>(() => tight.Load(path));
+            Assert.Contains("projectOnLoad: true", e.Message);
+            Assert.Equal(before, tight.Parameters.ToArray());
+            tight.Load(path, projectOnLoad: true); // the LIPG020 fix: project into the smaller bound, then save
+            Assert.True(tight.LipschitzBound() <= 0.5);
+
+            var aol = new AolNet();
+            aol.Save(path);
+            e = Assert.Throws<NetworkFileException>(() => new LooseAolNet().Load(path));
+            Assert.Contains("depends on λ", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_diverging_run_warns_and_a_healthy_one_does_not()
+    {
+
+        Dataset data = TwoMoons.Generate(300, noise: 0.1, seed: 2);
+        TrainingResult healthy = Trainer.Train(Fresh(), data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 20, BatchSize = 32, LearningRate = 0.01 });
+        Assert.Empty(healthy.Warnings);
+        TrainingResult wild = Trainer.Train(Fresh(), data, new HingeLoss(0.1f), new TrainingOptions { Epochs = 20, BatchSize = 32, LearningRate = 1e6 });
+        Assert.NotEmpty(wild.Warnings);
+        Assert.Contains("learning rate", wild.Warnings[0]);
+        Assert.Contains("warning:", wild.ToString());
+    }
+
+    [Fact]
+    public void Regression_targets_beyond_the_bounds_reach_are_warned_about()
+    {
+        var random = new SeededRandom(4);
+        float[] x = [.. Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble())];
+        var far = new Dataset(x, [.. x.Select(v => 1000 * v)], 1, 1);
+        TrainingResult result = Trainer.Train(new ScalarInputNet(), far, new MeanSquaredError(), new TrainingOptions { Epochs = 2 });
+        Assert.Contains(result.Warnings, w => w.Contains("standardise the targets") && w.Contains("cannot fit"));
+        var near = new Dataset(x, [.. x.Select(v => 1.5f * v)], 1, 1);
+        Assert.DoesNotContain(Trainer.Train(new ScalarInputNet(), near, new MeanSquaredError(), new TrainingOptions { Epochs = 2 }).Warnings,
+            w => w.Contains("cannot fit"));
+    }
+
+    [Fact]
+    public void Reports_print_short_lines_in_any_culture()
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone(); // the test host runs globalization-invariant: a decimal comma by hand
+        comma.NumberFormat.NumberDecimalSeparator = comma.NumberFormat.PercentDecimalSeparator = ",";
+        CultureInfo.CurrentCulture = comma;
+        try
+        {
+            var evaluation = new Evaluation(0.123456, 0.9876);
+            Assert.Equal("loss 0.1235, accuracy 98.8 %", evaluation.ToString());
+            var regression = new Evaluation(2.5, double.NaN, 1.25, 1.5811, 0.56789);
+            Assert.Equal("loss 2.5, MAE 1.25, RMSE 1.581, R² 0.568", regression.ToString());
+            var epoch = new EpochReport(7, 0.5, 0.75, 0.99999) { Validation = evaluation, LearningRate = 0.001 };
+            Assert.Equal("epoch 7: loss 0.5, accuracy 75.0 %, L̂ 0.99999; validation loss 0.1235, accuracy 98.8 %; lr 0.001", epoch.ToString());
+            var result = new TrainingResult([epoch], evaluation) { BestEpoch = 7 };
+            Assert.Equal("1 epochs, best epoch 7; training: loss 0.1235, accuracy 98.8 %", result.ToString());
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Fact]
+    public void The_console_progress_redraws_one_line_or_logs_every_few_epochs()
+    {
+        var log = new StringWriter();
+        var progress = new ConsoleProgress(40, log, redraw: false);
+        for (int e = 1; e <= 40; e++)
+            progress.Report(new EpochReport(e, 1.0 / e, 0.5, 1));
+        string[] lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(21, lines.Length); // epoch 1, then every second one (40 / 20), the last included
+        Assert.StartsWith("[1/40] loss 1, accuracy 50.0 %", lines[0]);
+        Assert.StartsWith("[40/40] loss 0.025", lines[^1]);
+
+        var terminal = new StringWriter();
+        var redraw = new ConsoleProgress(3, terminal, redraw: true);
+        for (int e = 1; e <= 3; e++)
+            redraw.Report(new EpochReport(e, 1, double.NaN, 1));
+        Assert.Equal(3, terminal.ToString().Count(c => c == '\r'));
+        Assert.Single(terminal.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("\n", terminal.ToString().Replace("\r\n", "\n"));
+    }
+}
