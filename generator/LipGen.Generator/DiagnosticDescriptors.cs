@@ -91,12 +91,15 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidResidualBlocks = Rule("LIPG029", DeclarationRules.InvalidResidualBlocks);
 
+    public static readonly DiagnosticDescriptor InvalidMonotoneResidual = Rule("LIPG030", DeclarationRules.InvalidMonotoneResidual);
+
     /// <summary>Every rule's descriptor, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> Rules { get; } = new[]
     {
         TooFewWidths, InvalidWidth, TooManyLayers, InvalidGroupSize, GroupSizeDoesNotDivide, GroupSizeCountMismatch, InvalidP, InvalidLipschitz,
         GroupSizeIgnored, InvalidActivation, GroupSizeWithoutGroupSort, MonotoneLengthMismatch, InvalidMonotoneSign, MonotoneAllZero,
         InputMapLengthMismatch, InvalidInputMapValue, EuclideanConstraintNeedsP2, InvalidConstraint, InvalidResidualBlocks,
+        InvalidMonotoneResidual,
     }.ToDictionary(d => d.Id);
 
     private static DiagnosticDescriptor Rule(string id, DeclarationRule rule) =>

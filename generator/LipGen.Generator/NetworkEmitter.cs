@@ -390,6 +390,8 @@ internal static class NetworkEmitter
             properties.Add($"ResidualBlocks = {d.ResidualBlocks}");
         if (d.Monotone is { } monotone)
             properties.Add($"Monotone = new[] {{ {string.Join(", ", monotone)} }}");
+        if (d.MonotoneResidual is { } residual)
+            properties.Add($"MonotoneResidual = {NormText.Literal(residual)}");
         if (d.ScaleInputs)
             properties.Add("ScaleInputs = true");
         if (d.InputOffsets is { } offsets)

@@ -59,6 +59,15 @@ public sealed class LipschitzNetworkAttribute : Attribute
     public int[]? Monotone { get; set; }
 
     /// <summary>
+    /// The monotone residual's coefficient c, when it should exceed λ (not set: c = λ). With c &gt; λ the network is
+    /// f(x) = g(x) + c·Σᵢ sᵢ·xᵢ, every sᵢ·∂f/∂xᵢ lies in [c − λ, c + λ], so each monotone input has a strictly positive
+    /// certified minimum slope, and the network as it runs in float is monotone too for steps above a size the verification
+    /// report states. This is the paper's COMPAS network (residual 1.3⁴ over layers of 1.3³). f is then
+    /// (λ + c·‖s‖_q)-Lipschitz. Must be at least λ and fit a float; needs <see cref="Monotone"/> (LIPG030).
+    /// </summary>
+    public double MonotoneResidual { get; set; }
+
+    /// <summary>
     /// Gives the network a fixed per-input affine map z = (x − offset) / scale ahead of its first layer, so it takes its
     /// inputs in their own units (GeV, dollars, millimetres) and every guarantee (certificate, slopes, radii) is stated in
     /// them. Set the values here, or fit them to data with <c>InputMaps.Fit</c> before training; they are stored with the

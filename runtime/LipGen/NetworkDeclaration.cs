@@ -58,6 +58,9 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
     /// <summary>True when the inputs are mapped by z = (x − offset) / scale (also implied by offsets or scales).</summary>
     public bool ScaleInputs { get; init; } = Defaults.ScaleInputs;
 
+    /// <summary>The monotone residual's coefficient c (<see cref="LipschitzNetworkAttribute.MonotoneResidual"/>); null means λ.</summary>
+    public double? MonotoneResidual { get; init; }
+
     /// <summary>The input map's declared offsets, or null (0 each).</summary>
     public IReadOnlyList<double>? InputOffsets { get => _inputOffsets; init => _inputOffsets = Copy(value); }
 
@@ -106,6 +109,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         nameof(LipschitzNetworkAttribute.Constraint) when value is int c => Clone(d => d.Constraint = (LayerConstraint)c),
         nameof(LipschitzNetworkAttribute.Monotone) => Clone(d => d._monotone = As<int>(value)),
         nameof(LipschitzNetworkAttribute.ScaleInputs) when value is bool s => Clone(d => d.ScaleInputs = s),
+        nameof(LipschitzNetworkAttribute.MonotoneResidual) when value is double c => Clone(d => d.MonotoneResidual = c),
         nameof(LipschitzNetworkAttribute.InputOffsets) => Clone(d => d._inputOffsets = As<double>(value)),
         nameof(LipschitzNetworkAttribute.InputScales) => Clone(d => d._inputScales = As<double>(value)),
         nameof(LipschitzNetworkAttribute.ResidualBlocks) when value is int k => Clone(d => d.ResidualBlocks = k),
@@ -137,6 +141,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             Constraint = d.Constraint;
             _monotone = d._monotone;
             ScaleInputs = d.ScaleInputs;
+            MonotoneResidual = d.MonotoneResidual;
             _inputOffsets = d._inputOffsets;
             _inputScales = d._inputScales;
             ResidualBlocks = d.ResidualBlocks;
@@ -150,6 +155,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         public Activation Activation;
         public LayerConstraint Constraint;
         public bool ScaleInputs;
+        public double? MonotoneResidual;
         public double[]? _inputOffsets, _inputScales;
         public int ResidualBlocks;
         public string? Weights;
@@ -164,6 +170,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             Constraint = Constraint,
             Monotone = _monotone,
             ScaleInputs = ScaleInputs,
+            MonotoneResidual = MonotoneResidual,
             InputOffsets = _inputOffsets,
             InputScales = _inputScales,
             ResidualBlocks = ResidualBlocks,
@@ -249,6 +256,16 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             if (signsValid && monotone.Count == Widths[0] && monotone.All(s => s == 0))
                 Add(DeclarationRules.MonotoneAllZero, MonotoneName, -1);
         }
+        if (MonotoneResidual is { } c)
+        {
+            const string ResidualName = nameof(LipschitzNetworkAttribute.MonotoneResidual);
+            string? reason = Monotone is null ? "it is the coefficient of the monotone residual, and the network declares no Monotone inputs"
+                : NetworkPlan.BoundProblem(c) is { } problem ? problem.Replace("λ", "the coefficient")
+                : c < Lipschitz ? $"it must be at least λ = {Text(Lipschitz)}, or the layers' slope (up to λ) could outweigh it and break monotonicity"
+                : null;
+            if (reason is not null)
+                Add(DeclarationRules.InvalidMonotoneResidual, ResidualName, -1, Text(c), reason);
+        }
         ValidateInputMap(nameof(InputOffsets), InputOffsets, problems, value =>
             double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > float.MaxValue ? "an offset must be a finite float" : null);
         // The scale as the network will hold it, a float: the model's one rule for scales.
@@ -295,7 +312,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
     public bool Equals(NetworkDeclaration? other) =>
         other is not null && Same(Widths, other.Widths) && GroupSize == other.GroupSize && Same(GroupSizes, other.GroupSizes)
         && P.Equals(other.P) && Lipschitz.Equals(other.Lipschitz) && Activation == other.Activation && Constraint == other.Constraint
-        && Same(Monotone, other.Monotone) && ScaleInputs == other.ScaleInputs && Same(InputOffsets, other.InputOffsets)
+        && Same(Monotone, other.Monotone) && MonotoneResidual.Equals(other.MonotoneResidual) && ScaleInputs == other.ScaleInputs && Same(InputOffsets, other.InputOffsets)
         && Same(InputScales, other.InputScales) && ResidualBlocks == other.ResidualBlocks && Weights == other.Weights;
 
     private static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
@@ -331,6 +348,8 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             parts.Add($"ResidualBlocks = {ResidualBlocks}");
         if (Monotone is not null)
             parts.Add($"Monotone = new[] {{ {string.Join(", ", Monotone)} }}");
+        if (MonotoneResidual is { } residual)
+            parts.Add($"MonotoneResidual = {Text(residual)}");
         if (ScaleInputs)
             parts.Add("ScaleInputs = true");
         if (InputOffsets is not null)
@@ -486,11 +505,16 @@ internal static class DeclarationRules
     public static readonly DeclarationRule InvalidResidualBlocks = new("LIPG029", "Invalid residual blocks",
         "ResidualBlocks = {0} is not valid: {1}");
 
+    /// <summary>LIPG030.</summary>
+    public static readonly DeclarationRule InvalidMonotoneResidual = new("LIPG030", "Invalid monotone residual coefficient",
+        "MonotoneResidual = {0} is not valid: {1}");
+
     /// <summary>Every rule, for the analyzer's table of descriptors.</summary>
     public static IReadOnlyList<DeclarationRule> All { get; } = new[]
     {
         TooFewWidths, InvalidWidth, TooManyLayers, InvalidGroupSize, GroupSizeDoesNotDivide, GroupSizeCountMismatch, InvalidP,
         InvalidLipschitz, GroupSizeIgnored, InvalidActivation, GroupSizeWithoutGroupSort, MonotoneLengthMismatch, InvalidMonotoneSign,
         MonotoneAllZero, InputMapLengthMismatch, InvalidInputMapValue, EuclideanConstraintNeedsP2, InvalidConstraint, InvalidResidualBlocks,
+        InvalidMonotoneResidual,
     };
 }

@@ -183,7 +183,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(29, supported.Length);
+        Assert.Equal(30, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -242,6 +242,15 @@ public class DiagnosticTests
     [InlineData("[LipGen.LipschitzNetwork(2, 1, Constraint = LipGen.LayerConstraint.Spectral, {|ResidualBlocks = 1|})] partial class Net;",
         "ResidualBlocks = 1 is not valid: the blocks go after hidden layers, and this network has none")]
     public Task LIPG029_invalid_residual_blocks(string source, string message) => AssertSingle(source, "LIPG029", message);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Lipschitz = 2, Monotone = new[] { 1, 0 }, {|MonotoneResidual = 1.5|})] partial class Net;",
+        "MonotoneResidual = 1.5 is not valid: it must be at least λ = 2, or the layers' slope (up to λ) could outweigh it and break monotonicity")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|MonotoneResidual = 3|})] partial class Net;",
+        "MonotoneResidual = 3 is not valid: it is the coefficient of the monotone residual, and the network declares no Monotone inputs")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Monotone = new[] { 1, 0 }, {|MonotoneResidual = 1e39|})] partial class Net;",
+        "MonotoneResidual = 1E+39 is not valid: the coefficient must be at most float.MaxValue (about 3.4E+38): the layers' bounds and the monotone residual's coefficient are floats")]
+    public Task LIPG030_invalid_monotone_residual(string source, string message) => AssertSingle(source, "LIPG030", message);
 
     [Fact]
     public async Task Aol_layers_and_residual_blocks_with_p_2_have_no_diagnostic() =>

@@ -32,6 +32,7 @@ public static class NetworkCases
         nameof(LooseMoonsNet) => new LooseMoonsNet(),
         nameof(TightMoonsNet) => new TightMoonsNet(),
         nameof(LooseAolNet) => new LooseAolNet(),
+        nameof(MarginMonotoneNet) => new MarginMonotoneNet(),
         nameof(ImportedMonotoneNet) => new ImportedMonotoneNet(),
         nameof(WrongSignsNet) => new WrongSignsNet(),
         nameof(WrongGroupsNet) => new WrongGroupsNet(),
@@ -51,7 +52,7 @@ public static class NetworkCases
         nameof(SpectralMoonsNet), nameof(AwkwardNet), nameof(ImportedMonotoneNet), nameof(WrongSignsNet), nameof(WrongGroupsNet),
         nameof(NetworkFileTests.PyTorchNet), nameof(VerificationTests.LinearL1), nameof(VerificationTests.LinearL2),
         nameof(VerificationTests.LinearMax), nameof(VerificationTests.AbsNet), nameof(LooseMoonsNet), nameof(TightMoonsNet),
-        nameof(LooseAolNet));
+        nameof(LooseAolNet), nameof(MarginMonotoneNet));
 
     /// <summary>
     /// True for parameters no pass computes with a gradient for: the input map (fixed) and projection state. Derived regions

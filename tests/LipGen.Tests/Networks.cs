@@ -94,6 +94,10 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(6, 16, 12, 3, GroupSize = 2, P = Norm.L2, Lipschitz = 3, Constraint = LayerConstraint.Aol)]
     public partial class LooseAolNet;
 
+    // The paper's COMPAS arrangement: layers of 1.3³, a residual of 1.3⁴, so each monotone slope is at least 1.3⁴ − 1.3³.
+    [LipschitzNetwork(4, 16, 16, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 2.197, Monotone = new[] { 1, 0, -1, 0 }, MonotoneResidual = 2.8561)]
+    public partial class MarginMonotoneNet;
+
     public static partial class Outer
     {
         internal partial class Inner

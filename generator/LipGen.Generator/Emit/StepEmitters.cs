@@ -342,8 +342,10 @@ internal sealed class MonotoneResidualEmitter(MonotoneResidualStep residual, Net
     public override void Constants(SourceWriter w)
     {
         string signs = string.Join(", ", residual.Signs.Select(s => s > 0 ? "+1" : s < 0 ? "−1" : "0"));
-        w.Line($"// Monotone residual: f = g + c·Σᵢ sᵢ·{Input}ᵢ with s = [{signs}] and c = λ rounded up to a float ({NormText.FloatLiteral(residual.Coefficient)}):");
-        w.Line($"// sᵢ·∂f/∂{Input}ᵢ ∈ [c − λ, c + λ] ⊂ [0, 2c], and f is λ·(1 + ‖s‖_{NormText.Number(plan.Q)})-Lipschitz. Its slopes aᵢ = c·sᵢ:");
+        string source = plan.Declaration.MonotoneResidual is null ? "λ" : "MonotoneResidual";
+        string bound = plan.Declaration.MonotoneResidual is null ? "λ·(1 + ‖s‖_" + NormText.Number(plan.Q) + ")" : "(λ + c·‖s‖_" + NormText.Number(plan.Q) + ")";
+        w.Line($"// Monotone residual: f = g + c·Σᵢ sᵢ·{Input}ᵢ with s = [{signs}] and c = {source} rounded up to a float ({NormText.FloatLiteral(residual.Coefficient)}):");
+        w.Line($"// sᵢ·∂f/∂{Input}ᵢ ∈ [c − λ, c + λ] ⊂ [0, 2c], and f is {bound}-Lipschitz. Its slopes aᵢ = c·sᵢ:");
         w.Line($"private static global::System.ReadOnlySpan<float> {Names.ResidualSlopes} => new float[] {{ {string.Join(", ", residual.Signs.Select(s => NormText.FloatLiteral(s * residual.Coefficient)))} }};");
     }
 

@@ -35,6 +35,9 @@ internal static class NetworkMetadata
                 yield return entry;
     }
 
+    /// <summary>The key of the monotone residual's coefficient c as a float (written when there is a residual).</summary>
+    public const string ResidualCoefficientKey = "lipgen.monotone_residual";
+
     /// <summary>The key of the number of SLL residual blocks after each hidden layer (written when there are any).</summary>
     public const string ResidualBlocksKey = "lipgen.residual_blocks";
 
@@ -67,7 +70,10 @@ internal static class NetworkMetadata
                 // One from before spectral layers has no constraint: its layers were row-bounded.
                 : expected.Key == ConstraintKey && stored.ContainsKey("lipgen.widths") ? nameof(LayerConstraint.RowNorms)
                 // and one without residual blocks has no key for them.
-                : expected.Key == ResidualBlocksKey && stored.ContainsKey("lipgen.widths") ? "0" : null;
+                : expected.Key == ResidualBlocksKey && stored.ContainsKey("lipgen.widths") ? "0"
+                // and one from before MonotoneResidual ran its residual at λ rounded up.
+                : expected.Key == ResidualCoefficientKey && stored.TryGetValue(LipschitzKey, out string? lambda) && ParseNumber(lambda) is double l
+                    ? NetworkPlan.ResidualCoefficient(l).ToString("R", Invariant) : null;
             if (value is null || SameValue(expected.Key, value, expected.Value))
                 continue;
             // Weights within a smaller bound satisfy a larger one, and the certificate check decides the rest, when the
@@ -91,7 +97,7 @@ internal static class NetworkMetadata
     /// <summary>Numbers compare as numbers ("1.0" is 1, "inf" is ∞), lists element by element, words exactly.</summary>
     private static bool SameValue(string key, string stored, string expected)
     {
-        if (key is "lipgen.p" or LipschitzKey)
+        if (key is "lipgen.p" or LipschitzKey or ResidualCoefficientKey)
             return ParseNumber(stored) is double a && ParseNumber(expected) is double b && a == b;
         if (key is "lipgen.widths" or "lipgen.group_sizes" or MonotoneKey or ResidualBlocksKey)
         {

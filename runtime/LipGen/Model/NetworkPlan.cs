@@ -129,8 +129,9 @@ internal sealed class NetworkPlan
     public static double LayerBound(double lipschitz, int layerCount) => Math.Pow(lipschitz, 1.0 / layerCount);
 
     /// <summary>
-    /// c, the residual's coefficient as the network runs: λ rounded up to the nearest float, so that c ≥ λ and every input the
-    /// declaration makes monotone stays monotone after the rounding.
+    /// c, the residual's coefficient as the network runs: the declared coefficient (λ unless <c>MonotoneResidual</c> says
+    /// more) rounded up to the nearest float, so that c ≥ λ and every input the declaration makes monotone stays monotone
+    /// after the rounding.
     /// </summary>
     public static float ResidualCoefficient(double lipschitz)
     {
@@ -211,7 +212,7 @@ internal sealed class NetworkPlan
         MonotoneResidualStep? residual = null;
         if (declaration.Monotone is { } signs)
         {
-            residual = new MonotoneResidualStep(layerInput, output, signs.ToArray(), ResidualCoefficient(declaration.Lipschitz), plan.Q);
+            residual = new MonotoneResidualStep(layerInput, output, signs.ToArray(), ResidualCoefficient(declaration.MonotoneResidual ?? declaration.Lipschitz), plan.Q);
             steps.Add(residual);
         }
         // Projection state, then derived values: never saved, recomputed by Project.

@@ -119,7 +119,7 @@ public static class Trainer
         static double Orient(double value) => double.IsNaN(value) ? double.PositiveInfinity : value;
     }
 
-    /// <summary>The share of <paramref name="data"/> classified correctly with a certified radius of at least <paramref name="epsilon"/>.</summary>
+    /// <summary>The share of <paramref name="data"/> classified correctly with a certified radius above <paramref name="epsilon"/>.</summary>
     internal static double CertifiedAccuracy<TKernel>(ILipschitzNetwork<TKernel> network, Dataset data, double epsilon)
         where TKernel : struct, ILipschitzKernel
     {
@@ -127,7 +127,7 @@ public static class Trainer
         float[] radii = Verification.LipschitzVerifier.Radii<TKernel>(parameters, data, TKernel.LipschitzBound(parameters));
         int certified = 0;
         foreach (float r in radii)
-            certified += r >= epsilon ? 1 : 0;
+            certified += r > epsilon ? 1 : 0; // as the verification report counts
         return (double)certified / radii.Length;
     }
 

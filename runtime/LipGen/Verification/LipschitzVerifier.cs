@@ -53,8 +53,11 @@ public static class LipschitzVerifier
         MonotonicityStatus monotonicity = !anyMonotone ? MonotonicityStatus.NotChecked
             : search.Violation is not null ? MonotonicityStatus.Violated
             : certifiedMonotone ? MonotonicityStatus.Certified : MonotonicityStatus.NotCertified;
-        // A real violation of an input the certificate calls monotone would be a bug in LipGen, like a pair beating L̂.
-        bool monotoneBroken = search.Violation is { } broken && slopes[broken.Input].IsCertifiedMonotone;
+        // A real violation of an input the certificate calls monotone would be a bug in LipGen, like a pair beating L̂; so
+        // would a wrong-way move of the float network over a step its float statement covers.
+        double[] floatSteps = FloatMonotoneSteps(slopes, rangeError);
+        bool monotoneBroken = (search.Violation is { } broken && slopes[broken.Input].IsCertifiedMonotone)
+            || (search.LargestDecrease is { } decrease && decrease.Step >= floatSteps[decrease.Input]);
 
         // Failed means a real violation of L̂ by the network as it runs: a pair beyond L̂·‖x − y‖ + E(x) + E(y), or a computed
         // gradient beyond L̂ by more than backpropagation's own rounding can explain.
@@ -109,6 +112,7 @@ public static class LipschitzVerifier
             LargestPairBound = labelled && TKernel.OutputCount > 1 ? CertifiedBound.ClassPairBounds(description, parameters).Cast<double>().Max() : double.NaN,
             ConstrainedBound = CertifiedBound.ComputeConstrained(description, parameters),
             InputSlopes = slopes,
+            FloatMonotoneSteps = floatSteps,
             Monotonicity = monotonicity,
             MonotoneViolation = search.Violation,
             LargestMonotoneDecrease = search.LargestDecrease,
@@ -295,6 +299,25 @@ public static class LipschitzVerifier
             if (j != label)
                 runnerUp = Math.Max(runnerUp, output[j]);
         return output[label] - runnerUp;
+    }
+
+    /// <summary>
+    /// Per input, the step h above which the float network is monotone: with ℓ &gt; 0 the certified minimum of sᵢ·∂f/∂xᵢ and E
+    /// the float error bound over the box, s·(f̃(y) − f̃(x)) ≥ ℓ·(yᵢ − xᵢ) − E(x) − E(y) &gt; 0 once yᵢ − xᵢ ≥ h = 2E/ℓ (rounded
+    /// up). +∞ for a monotone input whose minimum slope is 0 (no step is enough), NaN for a free input.
+    /// </summary>
+    internal static double[] FloatMonotoneSteps(IReadOnlyList<InputSlope> slopes, double floatError)
+    {
+        var steps = new double[slopes.Count];
+        for (int i = 0; i < slopes.Count; i++)
+        {
+            InputSlope s = slopes[i];
+            double least = s.Monotone > 0 ? s.Lower : -s.Upper;
+            steps[i] = s.Monotone == 0 ? double.NaN
+                : least > 0 && double.IsFinite(floatError) ? Math.BitIncrement(Math.BitIncrement(2 * floatError) / least)
+                : double.PositiveInfinity;
+        }
+        return steps;
     }
 
     /// <summary>‖v‖_p.</summary>

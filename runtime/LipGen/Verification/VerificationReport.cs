@@ -119,6 +119,13 @@ public sealed record VerificationReport
     /// <summary>Certified accuracy at each requested ε.</summary>
     public required IReadOnlyList<CertifiedAccuracy> CertifiedAccuracies { get; init; }
 
+    /// <summary>
+    /// Per input, the step above which the network as it runs in float is monotone in it over the data's range: for a
+    /// monotone input whose certified minimum slope ℓ is positive (<c>MonotoneResidual</c> above λ), 2E/ℓ rounded up, E the
+    /// float error bound; +∞ when ℓ is 0; NaN for a free input. Empty for reports made without it.
+    /// </summary>
+    public IReadOnlyList<double> FloatMonotoneSteps { get; init; } = [];
+
     /// <summary>The names of the inputs (the data's <see cref="Data.Dataset.FeatureNames"/>), which the slope table prints; null prints x0, x1, ….</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
@@ -240,6 +247,8 @@ public sealed record VerificationReport
             string verdict = slope.Monotone == 0 ? "" : slope.IsCertifiedMonotone
                 ? $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: certified"
                 : $"   {(slope.Monotone > 0 ? "non-decreasing" : "non-increasing")}: NOT certified";
+            if (slope.Monotone != 0 && slope.Input < FloatMonotoneSteps.Count && double.IsFinite(FloatMonotoneSteps[slope.Input]))
+                verdict += string.Format(c, "; in float too, for steps ≥ {0:G3}", FloatMonotoneSteps[slope.Input]);
             string name = FeatureNames is { } names ? names[slope.Input] : $"x{slope.Input}";
             text.AppendLine(c, $"    {name.PadRight(width)} [{slope.Lower,12:G6}, {slope.Upper,12:G6}]{verdict}");
         }

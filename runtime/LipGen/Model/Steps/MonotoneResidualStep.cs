@@ -39,6 +39,10 @@ internal sealed class MonotoneResidualStep : PlanStep
     /// <summary>c: λ rounded up to a float.</summary>
     public float Coefficient { get; }
 
+    /// <summary>The coefficient as the network runs, in the file: with <c>MonotoneResidual</c> it need not be λ's.</summary>
+    public override IEnumerable<KeyValuePair<string, string>> Metadata =>
+        new[] { new KeyValuePair<string, string>(IO.NetworkMetadata.ResidualCoefficientKey, Coefficient.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) };
+
     /// <summary>The number of outputs it is added to (every output gets the same term).</summary>
     public int Outputs => Output.Width;
 
