@@ -39,8 +39,11 @@ public sealed class ConsoleProgress : IProgress<EpochReport>
         if (!_redraw && value.Epoch != 1 && value.Epoch % Every != 0 && !last)
             return;
         double perEpoch = _clock.Elapsed.TotalMilliseconds / Math.Max(1, value.Epoch);
-        string line = Text.Format($"[{value.Epoch}/{Epochs}] ") + value.ToString()["epoch ".Length..] + Text.Format($"; {perEpoch:F1} ms/epoch");
-        line = line.Replace($"{value.Epoch}: ", "", StringComparison.Ordinal);
+        // The report's own line, with "[k/N]" in place of its "epoch k: ".
+        string report = value.ToString();
+        string prefix = Text.Format($"epoch {value.Epoch}: ");
+        string line = Text.Format($"[{value.Epoch}/{Epochs}] ") + (report.StartsWith(prefix, StringComparison.Ordinal) ? report[prefix.Length..] : report)
+            + Text.Format($"; {perEpoch:F1} ms/epoch");
         if (!_redraw)
         {
             _writer.WriteLine(line);

@@ -46,9 +46,7 @@ public sealed record EarlyStopping
     public double MinDelta
     {
         get => _minDelta;
-        init => _minDelta = value >= 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "The improvement threshold must be finite and not negative.");
+        init => _minDelta = FiniteNonNegative(value, "The improvement threshold");
     }
 
     private readonly double _minDelta;
@@ -57,12 +55,14 @@ public sealed record EarlyStopping
     public double Epsilon
     {
         get => _epsilon;
-        init => _epsilon = value >= 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "The radius must be finite and not negative.");
+        init => _epsilon = FiniteNonNegative(value, "The radius");
     }
 
     private readonly double _epsilon;
+
+    private static double FiniteNonNegative(double value, string what) => value >= 0 && double.IsFinite(value)
+        ? value
+        : throw new ArgumentOutOfRangeException(nameof(value), value, $"{what} must be finite and not negative.");
 
     /// <inheritdoc/>
     public override string ToString() =>
