@@ -117,6 +117,8 @@ internal static class NetworkEmitter
             w.Line($"/// {NormText.Number(Certificate.DeclaredBound(plan))}-Lipschitz from (ℝ^{plan.InputCount}, ‖·‖_{NormText.Number(plan.P)}){space} to (ℝ^{plan.OutputCount}, ‖·‖_∞) and monotone in s = [{string.Join(", ", plan.Residual.Signs)}],");
         }
         string blocks = plan.Blocks.Count > 0 ? $", {plan.Blocks.Count} SLL residual block(s)" : "";
+        if (plan.OutputMap is not null)
+            w.Line("/// in the standardised units of the core g; the output is y = offset + scale·g, in the targets' own units,");
         w.Line($"/// {plan.Activation} activations{blocks}, {plan.ParameterCount} parameters.");
         w.Line("/// </summary>");
     }
@@ -145,7 +147,7 @@ internal static class NetworkEmitter
         // from them (computed at build time, as Load computes it).
         foreach (ParameterRegion region in plan.Regions)
         {
-            w.Line($"    // {region.Name} [{string.Join(" × ", region.Shape)}] ({Role(region.Role)})");
+            w.Line($"    // {region.Name} [{string.Join(" × ", region.Shape)}] ({Role(region)})");
             NormText.Floats(w, model.Weights, region.Offset, region.Count);
         }
         w.Line("};");
@@ -169,15 +171,15 @@ internal static class NetworkEmitter
         w.Close();
     }
 
-    private static string Role(RegionRole role) => role switch
+    private static string Role(ParameterRegion region) => region.Role switch
     {
         RegionRole.Weight => "weights",
         RegionRole.Bias => "bias",
         RegionRole.Trainable => "trained",
-        RegionRole.FixedMap => "input map, fixed",
+        RegionRole.FixedMap => region.Owner is OutputMapStep ? "output map, fixed" : "input map, fixed",
         RegionRole.State => "projection state, unused by inference",
         RegionRole.Derived => "derived from the weights",
-        _ => throw new System.NotSupportedException($"No description of region role {role}."),
+        _ => throw new System.NotSupportedException($"No description of region role {region.Role}."),
     };
 
     /// <summary>Workspaces up to this many floats (64 KB) live on the stack; larger ones are rented from the shared pool.</summary>
@@ -277,7 +279,7 @@ internal static class NetworkEmitter
             step.WorkspaceLayout(w);
         w.Line($"private const int {Names.O} = {plan.OutputBuffer};");
         w.Line();
-        if (plan.InputMap is not null || plan.Residual is not null)
+        if (plan.InputMap is not null || plan.Residual is not null || plan.OutputMap is not null)
         {
             foreach (StepEmitter step in steps)
                 step.Constants(w);
@@ -398,6 +400,8 @@ internal static class NetworkEmitter
             properties.Add($"InputOffsets = new double[] {{ {string.Join(", ", offsets.Select(NormText.Literal))} }}");
         if (d.InputScales is { } scales)
             properties.Add($"InputScales = new double[] {{ {string.Join(", ", scales.Select(NormText.Literal))} }}");
+        if (d.ScaleOutputs)
+            properties.Add("ScaleOutputs = true");
         if (d.Weights is { } weights)
             properties.Add($"Weights = \"{weights.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
         return $"new global::LipGen.NetworkDeclaration({string.Join(", ", d.Widths)}) {{ {string.Join(", ", properties)} }}";

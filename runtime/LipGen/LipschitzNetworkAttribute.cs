@@ -9,10 +9,11 @@ namespace LipGen;
 /// it at compile time into allocation-free forward, backward, input-gradient and projection code.
 /// </summary>
 /// <remarks>
-/// <para>The network is <c>x → [map] → Dense₁ → σ → [blocks] → Dense₂ → σ → [blocks] → … → Dense_L [+ residual]</c>: every
+/// <para>The network is <c>x → [map] → Dense₁ → σ → [blocks] → Dense₂ → σ → [blocks] → … → Dense_L [+ residual] → [map]</c>: every
 /// hidden layer is followed by its <see cref="Activation"/> σ (GroupSort by default, or ReLU) and, with
 /// <see cref="ResidualBlocks"/>, by that many SLL residual blocks; the output layer has no activation. The optional input
-/// map (<see cref="ScaleInputs"/>) and monotone residual (<see cref="Monotone"/>) sit at either end. How each layer is kept
+/// map (<see cref="ScaleInputs"/>), the monotone residual (<see cref="Monotone"/>) and the output map
+/// (<see cref="ScaleOutputs"/>) sit at the ends. How each layer is kept
 /// within its bound is <see cref="Constraint"/>.</para>
 /// <para>Conventions. <see cref="P"/> is the norm of the <em>input</em> space: the network is
 /// <see cref="Lipschitz"/>-Lipschitz from (ℝⁿ, ‖·‖_p) to (ℝᵐ, ‖·‖_∞), so for a single output its gradient is bounded in the
@@ -74,6 +75,15 @@ public sealed class LipschitzNetworkAttribute : Attribute
     /// weights and never trained. Implied by <see cref="InputOffsets"/> or <see cref="InputScales"/>.
     /// </summary>
     public bool ScaleInputs { get; set; }
+
+    /// <summary>
+    /// Gives the network a fixed per-output affine map y = offset + scale·g after everything else, so it gives its outputs
+    /// (and is trained against targets) in their own units, while λ stays the bound of the core g in standardised units. Fit
+    /// the values to the targets with <c>OutputMaps.Fit</c> before training (mean and standard deviation); they are stored
+    /// with the weights and never trained. The certificate, slope ranges, radii and float error bound are then in raw output
+    /// units per raw input unit: L̂ carries the largest scale, each slope range its output's scale.
+    /// </summary>
+    public bool ScaleOutputs { get; set; }
 
     /// <summary>The input map's offsets, one per input (default 0 each). Implies <see cref="ScaleInputs"/>.</summary>
     public double[]? InputOffsets { get; set; }

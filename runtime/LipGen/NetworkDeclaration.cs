@@ -58,6 +58,9 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
     /// <summary>True when the inputs are mapped by z = (x − offset) / scale (also implied by offsets or scales).</summary>
     public bool ScaleInputs { get; init; } = Defaults.ScaleInputs;
 
+    /// <summary>True when the outputs are mapped by y = offset + scale·g after the core (fitted with <c>OutputMaps.Fit</c>).</summary>
+    public bool ScaleOutputs { get; init; } = Defaults.ScaleOutputs;
+
     /// <summary>The monotone residual's coefficient c (<see cref="LipschitzNetworkAttribute.MonotoneResidual"/>); null means λ.</summary>
     public double? MonotoneResidual { get; init; }
 
@@ -109,6 +112,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         nameof(LipschitzNetworkAttribute.Constraint) when value is int c => Clone(d => d.Constraint = (LayerConstraint)c),
         nameof(LipschitzNetworkAttribute.Monotone) => Clone(d => d._monotone = As<int>(value)),
         nameof(LipschitzNetworkAttribute.ScaleInputs) when value is bool s => Clone(d => d.ScaleInputs = s),
+        nameof(LipschitzNetworkAttribute.ScaleOutputs) when value is bool o => Clone(d => d.ScaleOutputs = o),
         nameof(LipschitzNetworkAttribute.MonotoneResidual) when value is double c => Clone(d => d.MonotoneResidual = c),
         nameof(LipschitzNetworkAttribute.InputOffsets) => Clone(d => d._inputOffsets = As<double>(value)),
         nameof(LipschitzNetworkAttribute.InputScales) => Clone(d => d._inputScales = As<double>(value)),
@@ -141,6 +145,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             Constraint = d.Constraint;
             _monotone = d._monotone;
             ScaleInputs = d.ScaleInputs;
+            ScaleOutputs = d.ScaleOutputs;
             MonotoneResidual = d.MonotoneResidual;
             _inputOffsets = d._inputOffsets;
             _inputScales = d._inputScales;
@@ -154,7 +159,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         public double P, Lipschitz;
         public Activation Activation;
         public LayerConstraint Constraint;
-        public bool ScaleInputs;
+        public bool ScaleInputs, ScaleOutputs;
         public double? MonotoneResidual;
         public double[]? _inputOffsets, _inputScales;
         public int ResidualBlocks;
@@ -170,6 +175,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             Constraint = Constraint,
             Monotone = _monotone,
             ScaleInputs = ScaleInputs,
+            ScaleOutputs = ScaleOutputs,
             MonotoneResidual = MonotoneResidual,
             InputOffsets = _inputOffsets,
             InputScales = _inputScales,
@@ -312,7 +318,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
     public bool Equals(NetworkDeclaration? other) =>
         other is not null && Same(Widths, other.Widths) && GroupSize == other.GroupSize && Same(GroupSizes, other.GroupSizes)
         && P.Equals(other.P) && Lipschitz.Equals(other.Lipschitz) && Activation == other.Activation && Constraint == other.Constraint
-        && Same(Monotone, other.Monotone) && MonotoneResidual.Equals(other.MonotoneResidual) && ScaleInputs == other.ScaleInputs && Same(InputOffsets, other.InputOffsets)
+        && Same(Monotone, other.Monotone) && MonotoneResidual.Equals(other.MonotoneResidual) && ScaleInputs == other.ScaleInputs && ScaleOutputs == other.ScaleOutputs && Same(InputOffsets, other.InputOffsets)
         && Same(InputScales, other.InputScales) && ResidualBlocks == other.ResidualBlocks && Weights == other.Weights;
 
     private static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
@@ -356,6 +362,8 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             parts.Add($"InputOffsets = new[] {{ {string.Join(", ", InputOffsets.Select(Text))} }}");
         if (InputScales is not null)
             parts.Add($"InputScales = new[] {{ {string.Join(", ", InputScales.Select(Text))} }}");
+        if (ScaleOutputs)
+            parts.Add("ScaleOutputs = true");
         if (Weights is not null)
             parts.Add($"Weights = \"{Weights}\"");
         return $"[LipschitzNetwork({string.Join(", ", parts)})]";

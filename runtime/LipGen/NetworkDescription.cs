@@ -87,8 +87,9 @@ public sealed class NetworkDescription
 
     /// <summary>
     /// The Lipschitz bound the declaration guarantees for the whole network f = g + c·Σ sᵢzᵢ, in ℓp over the units its layers
-    /// see: λ·(1 + ‖s‖_q) with a monotone residual (2λ for p = 1), λ without one, rounded up. With an input map the bound in
-    /// the input's own units depends on the scales: <see cref="Verification.CertifiedBound.Compute"/> gives it.
+    /// see: λ·(1 + ‖s‖_q) with a monotone residual (2λ for p = 1), λ without one, rounded up. With an input or output map the
+    /// bound in the input's and output's own units depends on the scales: <see cref="Verification.CertifiedBound.Compute"/>
+    /// gives it.
     /// </summary>
     public double DeclaredBound => Model.Certificate.DeclaredBound(Plan);
 
@@ -106,6 +107,15 @@ public sealed class NetworkDescription
 
     /// <summary>Offset of the input map's scales [inputs] in the parameter buffer (−1 without a map).</summary>
     public int InputScaleOffset => Plan.InputMap?.ScaleOffset ?? -1;
+
+    /// <summary>True when the network maps its core's output by y = offset + scale·g after the last step.</summary>
+    public bool HasOutputMap => Plan.OutputMap is not null;
+
+    /// <summary>Offset of the output map's offsets [outputs] in the parameter buffer (−1 without a map).</summary>
+    public int OutputOffsetOffset => Plan.OutputMap?.OffsetOffset ?? -1;
+
+    /// <summary>Offset of the output map's scales [outputs] in the parameter buffer (−1 without a map).</summary>
+    public int OutputScaleOffset => Plan.OutputMap?.ScaleOffset ?? -1;
 
     /// <summary>The activation after every hidden layer.</summary>
     public Activation Activation => Plan.Activation;
@@ -136,7 +146,7 @@ public sealed class NetworkDescription
             _ => $", {Constraint} layers",
         };
         string blocks = ResidualBlocks > 0 ? $", {ResidualBlocks} SLL residual block(s) after each hidden layer" : "";
-        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{constraint}{blocks}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}";
+        return $"{Name}: {string.Join("-", Plan.Widths)}, {activation}, p = {FormatNorm(P)}, λ = {Lipschitz}{constraint}{blocks}{monotone}{(HasInputMap ? ", inputs mapped by (x − offset) / scale" : "")}{(HasOutputMap ? ", outputs mapped by offset + scale·g" : "")}";
     }
 
     internal static string FormatNorm(double p) => double.IsPositiveInfinity(p) ? "∞" : p.ToString(System.Globalization.CultureInfo.InvariantCulture);

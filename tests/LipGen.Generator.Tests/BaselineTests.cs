@@ -69,9 +69,9 @@ public class BaselineTests
 
             namespace Demo;
 
-            // Increasing in the first input, decreasing in the third, inputs in their own units.
+            // Increasing in the first input, decreasing in the third, inputs and the target in their own units.
             [LipschitzNetwork(4, 16, 16, 1, P = Norm.L1, Lipschitz = 0.7, Monotone = new[] { 1, 0, -1, 0 },
-                InputOffsets = new[] { 100.0, 0, 0, -3 }, InputScales = new[] { 20.0, 1, 0.25, 2 })]
+                InputOffsets = new[] { 100.0, 0, 0, -3 }, InputScales = new[] { 20.0, 1, 0.25, 2 }, ScaleOutputs = true)]
             public partial class CreditNet;
             """
         },

@@ -230,10 +230,10 @@ public class EmbeddedWeightsTests
     }
 
     [Fact]
-    public void A_monotone_network_with_an_input_map_compiles_in_and_computes_what_the_loaded_file_computes()
+    public void A_monotone_network_with_input_and_output_maps_compiles_in_and_computes_what_the_loaded_file_computes()
     {
-        // The map's offsets and scales are tensors of the file and literals of the generated code; the signs are in both.
-        var description = new NetworkDescription("Demo.Credit", new NetworkDeclaration(3, 4, 1) { GroupSize = 2, P = 1, Lipschitz = 0.5, Monotone = [1, 0, -1], InputOffsets = [0, 0, 0], InputScales = [1, 1, 1] });
+        // The maps' offsets and scales are tensors of the file and literals of the generated code; the signs are in both.
+        var description = new NetworkDescription("Demo.Credit", new NetworkDeclaration(3, 4, 1) { GroupSize = 2, P = 1, Lipschitz = 0.5, Monotone = [1, 0, -1], InputOffsets = [0, 0, 0], InputScales = [1, 1, 1], ScaleOutputs = true });
         float[] parameters =
         [
             0.5f, -0.25f, 0.125f, 0.7f, 0.1f, -0.2f, 0.3f, -0.6f, 0.05f, 0.4f, -0.1f, 0.2f, // W1 [4 × 3], |w| ≤ λ₁ = √0.5
@@ -241,13 +241,15 @@ public class EmbeddedWeightsTests
             0.3f, -0.2f, 0.1f, 0.05f, 0.25f,                                                // W2 [1 × 4] (ℓ1 0.65 ≤ √0.5), b2
             1000f, 0f, -3f,                                                                 // input_map.offset
             250f, 1f, 0.5f,                                                                 // input_map.scale
+            152.5f,                                                                         // output_map.offset
+            77.25f,                                                                         // output_map.scale
         ];
         byte[] file = NetworkFile.Serialize(description, parameters);
         const string Source = """
             namespace Demo;
-            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true, Weights = "credit.safetensors")]
+            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true, ScaleOutputs = true, Weights = "credit.safetensors")]
             public static partial class Credit;
-            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true)]
+            [LipGen.LipschitzNetwork(3, 4, 1, P = 1, Lipschitz = 0.5, Monotone = new[] { 1, 0, -1 }, ScaleInputs = true, ScaleOutputs = true)]
             public partial class CreditTrainable;
             public static class Probe
             {
@@ -269,6 +271,8 @@ public class EmbeddedWeightsTests
         string text = result.GeneratedSources.Single(s => s.HintName.Contains("Credit.g.cs") && !s.HintName.Contains("Trainable")).SourceText.ToString();
         Assert.Contains("// input_map.scale [3] (input map, fixed)", text);
         Assert.Contains("250f, 1f, 0.5f,", text);
+        Assert.Contains("// output_map.scale [1] (output map, fixed)", text);
+        Assert.Contains("77.25f,", text);
 
         var context = new System.Runtime.Loader.AssemblyLoadContext("credit", isCollectible: true);
         try
@@ -281,9 +285,12 @@ public class EmbeddedWeightsTests
                 float loaded = (float)probe.GetMethod("Loaded")!.Invoke(null, [x, file])!;
                 Assert.Equal(BitConverter.SingleToInt32Bits(loaded), BitConverter.SingleToInt32Bits(embedded));
             }
-            // The certificate is in the inputs' own units: the first column is divided by 250, the third by 0.5.
+            // The certificate is in the inputs' and output's own units: the first column is divided by 250, the third by 0.5,
+            // and the whole multiplied by the output's scale 77.25.
             double certificate = (double)probe.GetMethod("Certificate")!.Invoke(null, null)!;
             Assert.Equal(runtime::LipGen.Verification.CertifiedBound.Compute(description, parameters), certificate);
+            parameters[^1] = 1;
+            Assert.InRange(certificate / runtime::LipGen.Verification.CertifiedBound.Compute(description, parameters), 77.25 * (1 - 1e-12), 77.25 * (1 + 1e-12));
         }
         finally
         {

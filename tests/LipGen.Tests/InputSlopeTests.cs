@@ -20,7 +20,8 @@ public class InputSlopeTests
             double[] slopes = CertifiedBound.InputSlopes(d, net.Parameters);
             double certificate = net.LipschitzBound();
             Assert.Equal(d.InputCount, slopes.Length);
-            Assert.All(slopes, slope => Assert.True(slope >= 0 && slope <= certificate, $"{name}: slope {slope} against L̂ {certificate}"));
+            // Each slope is at most L̂, up to a few ulps: a slope rounds each scale of a map on its own path, L̂ on the product's.
+            Assert.All(slopes, slope => Assert.True(slope >= 0 && slope <= certificate * (1 + 1e-12), $"{name}: slope {slope} against L̂ {certificate}"));
             var gradient = new float[d.InputCount];
             var direction = new float[d.OutputCount];
             for (int point = 0; point < 10; point++)

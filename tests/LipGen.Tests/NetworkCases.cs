@@ -33,6 +33,8 @@ public static class NetworkCases
         nameof(TightMoonsNet) => new TightMoonsNet(),
         nameof(LooseAolNet) => new LooseAolNet(),
         nameof(MarginMonotoneNet) => new MarginMonotoneNet(),
+        nameof(RawRegressionNet) => new RawRegressionNet(),
+        nameof(MappedOutputsNet) => new MappedOutputsNet(),
         nameof(ImportedMonotoneNet) => new ImportedMonotoneNet(),
         nameof(WrongSignsNet) => new WrongSignsNet(),
         nameof(WrongGroupsNet) => new WrongGroupsNet(),
@@ -52,18 +54,18 @@ public static class NetworkCases
         nameof(SpectralMoonsNet), nameof(AwkwardNet), nameof(ImportedMonotoneNet), nameof(WrongSignsNet), nameof(WrongGroupsNet),
         nameof(NetworkFileTests.PyTorchNet), nameof(VerificationTests.LinearL1), nameof(VerificationTests.LinearL2),
         nameof(VerificationTests.LinearMax), nameof(VerificationTests.AbsNet), nameof(LooseMoonsNet), nameof(TightMoonsNet),
-        nameof(LooseAolNet), nameof(MarginMonotoneNet));
+        nameof(LooseAolNet), nameof(MarginMonotoneNet), nameof(RawRegressionNet), nameof(MappedOutputsNet));
 
     /// <summary>
-    /// True for parameters no pass computes with a gradient for: the input map (fixed) and projection state. Derived regions
+    /// True for parameters no pass computes with a gradient for: the input and output maps (fixed) and projection state. Derived regions
     /// (AOL's W·D, residual blocks' diagonals) do get one; the free weights they derive from get theirs through the trainer.
     /// </summary>
     public static bool IsFixed(NetworkDescription description, int parameter) =>
         description.Plan.Regions.Any(r => r.Role is Model.RegionRole.FixedMap or Model.RegionRole.State && parameter >= r.Offset && parameter < r.Offset + r.Count);
 
     /// <summary>
-    /// Random parameters for <paramref name="description"/>: uniform in ±scale, except the input map's scales, which are
-    /// uniform in [0.5, 2] (a scale must be positive), and its offsets, uniform in ±1.
+    /// Random parameters for <paramref name="description"/>: uniform in ±scale, except the input and output maps' scales,
+    /// which are uniform in [0.5, 2] (a scale must be positive), and their offsets, uniform in ±1.
     /// </summary>
     public static float[] RandomParameters(NetworkDescription description, ref SeededRandom random, double scale)
     {
@@ -75,6 +77,12 @@ public static class NetworkCases
             {
                 parameters[description.InputOffsetOffset + i] = (float)(2 * random.NextDouble() - 1);
                 parameters[description.InputScaleOffset + i] = (float)(0.5 + 1.5 * random.NextDouble());
+            }
+        if (description.HasOutputMap)
+            for (int k = 0; k < description.OutputCount; k++)
+            {
+                parameters[description.OutputOffsetOffset + k] = (float)(2 * random.NextDouble() - 1);
+                parameters[description.OutputScaleOffset + k] = (float)(0.5 + 1.5 * random.NextDouble());
             }
         return parameters;
     }

@@ -54,6 +54,15 @@ namespace LipGen.Tests.Networks
     [LipschitzNetwork(2, 20, 1, GroupSize = 2, P = Norm.Infinity, Lipschitz = 1, ScaleInputs = true)]
     public partial class MappedNet;
 
+    // Raw targets through an output map, with an input map and monotone inputs: regression in its own units.
+    [LipschitzNetwork(3, 16, 16, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1, Monotone = new[] { 1, 0, -1 }, MonotoneResidual = 1.5,
+        ScaleInputs = true, ScaleOutputs = true)]
+    public partial class RawRegressionNet;
+
+    // An output map over several outputs with ℓ2 layers: the class-pair bounds and the ℓ2 error route through the map.
+    [LipschitzNetwork(4, 12, 12, 3, GroupSize = 4, P = Norm.L2, Lipschitz = 1, Constraint = LayerConstraint.Spectral, ScaleOutputs = true)]
+    public partial class MappedOutputsNet;
+
     // Several classes under ℓ1 inputs, for the class-pair bounds and radii.
     [LipschitzNetwork(4, 16, 16, 3, GroupSize = 2, P = Norm.L1, Lipschitz = 1)]
     public partial class MulticlassL1Net;

@@ -9,7 +9,7 @@ namespace LipGen.Tests;
 public class PairBoundTests
 {
     public static TheoryData<string> SeveralOutputs => new(nameof(MulticlassL1Net), nameof(EuclideanNet), nameof(MaxNormNet),
-        nameof(LinearNet), nameof(MappedMonotoneNet), nameof(NarrowNet), nameof(SpectralNet));
+        nameof(LinearNet), nameof(MappedMonotoneNet), nameof(NarrowNet), nameof(SpectralNet), nameof(MappedOutputsNet));
 
     private static ILipschitzNetwork Make(string name) => name switch
     {
@@ -27,7 +27,9 @@ public class PairBoundTests
         RandomParameters(d, ref random, scale: 2).CopyTo(net.Parameters);
         net.Project();
         double[,] pairs = CertifiedBound.ClassPairBounds(d, net.Parameters);
-        double generic = (d.Constraint == LayerConstraint.Spectral ? Math.Sqrt(2) : 2) * CertifiedBound.ComputeConstrained(d, net.Parameters);
+        // An output map scales each output: the generic bound carries the largest scale.
+        double outputScale = d.HasOutputMap ? Enumerable.Range(0, d.OutputCount).Max(k => net.Parameters[d.OutputScaleOffset + k]) : 1;
+        double generic = (d.Constraint == LayerConstraint.Spectral ? Math.Sqrt(2) : 2) * outputScale * CertifiedBound.ComputeConstrained(d, net.Parameters);
         int m = d.OutputCount;
         var weights = new float[m];
         var gradient = new float[d.InputCount];
@@ -61,6 +63,7 @@ public class PairBoundTests
     [InlineData(nameof(EuclideanNet))]    // p = 2
     [InlineData(nameof(MaxNormNet))]      // p = ∞
     [InlineData(nameof(SpectralNet))]     // p = 2 with spectral layers (pair bounds in ℓ2)
+    [InlineData(nameof(MappedOutputsNet))] // p = 2 through an output map with a scale per class
     public void No_class_change_inside_a_certified_radius_on_twenty_random_networks(string name)
     {
         var options = new VerificationOptions { AttackStarts = 4, AttackSteps = 5, MonotoneSearchStarts = 0, RadiusAttackSamples = 30, RadiusAttackSteps = 20 };
@@ -69,8 +72,10 @@ public class PairBoundTests
             ILipschitzNetwork net = Make(name);
             NetworkDescription d = net.Description;
             net.Initialize(seed);
-            // Points labelled by the network itself, so that most are correct and have a radius to test.
             var random = new SeededRandom(seed + 100);
+            if (d.HasOutputMap) // a scale and an offset per class: the pair bounds must follow both
+                OutputMaps.Set(net, RandomVector(ref random, d.OutputCount, scale: 1), [.. RandomVector(ref random, d.OutputCount, scale: 1).Select(v => 1.75f + 1.25f * v)]);
+            // Points labelled by the network itself, so that most are correct and have a radius to test.
             float[] inputs = RandomVector(ref random, 60 * d.InputCount, scale: 2);
             var labels = new int[60];
             for (int i = 0; i < labels.Length; i++)
@@ -81,6 +86,7 @@ public class PairBoundTests
                 nameof(MulticlassL1Net) => LipschitzVerifier.Verify((MulticlassL1Net)net, data, options),
                 nameof(EuclideanNet) => LipschitzVerifier.Verify((EuclideanNet)net, data, options),
                 nameof(SpectralNet) => LipschitzVerifier.Verify((SpectralNet)net, data, options),
+                nameof(MappedOutputsNet) => LipschitzVerifier.Verify((MappedOutputsNet)net, data, options),
                 _ => LipschitzVerifier.Verify((MaxNormNet)net, data, options),
             };
             Assert.Null(report.RadiusCounterexample);

@@ -4,7 +4,7 @@ namespace LipGen.Tests;
 /// A plain double-precision implementation of the network a <see cref="NetworkDescription"/> declares, written from the
 /// definition (dense layers, GroupSort by sorting each group or ReLU, no activation after the last layer) and independent of the
 /// generated code: the input map z = (x − offset) / scale first when declared, the monotone residual c·Σ sᵢzᵢ added to every
-/// output last. Also the norms of the definition.
+/// output, and the output map y = offset + scale·g last. Also the norms of the definition.
 /// </summary>
 public static class ScalarReference
 {
@@ -46,6 +46,9 @@ public static class ScalarReference
             for (int k = 0; k < a.Length; k++)
                 a[k] += residual;
         }
+        if (description.HasOutputMap)
+            for (int k = 0; k < a.Length; k++)
+                a[k] = parameters[description.OutputOffsetOffset + k] + parameters[description.OutputScaleOffset + k] * a[k];
         return a;
     }
 

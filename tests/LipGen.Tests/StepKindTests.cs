@@ -27,6 +27,32 @@ public class StepKindTests
     }
 
     [Theory, MemberData(nameof(All), MemberType = typeof(NetworkCases))]
+    public void No_step_of_single_sample_inference_writes_over_a_slot_it_reads(string name)
+    {
+        // Slots on the inference stack are reused once read: a step whose output shared a buffer with another slot it reads
+        // would overwrite its input while reading it (a step may only write in place on the very slot it adds to).
+        Model.NetworkPlan plan = Create(name).Description.Plan;
+        static (int Start, int End) Range(Model.ValueSlot slot)
+        {
+            Model.ValueSlot owner = slot.AliasOf ?? slot;
+            return (owner.StackOffset, owner.StackOffset + owner.Width);
+        }
+        foreach (Model.PlanStep step in plan.Steps)
+        {
+            if (step.Output.IsExternal)
+                continue;
+            (int start, int end) = Range(step.Output);
+            foreach (Model.ValueSlot read in step.Reads)
+            {
+                if (read.IsExternal || ReferenceEquals(read, step.Output) || ReferenceEquals(read.AliasOf ?? read, step.Output.AliasOf ?? step.Output))
+                    continue;
+                (int readStart, int readEnd) = Range(read);
+                Assert.True(end <= readStart || readEnd <= start, $"{name}: {step.GetType().Name} writes {step.Output} over {read} on the stack");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(All), MemberType = typeof(NetworkCases))]
     public void A_saved_network_loads_back_and_computes_the_same_bits(string name)
     {
         ILipschitzNetwork net = Create(name);

@@ -154,7 +154,7 @@ public partial class VerificationTests
         RandomParameters(net.Description, ref random, scale: 2).CopyTo(net.Parameters);
         // The definition, plainly: the first layer as the raw input meets it (W₁·diag(1/scale)), each layer's norm in its own
         // constraint (row norms; the largest singular value, by an independent SVD; AOL's weighted Gershgorin bound), each
-        // residual block's max(1, 2ρ − 1), then the residual's slope.
+        // residual block's max(1, 2ρ − 1), then the residual's slope, then the output map's largest scale.
         NetworkDescription d = net.Description;
         float[] parameters = net.Parameters.ToArray();
         double Scale(int i) => d.HasInputMap ? parameters[d.InputScaleOffset + i] : 1;
@@ -178,6 +178,8 @@ public partial class VerificationTests
         }
         if (d.HasMonotoneResidual)
             plain += ScalarReference.PNorm(Enumerable.Range(0, d.InputCount).Select(i => d.ResidualCoefficient * Math.Abs(d.Monotone[i]) / Scale(i)).ToArray(), d.Q);
+        if (d.HasOutputMap)
+            plain *= Enumerable.Range(0, d.OutputCount).Max(k => parameters[d.OutputScaleOffset + k]);
         double certified = net.LipschitzBound(); // what a user reads, against the bound computed here from its definition
         // Row norms and AOL's bound are sums the certificate rounds outward; a spectral bound is proved to within 0.1 % of σ.
         Assert.InRange(certified, plain * (1 - 1e-12), plain * (spectral ? 1.001 : 1 + 1e-10));

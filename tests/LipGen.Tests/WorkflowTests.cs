@@ -335,7 +335,7 @@ public class WorkflowTests
         float[] x = [.. Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble())];
         var far = new Dataset(x, [.. x.Select(v => 1000 * v)], 1, 1);
         TrainingResult result = Trainer.Train(new ScalarInputNet(), far, new MeanSquaredError(), new TrainingOptions { Epochs = 2 });
-        Assert.Contains(result.Warnings, w => w.Contains("standardise the targets") && w.Contains("cannot fit"));
+        Assert.Contains(result.Warnings, w => w.Contains("ScaleOutputs = true") && w.Contains("OutputMaps.Fit") && w.Contains("cannot fit"));
         var near = new Dataset(x, [.. x.Select(v => 1.5f * v)], 1, 1);
         Assert.DoesNotContain(Trainer.Train(new ScalarInputNet(), near, new MeanSquaredError(), new TrainingOptions { Epochs = 2 }).Warnings,
             w => w.Contains("cannot fit"));
@@ -470,5 +470,105 @@ public class MonotoneMarginTests
         System.Text.Encoding.ASCII.GetBytes("2.5000").CopyTo(other, at + "\"lipgen.monotone_residual\":\"".Length);
         var e = Assert.Throws<IO.NetworkFileException>(() => new MarginMonotoneNet().Load(new MemoryStream(other)));
         Assert.Contains("lipgen.monotone_residual", e.Message);
+    }
+}
+
+/// <summary>Targets in their own units through the output map y = offset + scale·g (issue 20): <c>ScaleOutputs</c>.</summary>
+public class OutputMapTests
+{
+    /// <summary>A raw-unit regression: about 5000 ± 900, increasing in x0, decreasing in x2, with a free bump in x1.</summary>
+    private static Dataset RawTargets(int count, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        float[] x = NetworkCases.RandomVector(ref random, count * 3);
+        float[] y = [.. Enumerable.Range(0, count).Select(i => 5000 + 400 * x[3 * i] - 250 * x[3 * i + 2] + 150 * MathF.Sin(2 * x[3 * i + 1]))];
+        return new Dataset(x, y, 3, 1);
+    }
+
+    private static RawRegressionNet Fitted(Dataset data)
+    {
+        var net = new RawRegressionNet();
+        net.Initialize(1);
+        InputMaps.Fit(net, data);
+        OutputMaps.Fit(net, data);
+        return net;
+    }
+
+    [Fact]
+    public void Raw_targets_train_out_of_the_box_and_the_guarantees_are_in_their_units()
+    {
+        Dataset train = RawTargets(600, 1), test = RawTargets(300, 2);
+        RawRegressionNet net = Fitted(train);
+        (float[] offsets, float[] scales) = OutputMaps.Get(net);
+        // The targets' mean and standard deviation, as the map holds them.
+        double[] t = [.. train.Targets.ToArray().Select(v => (double)v)];
+        double mean = t.Average(), spread = Math.Sqrt(t.Select(v => (v - mean) * (v - mean)).Average());
+        Assert.Equal((float)mean, offsets[0]);
+        Assert.Equal((float)spread, scales[0]);
+        TrainingResult result = Trainer.Train(net, train, new MeanSquaredError(), new TrainingOptions { Epochs = 40, BatchSize = 32, LearningRate = 0.01, Validation = test });
+        Assert.Empty(result.Warnings);
+        Assert.True(result.Validation!.Value.RSquared > 0.9, $"R² {result.Validation.Value.RSquared} on raw targets");
+
+        // The slopes are in target units per input unit: about 400 for x0, and the certificate is L̂ of the raw function.
+        VerificationReport report = LipschitzVerifier.Verify(net, test, new VerificationOptions { AttackStarts = 4, AttackSteps = 10 });
+        Assert.NotEqual(VerificationStatus.Failed, report.Status);
+        Assert.True(report.InputSlopes[0].Lower > 0 && report.InputSlopes[2].Upper < 0);
+        Assert.InRange(report.CertifiedBound, 100, 1e5);
+        // Every slope bound is the core's times the output's scale: with scale 1 they shrink by exactly that factor (up to rounding).
+        float[] parameters = net.Parameters.ToArray();
+        InputSlope[] raw = [.. CertifiedBound.SlopeRanges(net.Description, parameters)];
+        parameters[net.Description.OutputScaleOffset] = 1;
+        InputSlope[] core = [.. CertifiedBound.SlopeRanges(net.Description, parameters)];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.InRange(raw[i].Lower / core[i].Lower, scales[0] * (1 - 1e-12), scales[0] * (1 + 1e-12));
+            Assert.InRange(raw[i].Upper / core[i].Upper, scales[0] * (1 - 1e-12), scales[0] * (1 + 1e-12));
+        }
+        Assert.InRange(net.LipschitzBound() / CertifiedBound.Compute(net.Description, parameters), scales[0] * (1 - 1e-12), scales[0] * (1 + 1e-12));
+    }
+
+    [Fact]
+    public void An_output_map_never_fitted_is_an_error_naming_OutputMaps_Fit()
+    {
+        Dataset data = RawTargets(50, 3);
+        var net = new RawRegressionNet();
+        net.Initialize(1);
+        InputMaps.Fit(net, data);
+        var e = Assert.Throws<InvalidOperationException>(() => Trainer.Train(net, data, new MeanSquaredError(), new TrainingOptions { Epochs = 1 }));
+        Assert.Contains("OutputMaps.Fit", e.Message);
+        OutputMaps.Fit(net, data);
+        Trainer.Train(net, data, new MeanSquaredError(), new TrainingOptions { Epochs = 1 });
+    }
+
+    [Fact]
+    public void Bad_output_scales_are_refused_everywhere_naming_the_output()
+    {
+        var net = new MappedOutputsNet();
+        net.Initialize(2);
+        float[] before = net.Parameters.ToArray();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => OutputMaps.Set(net, [0f, 0, 0], [1f, -2, 1]));
+        Assert.Contains("output 1", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => OutputMaps.Set(net, [0f, 0, 0], [1f, 1, 1e-40f]));
+        Assert.Throws<ArgumentException>(() => OutputMaps.Set(net, [0f, float.NaN, 0], [1f, 1, 1]));
+        Assert.Equal(before, net.Parameters.ToArray());
+        Assert.Throws<InvalidOperationException>(() => OutputMaps.Fit(new MoonsNet(), TwoMoons.Generate(10, 0.1, 1)));
+
+        // Written by a caller into the parameters: the projection refuses it; in a file: loading refuses it.
+        net.Parameters[net.Description.OutputScaleOffset + 2] = -1;
+        Assert.Contains("output 2", Assert.Throws<ArgumentException>(() => net.Project()).Message);
+        byte[] file = NetworkFile.Serialize(net.Description, net.Parameters.ToArray());
+        net.Parameters[net.Description.OutputScaleOffset + 2] = 1;
+        var loaded = new MappedOutputsNet();
+        Assert.Contains("output_map.scale", Assert.Throws<NetworkFileException>(() => NetworkFile.Load(loaded, new MemoryStream(file))).Message);
+        // And the certificate claims nothing for it.
+        Assert.True(double.IsNaN(CertifiedBound.Compute(net.Description, [.. net.Parameters.ToArray().Select((v, i) => i == net.Description.OutputScaleOffset ? -1f : v)])));
+    }
+
+    [Fact]
+    public void Fitted_targets_far_beyond_lambda_raise_no_reach_warning()
+    {
+        Dataset data = RawTargets(200, 4);
+        TrainingResult result = Trainer.Train(Fitted(data), data, new MeanSquaredError(), new TrainingOptions { Epochs = 2 });
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("cannot fit"));
     }
 }

@@ -95,8 +95,8 @@ internal sealed class Pass
 
 /// <summary>
 /// The named offsets of generated code. Parameters: W1, B1 per layer (and a layer's rescaled weights, state or scales);
-/// BlockW1, BlockB1, BlockQ1, BlockT1 per residual block; InputOffsets, InputScales. Workspace: each slot's values (Z, A1,
-/// R1_1, U1) and gradient (dZ, dH1, dA1, dR1_1, dU1), records (S1, M1), and the output scratch O.
+/// BlockW1, BlockB1, BlockQ1, BlockT1 per residual block; InputOffsets, InputScales; OutputOffsets, OutputScales. Workspace:
+/// each slot's values (Z, A1, R1_1, U1, G) and gradient (dZ, dH1, dA1, dR1_1, dU1), records (S1, M1), and the output scratch O.
 /// </summary>
 internal static class Names
 {
@@ -122,4 +122,6 @@ internal static class Names
     public const string O = nameof(O);
 
     public const string InputOffsets = nameof(InputOffsets), InputScales = nameof(InputScales), ResidualSlopes = nameof(ResidualSlopes);
+
+    public const string OutputOffsets = nameof(OutputOffsets), OutputScales = nameof(OutputScales);
 }

@@ -25,6 +25,8 @@ internal abstract class StepEmitter
         public StepEmitter Visit(ResidualBlockStep step) => new ResidualBlockEmitter(step);
 
         public StepEmitter Visit(MonotoneResidualStep step) => new MonotoneResidualEmitter(step, plan);
+
+        public StepEmitter Visit(OutputMapStep step) => new OutputMapEmitter(step);
     }
 
     /// <summary>Named constants of this step (declared values, fixed slopes), if it has any.</summary>
@@ -331,6 +333,43 @@ internal sealed class InputMapEmitter(InputMapStep map) : StepEmitter
         w.Line("// The input map as declared (0 and 1 where not given); InputMaps.Fit replaces it with the data's mean and spread.");
         w.Line($"private static global::System.ReadOnlySpan<float> DeclaredInputOffsets => new float[] {{ {string.Join(", ", map.InitialOffsets.Select(NormText.FloatLiteral))} }};");
         w.Line($"private static global::System.ReadOnlySpan<float> DeclaredInputScales => new float[] {{ {string.Join(", ", map.InitialScales.Select(NormText.FloatLiteral))} }};");
+    }
+}
+
+/// <summary>The output map y = offset + scale·g: fixed parameters, no gradient of their own, scales checked by the projection.</summary>
+internal sealed class OutputMapEmitter(OutputMapStep map) : StepEmitter
+{
+    public override void ParameterLayout(SourceWriter w)
+    {
+        w.Line($"//   output map y = offset + scale·g: offsets [{map.Outputs}] at {map.OffsetOffset}, scales [{map.Outputs}] at {map.ScaleOffset} (fixed, never trained)");
+        w.Line($"private const int {Names.OutputOffsets} = {map.OffsetOffset}, {Names.OutputScales} = {map.ScaleOffset};");
+    }
+
+    public override void Forward(SourceWriter w, Pass pass)
+    {
+        w.Line();
+        w.Line($"// Output map: y = offset + scale·g for each of the {map.Outputs} outputs; λ bounds g, the guarantees are stated in y.");
+        w.Line($"{pass.Kernels}.OutputMap.Forward(in At(parameters, {Names.OutputOffsets}), in At(parameters, {Names.OutputScales}), in {pass.Value(map.Input)}, ref {pass.Value(map.Output)}, outputs: {map.Outputs}{pass.Columns});");
+    }
+
+    public override void Backward(SourceWriter w, Pass pass)
+    {
+        w.Line();
+        w.Line("// Output map: ∂L/∂g = scale·∂L/∂y.");
+        w.Line($"{pass.Kernels}.OutputMap.Backward(in At(parameters, {Names.OutputScales}), in {pass.Gradient(map.Output)}, ref {pass.Gradient(map.Input)}, outputs: {map.Outputs}{pass.Columns});");
+    }
+
+    public override void Project(SourceWriter w)
+    {
+        w.Line("// Output map: the scales are not trained, but a file or a caller may have set them; each must be valid.");
+        w.Line($"global::LipGen.Kernels.Guard.PositiveOutputScales(parameters.Slice({Names.OutputScales}, {map.Outputs}), Description);");
+    }
+
+    public override void Initialize(SourceWriter w)
+    {
+        w.Line("// Output map: the identity (offsets 0, scales 1) until OutputMaps.Fit sets the targets' mean and spread.");
+        w.Line($"parameters.Slice({Names.OutputOffsets}, {map.Outputs}).Clear();");
+        w.Line($"parameters.Slice({Names.OutputScales}, {map.Outputs}).Fill(1f);");
     }
 }
 

@@ -19,31 +19,7 @@ public static class InputMaps
         NetworkDescription description = RequireMap(network);
         if (data.InputWidth != description.InputCount)
             throw new ArgumentException($"The data has {data.InputWidth} inputs per sample; {description.Name} takes {description.InputCount}.", nameof(data));
-        int n = description.InputCount;
-        var mean = new double[n];
-        var square = new double[n];
-        for (int s = 0; s < data.Count; s++)
-        {
-            ReadOnlySpan<float> x = data.Input(s);
-            for (int i = 0; i < n; i++)
-                mean[i] += x[i];
-        }
-        for (int i = 0; i < n; i++)
-            mean[i] /= data.Count;
-        for (int s = 0; s < data.Count; s++)
-        {
-            ReadOnlySpan<float> x = data.Input(s);
-            for (int i = 0; i < n; i++)
-                square[i] += (x[i] - mean[i]) * (x[i] - mean[i]);
-        }
-        var offsets = new float[n];
-        var scales = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            float spread = (float)Math.Sqrt(square[i] / data.Count);
-            offsets[i] = (float)mean[i];
-            scales[i] = Model.InputMapStep.IsValidScale(spread) ? spread : 1;
-        }
+        (float[] offsets, float[] scales) = MeanAndSpread(data, description.InputCount, data.Input);
         Set(network, offsets, scales);
     }
 
@@ -77,6 +53,41 @@ public static class InputMaps
         NetworkDescription description = RequireMap(network);
         return (network.Parameters.Slice(description.InputOffsetOffset, description.InputCount).ToArray(),
             network.Parameters.Slice(description.InputScaleOffset, description.InputCount).ToArray());
+    }
+
+    /// <summary>
+    /// Each column's mean and standard deviation over <paramref name="data"/> (in double), as a map's offsets and scales: a
+    /// spread of 0, or below the smallest normal float, gives scale 1, so the map stays finite.
+    /// </summary>
+    internal static (float[] Offsets, float[] Scales) MeanAndSpread(Dataset data, int n, Func<int, ReadOnlySpan<float>> row)
+    {
+        if (data.Count == 0)
+            throw new ArgumentException("The data has no samples to fit a map to.", nameof(data));
+        var mean = new double[n];
+        var square = new double[n];
+        for (int s = 0; s < data.Count; s++)
+        {
+            ReadOnlySpan<float> x = row(s);
+            for (int i = 0; i < n; i++)
+                mean[i] += x[i];
+        }
+        for (int i = 0; i < n; i++)
+            mean[i] /= data.Count;
+        for (int s = 0; s < data.Count; s++)
+        {
+            ReadOnlySpan<float> x = row(s);
+            for (int i = 0; i < n; i++)
+                square[i] += (x[i] - mean[i]) * (x[i] - mean[i]);
+        }
+        var offsets = new float[n];
+        var scales = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            float spread = (float)Math.Sqrt(square[i] / data.Count);
+            offsets[i] = (float)mean[i];
+            scales[i] = Model.InputMapStep.IsValidScale(spread) ? spread : 1;
+        }
+        return (offsets, scales);
     }
 
     private static NetworkDescription RequireMap(ILipschitzNetwork network) =>

@@ -127,24 +127,31 @@ internal static class NetworkMetadata
     /// regions (<see cref="NetworkPlan.SavedRegions"/>): per dense layer <c>layers.{i}.weight</c> [out, in] and
     /// <c>layers.{i}.bias</c> [out] (the names <c>torch.nn.Linear</c> layers get in a module list called <c>layers</c>), then
     /// any residual blocks' <c>blocks.{k}.weight</c>, <c>.bias</c> and <c>.q</c>, then, with an input map,
-    /// <c>input_map.offset</c> and <c>input_map.scale</c> [inputs]. Projection state and derived values are not saved.
+    /// <c>input_map.offset</c> and <c>input_map.scale</c> [inputs], and with an output map <c>output_map.offset</c> and
+    /// <c>output_map.scale</c> [outputs]. Projection state and derived values are not saved.
     /// </summary>
     public static IEnumerable<ParameterRegion> Tensors(NetworkPlan plan) => plan.SavedRegions;
 
     /// <summary>
-    /// Why parameters read from a file cannot be used, or null: an input map's scale that is not a finite, normal, positive
-    /// float (<see cref="InputMapStep.ScaleProblem"/>).
+    /// Why parameters read from a file cannot be used, or null: an input or output map's scale that is not a finite, normal,
+    /// positive float (<see cref="InputMapStep.ScaleProblem"/>, <see cref="OutputMapStep.ScaleProblem"/>).
     /// </summary>
     public static string? InvalidScale(NetworkPlan plan, float[] parameters)
     {
-        if (plan.InputMap is not { } map)
-            return null;
-        for (int i = 0; i < map.Inputs; i++)
-        {
-            float scale = parameters[map.ScaleOffset + i];
-            if (InputMapStep.ScaleProblem(scale) is { } problem)
-                return $"tensor \"{InputMapStep.ScaleTensor}\" holds {scale.ToString("R", Invariant)} for input {i}; {problem}";
-        }
+        if (plan.InputMap is { } map)
+            for (int i = 0; i < map.Inputs; i++)
+            {
+                float scale = parameters[map.ScaleOffset + i];
+                if (InputMapStep.ScaleProblem(scale) is { } problem)
+                    return $"tensor \"{InputMapStep.ScaleTensor}\" holds {scale.ToString("R", Invariant)} for input {i}; {problem}";
+            }
+        if (plan.OutputMap is { } output)
+            for (int k = 0; k < output.Outputs; k++)
+            {
+                float scale = parameters[output.ScaleOffset + k];
+                if (OutputMapStep.ScaleProblem(scale) is { } problem)
+                    return $"tensor \"{OutputMapStep.ScaleTensor}\" holds {scale.ToString("R", Invariant)} for output {k}; {problem}";
+            }
         return null;
     }
 

@@ -68,6 +68,17 @@ public static class Guard
     }
 
     /// <summary>
+    /// Throws, naming the output, unless every scale of the output map is a finite, normal, positive float
+    /// (<c>OutputMapStep.ScaleProblem</c>): a negative scale would reverse the output and every monotone direction with it.
+    /// </summary>
+    public static void PositiveOutputScales(ReadOnlySpan<float> scales, NetworkDescription description)
+    {
+        for (int i = 0; i < scales.Length; i++)
+            if (Model.OutputMapStep.ScaleProblem(scales[i]) is { } problem)
+                throw new ArgumentException($"{description.Name}: the output map's scale for output {i} is {scales[i]}; {problem}.", "parameters");
+    }
+
+    /// <summary>
     /// Throws unless <paramref name="bound"/> is a bound a layer can be projected onto: between 2⁻¹⁰⁰ and float.MaxValue
     /// (<c>NetworkPlan.MinimumBound</c>, <c>MaximumBound</c>). Below it rescaled weights would be subnormal floats.
     /// </summary>

@@ -36,6 +36,24 @@ public static class InputMap
 }
 
 /// <summary>
+/// The fixed per-output affine map y = offset + scale·g after the core, for one sample. Called from generated code with a
+/// constant width.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class OutputMap
+{
+    /// <summary>output = offsets + scales·core, rounded twice (the product, then the sum), as every width and ONNX do.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward(ref readonly float offsets, ref readonly float scales, ref readonly float core, ref float output, int outputs) =>
+        Elementwise.Combine<MultiplyAddOperator>(ref Unsafe.AsRef(in offsets), ref Unsafe.AsRef(in scales), ref Unsafe.AsRef(in core), ref output, outputs);
+
+    /// <summary>coreGradient = outputGradient·scales: from ∂L/∂y to ∂L/∂g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Backward(ref readonly float scales, ref readonly float outputGradient, ref float coreGradient, int outputs) =>
+        Elementwise.Combine<ProductOperator>(ref Unsafe.AsRef(in outputGradient), ref Unsafe.AsRef(in scales), ref Unsafe.AsRef(in scales), ref coreGradient, outputs);
+}
+
+/// <summary>
 /// The monotone residual of one sample: every output gets Σᵢ aᵢ·zᵢ added, with aᵢ = c·sᵢ the residual's slopes (c the
 /// declared λ as a float, sᵢ ∈ {−1, 0, 1}). Called from generated code with constant widths.
 /// </summary>

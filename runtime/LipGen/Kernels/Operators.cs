@@ -201,6 +201,29 @@ internal readonly struct DivideOperator : IBinaryOperator
         where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD> => TL.Divide(x, y);
 }
 
+/// <summary>x·y (the output map's scale, one output row of a batch at a time).</summary>
+internal readonly struct ScaleOperator : IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TD, TL, TDL>(TV x, TV y)
+        where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD> => TL.Multiply(x, y);
+}
+
+/// <summary>x + y (the output map's offset, after its scale: the single-sample path's two roundings).</summary>
+internal readonly struct ShiftOperator : IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TD, TL, TDL>(TV x, TV y)
+        where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD> => TL.Add(x, y);
+}
+
+/// <summary>x·b (a is ignored): the output map's gradient ∂L/∂g = scale·∂L/∂y.</summary>
+internal readonly struct ProductOperator : ITernaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, TL>(TV x, TV a, TV b) where TV : struct where TL : struct, ILanes<TV> => TL.Multiply(x, b);
+}
+
 /// <summary>(x − a) / b: the input map z = (x − offset) / scale, with the same two roundings as the batched path.</summary>
 internal readonly struct StandardizeOperator : ITernaryOperator
 {

@@ -21,10 +21,10 @@ namespace LipGen.Model;
 internal static class Certificate
 {
     /// <summary>
-    /// L̂ of the network with this plan and these parameters, in the units of the network's input x (NaN if a weight is NaN,
-    /// or a scale of the input map is not valid): the fold of every step's <see cref="PlanStep.ComposeBound"/>. With an input
-    /// map, the first layer's norm is taken of W₁·diag(1/scale), the matrix x actually meets; with a monotone residual, its
-    /// slope ‖c·s ⊘ scale‖_q is added to the product.
+    /// L̂ of the network with this plan and these parameters, in the units of the network's input x and output y (NaN if a
+    /// weight is NaN, or a scale of a map is not valid): the fold of every step's <see cref="PlanStep.ComposeBound"/>. With an
+    /// input map, the first layer's norm is taken of W₁·diag(1/scale), the matrix x actually meets; with a monotone residual,
+    /// its slope ‖c·s ⊘ scale‖_q is added to the product; an output map multiplies by its largest scale.
     /// </summary>
     public static double Compute(NetworkPlan plan, ReadOnlySpan<float> parameters) => Fold(plan, parameters, constrainedOnly: false, 0, plan.Steps.Count);
 
@@ -96,6 +96,33 @@ internal static class Certificate
                 bounds[y * m + j] = bounds[j * m + y] = double.IsNaN(pair) || double.IsNaN(generic) ? double.NaN : Math.Min(pair, generic);
             }
         }
+        if (plan.OutputMap is { } outputMap)
+            ScalePairBounds(plan, outputMap, parameters, bounds, last.Constraint.OutputNorm == 2);
+    }
+
+    /// <summary>
+    /// The class-pair bounds through an output map y = m + s·g: y_a − y_b = s_a·g_a − s_b·g_b + const, so with equal scales
+    /// the core's pair bound times s, and in any case (s_a + s_b)·K (ℓ∞ outputs) or √(s_a² + s_b²)·K (ℓ2 outputs), K the
+    /// core's certificate with its residual (which no longer cancels when the scales differ); the smaller, rounded up.
+    /// </summary>
+    private static void ScalePairBounds(NetworkPlan plan, OutputMapStep map, ReadOnlySpan<float> parameters, Span<double> bounds, bool euclidean)
+    {
+        ReadOnlySpan<float> s = parameters.Slice(map.ScaleOffset, map.Outputs);
+        double core = Fold(plan, parameters, constrainedOnly: false, 0, IndexOf(plan, map));
+        int m = map.Outputs;
+        for (int a = 0; a < m; a++)
+            for (int b = a + 1; b < m; b++)
+            {
+                if (!InputMapStep.IsValidScale(s[a]) || !InputMapStep.IsValidScale(s[b]))
+                {
+                    bounds[a * m + b] = bounds[b * m + a] = double.NaN;
+                    continue;
+                }
+                double pair = euclidean ? RoundUp(Math.Sqrt(RoundUp((double)s[a] * s[a] + (double)s[b] * s[b]))) : RoundUp((double)s[a] + s[b]);
+                double generic = RoundUp(pair * core);
+                double scaled = s[a] == s[b] ? RoundUp(bounds[a * m + b] * s[a]) : double.PositiveInfinity;
+                bounds[a * m + b] = bounds[b * m + a] = double.IsNaN(generic) || double.IsNaN(scaled) ? double.NaN : Math.Min(generic, scaled);
+            }
     }
 
     private static int IndexOf(NetworkPlan plan, PlanStep step)
@@ -110,12 +137,12 @@ internal static class Certificate
     public static ReadOnlySpan<float> Scales(NetworkPlan plan, ReadOnlySpan<float> parameters) =>
         plan.InputMap is { } map ? parameters.Slice(map.ScaleOffset, map.Inputs) : default;
 
-    /// <summary>The certificate of the steps in the units x meets them, without a residual's parallel term.</summary>
+    /// <summary>The certificate of the core's steps in the units x meets them, without a residual's parallel term or an output map.</summary>
     private static double Product(NetworkPlan plan, ReadOnlySpan<float> parameters)
     {
         var state = new BoundState { Bound = 1 };
         for (int i = 0; i < plan.Steps.Count; i++)
-            if (plan.Steps[i] is not MonotoneResidualStep)
+            if (plan.Steps[i] is not (MonotoneResidualStep or OutputMapStep))
                 plan.Steps[i].ComposeBound(ref state, parameters);
         return state.Bound;
     }
@@ -206,6 +233,27 @@ internal static class Certificate
             lower[i] = valid ? Divide(low, scale, down: true) : double.NaN;
             upper[i] = valid ? Divide(high, scale, down: false) : double.NaN;
         }
+        if (plan.OutputMap is not { } map)
+            return;
+        // In the outputs' own units: ∂yₖ/∂xᵢ = sₖ·∂gₖ/∂xᵢ with sₖ > 0, so each end keeps its sign and moves furthest with the
+        // largest scale (outward) or least with the smallest (inward, for an end on the far side of 0).
+        double smallest = map.SmallestScale(parameters), largest = map.LargestScale(parameters);
+        for (int i = 0; i < lower.Length; i++)
+        {
+            lower[i] = ScaleEnd(lower[i], lower[i] < 0 ? largest : smallest, down: true);
+            upper[i] = ScaleEnd(upper[i], upper[i] > 0 ? largest : smallest, down: false);
+        }
+    }
+
+    /// <summary>a·s rounded down (or up); 0 stays 0 and a scale that is not valid (NaN) gives NaN.</summary>
+    private static double ScaleEnd(double a, double s, bool down)
+    {
+        if (double.IsNaN(s))
+            return double.NaN;
+        if (a == 0 || double.IsNaN(a))
+            return a;
+        double product = a * s;
+        return down ? -RoundUp(-product) : RoundUp(product);
     }
 
     /// <summary>a − b rounded down (or up), exact when the result is exact (Sterbenz's lemma, or a zero operand).</summary>

@@ -14,13 +14,13 @@ namespace LipGen.Model;
 /// </summary>
 /// <remarks>
 /// <para>Steps read and write <see cref="ValueSlot"/>s: the input x, the mapped input z, each dense layer's output, each
-/// activation's output (in place on its layer's), each residual block's output, and the network's output f. A slot has
+/// activation's output (in place on its layer's), each residual block's output, the core's output g (with an output map), and the network's output f. A slot has
 /// its values and its gradient in the workspace (the input and the output live in the caller's spans). A slot read by
 /// several steps (z, by the first layer and the monotone residual) has its gradient set by the last reader in forward order
 /// and added to by the others: <see cref="SetsGradient"/>.</para>
 /// <para>Parameters are <see cref="ParameterRegion"/>s, each with a role (weight, bias, fixed map, trainable, projection state,
 /// derived) and an element type. The dense layers come first, each W row-major [out, in] then b [out]; then the residual
-/// blocks' parameters; then the input map; then projection state; then derived values. A network without the later kinds
+/// blocks' parameters; then the input map; then the output map; then projection state; then derived values. A network without the later kinds
 /// keeps the layout it always had. Saved files, compiled-in weights and ONNX export walk the regions.</para>
 /// <para>Each step kind supplies its own meaning: its bound in the certificate, its float-error propagation, its tensors, its
 /// metadata, its ONNX nodes and the gradient through its derived values (<see cref="PlanStep"/>). Batched passes use the same
@@ -71,6 +71,9 @@ internal sealed class NetworkPlan
 
     /// <summary>The monotone residual f = g + c·Σᵢ sᵢ·zᵢ after the output layer, or null.</summary>
     public MonotoneResidualStep? Residual { get; private set; }
+
+    /// <summary>The fixed per-output affine map g ↦ offset + scale·g after everything else, or null.</summary>
+    public OutputMapStep? OutputMap { get; private set; }
 
     /// <summary>The network's input x (the caller's span).</summary>
     public ValueSlot InputSlot => Slots[0];
@@ -165,6 +168,8 @@ internal sealed class NetworkPlan
         var blocks = new List<ResidualBlockStep>();
         ValueSlot input = layout.External("x", widths[0], isInput: true);
         ValueSlot output = new("f", widths[widths.Count - 1], -1, -1, isInput: false, isOutput: true);
+        // With an output map, the layers and the residual write the core's output g, and the map writes f from it.
+        ValueSlot core = declaration.ScaleOutputs ? layout.Slot("g", output.Width) : output;
         ValueSlot current = input;
 
         // Dense layers (W then b each, in order: the layout every LipGen file and network has had), then residual blocks.
@@ -181,7 +186,7 @@ internal sealed class NetworkPlan
         {
             int inputs = widths[i], outputs = widths[i + 1];
             bool last = i == layerCount - 1;
-            ValueSlot result = last ? output : layout.Slot("h" + (i + 1), outputs);
+            ValueSlot result = last ? core : layout.Slot("h" + (i + 1), outputs);
             var layer = new DenseStep(i + 1, current, result, layout.Parameters(inputs * outputs), layout.Parameters(outputs),
                 Constraint(declaration, i, plan.Q), layerBound);
             steps.Add(layer);
@@ -212,8 +217,15 @@ internal sealed class NetworkPlan
         MonotoneResidualStep? residual = null;
         if (declaration.Monotone is { } signs)
         {
-            residual = new MonotoneResidualStep(layerInput, output, signs.ToArray(), ResidualCoefficient(declaration.MonotoneResidual ?? declaration.Lipschitz), plan.Q);
+            residual = new MonotoneResidualStep(layerInput, core, signs.ToArray(), ResidualCoefficient(declaration.MonotoneResidual ?? declaration.Lipschitz), plan.Q);
             steps.Add(residual);
+        }
+        OutputMapStep? outputMap = null;
+        if (declaration.ScaleOutputs)
+        {
+            outputMap = new OutputMapStep(core, output);
+            outputMap.PlaceParameters(layout);
+            steps.Add(outputMap);
         }
         // Projection state, then derived values: never saved, recomputed by Project.
         foreach (DenseStep layer in dense)
@@ -228,6 +240,7 @@ internal sealed class NetworkPlan
         plan.Blocks = blocks;
         plan.InputMap = map;
         plan.Residual = residual;
+        plan.OutputMap = outputMap;
         plan.OutputBuffer = layout.Workspace(output.Width);
         layout.Add(output);
         plan.Slots = layout.Slots;
@@ -289,7 +302,8 @@ internal sealed class NetworkPlan
         {
             foreach (ValueSlot slot in plan.Steps[s].Temporaries.Append(plan.Steps[s].Output))
             {
-                if (slot.IsExternal || slot.AliasOf is not null)
+                // A slot a later step writes again in place (g, which the monotone residual adds to) keeps its buffer.
+                if (slot.IsExternal || slot.AliasOf is not null || slot.StackOffset >= 0)
                     continue;
                 int lastRead = LastRead(plan, slot, s);
                 int found = buffers.FindIndex(b => b.FreeAfter < s && b.Size >= slot.Width);
@@ -444,7 +458,7 @@ internal enum RegionRole
     /// <summary>Another trained value (an SLL block's rescaling exponents q): trained, saved.</summary>
     Trainable,
 
-    /// <summary>The input map's offsets and scales: fixed (never trained), saved.</summary>
+    /// <summary>The input and output maps' offsets and scales: fixed (never trained), saved.</summary>
     FixedMap,
 
     /// <summary>Projection state (a power-iteration vector): written by the projection, not saved.</summary>

@@ -78,6 +78,8 @@ internal interface IPlanVisitor<T>
     T Visit(ResidualBlockStep step);
 
     T Visit(MonotoneResidualStep step);
+
+    T Visit(OutputMapStep step);
 }
 
 /// <summary>The running value of the certificate fold.</summary>

@@ -167,7 +167,7 @@ public sealed class TrainingSession<TKernel, TLoss>
             throw new ArgumentException($"targets has {targets.Length} values; {batch} rows of {m} need {batch * m}.", nameof(targets));
         CheckFinite(inputs, n, nameof(inputs));
         CheckFinite(targets, m, nameof(targets));
-        CheckInputMap(_network.Parameters);
+        CheckMaps(_network.Parameters);
         int columns = Prepare(batch);
         for (int s = 0; s < batch; s++)
             Scatter(inputs.Slice(s * n, n), _inputs, s, columns);
@@ -188,7 +188,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     {
         CheckData(data, _loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        CheckInputMap(_network.Parameters);
+        CheckMaps(_network.Parameters);
         if (_order.Length != data.Count)
         {
             _order = new int[data.Count];
@@ -334,8 +334,26 @@ public sealed class TrainingSession<TKernel, TLoss>
 
     /// <summary>
     /// A <c>ScaleInputs</c> network whose map was declared without values and is still the identity was never fitted: training
-    /// it would learn raw units through a map meant to standardise them, silently.
+    /// it would learn raw units through a map meant to standardise them, silently. So is a <c>ScaleOutputs</c> network whose
+    /// output map is still the identity.
     /// </summary>
+    private static void CheckMaps(ReadOnlySpan<float> parameters)
+    {
+        CheckInputMap(parameters);
+        NetworkDescription description = TKernel.Description;
+        if (!description.HasOutputMap)
+            return;
+        int m = description.OutputCount;
+        ReadOnlySpan<float> offsets = parameters.Slice(description.OutputOffsetOffset, m), scales = parameters.Slice(description.OutputScaleOffset, m);
+        for (int k = 0; k < m; k++)
+            if (offsets[k] != 0 || scales[k] != 1)
+                return;
+        throw new InvalidOperationException(
+            $"{description.Name} declares ScaleOutputs, but its output map is still the identity (offsets 0, scales 1): it was never fitted. "
+            + "Call OutputMaps.Fit(network, trainingData) before training (or OutputMaps.Set); "
+            + "for outputs with no map, declare the network without ScaleOutputs.");
+    }
+
     private static void CheckInputMap(ReadOnlySpan<float> parameters)
     {
         NetworkDescription description = TKernel.Description;

@@ -79,7 +79,11 @@ internal static class TrainingWarnings
             if (description.HasInputMap)
                 stretch = Math.Max(stretch, 1 / (double)parameters[description.InputScaleOffset + i]);
         }
-        double reach = description.DeclaredBound * stretch * Verification.LipschitzVerifier.Norm(box, description.P);
+        // ‖diag(s)‖ of an output map: the core's reach, in the outputs' units.
+        double outputScale = description.HasOutputMap ? 0 : 1;
+        for (int k = 0; k < m && description.HasOutputMap; k++)
+            outputScale = Math.Max(outputScale, parameters[description.OutputScaleOffset + k]);
+        double reach = description.DeclaredBound * stretch * outputScale * Verification.LipschitzVerifier.Norm(box, description.P);
         int widest = 0;
         for (int k = 1; k < m; k++)
             if (targetHigh[k] - targetLow[k] > targetHigh[widest] - targetLow[widest])
@@ -89,6 +93,6 @@ internal static class TrainingWarnings
             return null;
         string output = m == 1 ? "the targets span" : $"target column {widest} spans";
         return Text.Format(
-            $"{output} {spread:G4}, but over the inputs' range (‖box‖ = {Verification.LipschitzVerifier.Norm(box, description.P):G4} in ℓ{description.P:G3}) a network with bound {description.DeclaredBound:G4} can move its output by at most {reach:G4}: it cannot fit them. λ is in output units per input unit: standardise the targets (and map predictions back), or declare a larger Lipschitz bound.");
+            $"{output} {spread:G4}, but over the inputs' range (‖box‖ = {Verification.LipschitzVerifier.Norm(box, description.P):G4} in ℓ{description.P:G3}) a network with bound {description.DeclaredBound:G4} can move its output by at most {reach:G4}: it cannot fit them. {(description.HasOutputMap ? "Fit the output map to the targets (OutputMaps.Fit), or declare a larger Lipschitz bound." : "λ is in output units per input unit: declare the network with ScaleOutputs = true and call OutputMaps.Fit(network, trainingData) to train on the targets in their own units, or declare a larger Lipschitz bound.")}");
     }
 }

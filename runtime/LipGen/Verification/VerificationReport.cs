@@ -202,8 +202,9 @@ public sealed record VerificationReport
         };
         string blocks = Network.ResidualBlocks > 0 ? " × each SLL block's max(1, 2ρ − 1)" : "";
         string residual = Network.HasMonotoneResidual ? $" + the residual's ‖c·s{(Network.HasInputMap ? " ⊘ scale" : "")}‖_{q}" : "";
-        text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   {layers}{blocks}{residual}, rounded outward");
-        if (Network.HasMonotoneResidual || Network.HasInputMap)
+        string outputMap = Network.HasOutputMap ? ", × the output map's largest scale (units: output per input)" : "";
+        text.AppendLine(c, $"  certified bound  L̂ = {CertifiedBound:F6}   {(Network.HasOutputMap ? "(" : "")}{layers}{blocks}{residual}{(Network.HasOutputMap ? ")" : "")}{outputMap}, rounded outward");
+        if (Network.HasMonotoneResidual || Network.HasInputMap || Network.HasOutputMap)
             text.AppendLine(c, $"                                the layers alone, against λ = {Network.Lipschitz}: {ConstrainedBound:F6}");
         text.AppendLine(c, $"  empirical bound  L̲ = {EmpiricalBound:F6}   max ‖∇f‖_{q} over the data {GradientBound:F6}; attack ({AttackStarts} starts × {AttackSteps} steps) {AttackBound:F6}");
         text.AppendLine(c, $"  tightness    L̲ / L̂ = {Tightness:F4}");
@@ -240,7 +241,9 @@ public sealed record VerificationReport
     {
         if (InputSlopes.Count == 0)
             return;
-        text.AppendLine("  per-input slopes (certified range of ∂f/∂xᵢ, every output, every x):");
+        text.AppendLine(Network.HasInputMap || Network.HasOutputMap
+            ? "  per-input slopes (certified range of ∂f/∂xᵢ, every output, every x; output units per unit of each input as given):"
+            : "  per-input slopes (certified range of ∂f/∂xᵢ, every output, every x):");
         int width = Math.Max(4, FeatureNames?.Max(n => n.Length) ?? 0);
         foreach (InputSlope slope in InputSlopes)
         {

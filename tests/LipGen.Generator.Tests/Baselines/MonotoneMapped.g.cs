@@ -7,7 +7,8 @@ namespace Demo
     /// <summary>
     /// Monotone Lipschitz network 4 → 16 → 16 → 1: f = g + λ·Σᵢ sᵢ·zᵢ with g 0.7-Lipschitz, so f is
     /// 1.4-Lipschitz from (ℝ^4, ‖·‖_1) (of the mapped input z = (x − offset) / scale) to (ℝ^1, ‖·‖_∞) and monotone in s = [1, 0, -1, 0],
-    /// GroupSort activations, 377 parameters.
+    /// in the standardised units of the core g; the output is y = offset + scale·g, in the targets' own units,
+    /// GroupSort activations, 379 parameters.
     /// </summary>
     partial class CreditNet : global::LipGen.ILipschitzNetwork<CreditNet.Kernel>
     {
@@ -16,7 +17,7 @@ namespace Demo
         /// <summary>Output width.</summary>
         public const int OutputCount = 1;
         /// <summary>Number of floats in <see cref="Parameters"/>.</summary>
-        public const int ParameterCount = 377;
+        public const int ParameterCount = 379;
 
         private readonly float[] _parameters = CreateInitialParameters();
 
@@ -105,17 +106,20 @@ namespace Demo
             private const int W2 = 80, B2 = 336;
             //   layer 3: W3 [1 × 16] at 352, B3 [1] at 368
             private const int W3 = 352, B3 = 368;
+            //   output map y = offset + scale·g: offsets [1] at 377, scales [1] at 378 (fixed, never trained)
+            private const int OutputOffsets = 377, OutputScales = 378;
 
             // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
             // gradient), activation records (ints stored in the float slots), and the output scratch O.
-            private const int Z = 0, dZ = 4; // the mapped input z, which the first layer and the residual read [4]
-            private const int A1 = 8, dH1 = 24; // layer 1's output [16]
-            private const int dA1 = 40; // GroupSort 1's output [16] (in place on A1)
-            private const int S1 = 56; // its GroupSort record [16]
-            private const int A2 = 72, dH2 = 88; // layer 2's output [16]
-            private const int dA2 = 104; // GroupSort 2's output [16] (in place on A2)
-            private const int S2 = 120; // its GroupSort record [16]
-            private const int O = 136;
+            private const int Z = 2, dZ = 6; // the mapped input z, which the first layer and the residual read [4]
+            private const int A1 = 10, dH1 = 26; // layer 1's output [16]
+            private const int dA1 = 42; // GroupSort 1's output [16] (in place on A1)
+            private const int S1 = 58; // its GroupSort record [16]
+            private const int A2 = 74, dH2 = 90; // layer 2's output [16]
+            private const int dA2 = 106; // GroupSort 2's output [16] (in place on A2)
+            private const int S2 = 122; // its GroupSort record [16]
+            private const int G = 0, dG = 1; // layer 3's output [1]
+            private const int O = 138;
 
             // The input map as declared (0 and 1 where not given); InputMaps.Fit replaces it with the data's mean and spread.
             private static global::System.ReadOnlySpan<float> DeclaredInputOffsets => new float[] { 100f, 0f, 0f, -3f };
@@ -125,7 +129,7 @@ namespace Demo
             private static global::System.ReadOnlySpan<float> ResidualSlopes => new float[] { 0.700000048f, 0f, -0.700000048f, 0f };
 
             /// <inheritdoc/>
-            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(4, 16, 16, 1) { P = 1d, Lipschitz = 0.7d, Monotone = new[] { 1, 0, -1, 0 }, InputOffsets = new double[] { 100d, 0d, 0d, -3d }, InputScales = new double[] { 20d, 1d, 0.25d, 2d } });
+            public static global::LipGen.NetworkDescription Description { get; } = new(Name, new global::LipGen.NetworkDeclaration(4, 16, 16, 1) { P = 1d, Lipschitz = 0.7d, Monotone = new[] { 1, 0, -1, 0 }, InputOffsets = new double[] { 100d, 0d, 0d, -3d }, InputScales = new double[] { 20d, 1d, 0.25d, 2d }, ScaleOutputs = true });
 
             /// <inheritdoc/>
             public static int InputCount => 4;
@@ -134,10 +138,10 @@ namespace Demo
             public static int OutputCount => 1;
 
             /// <inheritdoc/>
-            public static int ParameterCount => 377;
+            public static int ParameterCount => 379;
 
             /// <inheritdoc/>
-            public static int WorkspaceLength => 137;
+            public static int WorkspaceLength => 139;
 
             /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -159,10 +163,13 @@ namespace Demo
                 global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 20), width: 16);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(stack, 20), ref At(output, 0), outputs: 1, inputs: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(stack, 20), ref At(stack, 4), outputs: 1, inputs: 16);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(stack, 0), ref At(output, 0), inputs: 4, outputs: 1);
+                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(stack, 0), ref At(stack, 4), inputs: 4, outputs: 1);
+
+                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
+                global::LipGen.Kernels.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(stack, 4), ref At(output, 0), outputs: 1);
             }
 
             /// <inheritdoc/>
@@ -186,10 +193,13 @@ namespace Demo
                 global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMin>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(workspace, G * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
+                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(workspace, G * columns), inputs: 4, outputs: 1, columns);
+
+                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
+                global::LipGen.Kernels.Batched.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(workspace, G * columns), ref At(outputs, 0), outputs: 1, columns);
             }
 
             /// <inheritdoc/>
@@ -217,10 +227,13 @@ namespace Demo
                 global::LipGen.Kernels.MaxMin.ForwardRecording(ref At(workspace, A2), ref IntAt(workspace, S2), width: 16);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2), ref At(output, 0), outputs: 1, inputs: 16);
+                global::LipGen.Kernels.Dense.Forward(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2), ref At(workspace, G), outputs: 1, inputs: 16);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z), ref At(output, 0), inputs: 4, outputs: 1);
+                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z), ref At(workspace, G), inputs: 4, outputs: 1);
+
+                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
+                global::LipGen.Kernels.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(workspace, G), ref At(output, 0), outputs: 1);
             }
 
             /// <inheritdoc/>
@@ -232,8 +245,11 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
 
-                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; dA2 = W3ᵀ·δ3.
-                global::LipGen.Kernels.Dense.Backward(in At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradient, 0), in At(workspace, A2), ref At(workspace, dA2), outputs: 1, inputs: 16);
+                // Output map: ∂L/∂g = scale·∂L/∂y.
+                global::LipGen.Kernels.OutputMap.Backward(in At(parameters, OutputScales), in At(outputGradient, 0), ref At(workspace, dG), outputs: 1);
+
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂g; ∂W3 += δ3·a2ᵀ, ∂B3 += δ3; dA2 = W3ᵀ·δ3.
+                global::LipGen.Kernels.Dense.Backward(in At(parameters, W3), ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(workspace, dG), in At(workspace, A2), ref At(workspace, dA2), outputs: 1, inputs: 16);
                 global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 16);
 
                 // Layer 2 (dense 16 → 16): δ2 = ∂L/∂h2; ∂W2 += δ2·a1ᵀ, ∂B2 += δ2; dA1 = W2ᵀ·δ2.
@@ -265,10 +281,13 @@ namespace Demo
                 global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.MaxMinRecording>(in At(parameters, W2), in At(parameters, B2), in At(workspace, A1 * columns), ref At(workspace, A2 * columns), ref IntAt(workspace, S2 * columns), outputs: 16, inputs: 16, columns);
 
                 // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(outputs, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.Forward<global::LipGen.Kernels.Batched.Epilogue.None>(in At(parameters, W3), in At(parameters, B3), in At(workspace, A2 * columns), ref At(workspace, G * columns), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<int>(), outputs: 1, inputs: 16, columns);
 
                 // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(outputs, 0), inputs: 4, outputs: 1, columns);
+                global::LipGen.Kernels.Batched.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(workspace, Z * columns), ref At(workspace, G * columns), inputs: 4, outputs: 1, columns);
+
+                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
+                global::LipGen.Kernels.Batched.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(workspace, G * columns), ref At(outputs, 0), outputs: 1, columns);
             }
 
             /// <inheritdoc/>
@@ -281,9 +300,12 @@ namespace Demo
                 global::LipGen.Kernels.Guard.Length(parameterGradient, ParameterCount, nameof(parameterGradient), Name);
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength * columns, nameof(workspace), Name);
 
-                // Layer 3 (dense 16 → 1): Δ3 = ∂L/∂f; ∂W3 += Δ3·a2ᵀ over the batch, ∂B3 += Δ3; dH2 = W3ᵀ·Δ3 routed back through GroupSort 2 per register block.
-                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(outputGradients, 0), in At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
-                global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.MaxMinRoute>(in At(parameters, W3), in At(outputGradients, 0), ref IntAt(workspace, S2 * columns), ref At(workspace, dH2 * columns), outputs: 1, inputs: 16, columns);
+                // Output map: ∂L/∂g = scale·∂L/∂y.
+                global::LipGen.Kernels.Batched.OutputMap.Backward(in At(parameters, OutputScales), in At(outputGradients, 0), ref At(workspace, dG * columns), outputs: 1, columns);
+
+                // Layer 3 (dense 16 → 1): Δ3 = ∂L/∂g; ∂W3 += Δ3·a2ᵀ over the batch, ∂B3 += Δ3; dH2 = W3ᵀ·Δ3 routed back through GroupSort 2 per register block.
+                global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W3), ref At(parameterGradient, B3), in At(workspace, dG * columns), in At(workspace, A2 * columns), outputs: 1, inputs: 16, columns);
+                global::LipGen.Kernels.Batched.Dense.BackpropagateInput<global::LipGen.Kernels.Batched.Epilogue.MaxMinRoute>(in At(parameters, W3), in At(workspace, dG * columns), ref IntAt(workspace, S2 * columns), ref At(workspace, dH2 * columns), outputs: 1, inputs: 16, columns);
 
                 // Layer 2 (dense 16 → 16): Δ2 = ∂L/∂h2; ∂W2 += Δ2·a1ᵀ over the batch, ∂B2 += Δ2; dH1 = W2ᵀ·Δ2 routed back through GroupSort 1 per register block.
                 global::LipGen.Kernels.Batched.Dense.AccumulateGradients(ref At(parameterGradient, W2), ref At(parameterGradient, B2), in At(workspace, dH2 * columns), in At(workspace, A1 * columns), outputs: 16, inputs: 16, columns);
@@ -301,11 +323,14 @@ namespace Demo
                 global::LipGen.Kernels.Guard.MinimumLength(workspace, WorkspaceLength, nameof(workspace), Name);
                 ForwardRecording(parameters, input, workspace.Slice(O, OutputCount), workspace);
 
-                // Monotone residual: ∂f/∂z starts as a·Σₖ δₖ; the first layer adds its part.
-                global::LipGen.Kernels.MonotoneResidual.Backward(in At(ResidualSlopes, 0), in At(outputGradient, 0), ref At(workspace, dZ), inputs: 4, outputs: 1);
+                // Output map: ∂L/∂g = scale·∂L/∂y.
+                global::LipGen.Kernels.OutputMap.Backward(in At(parameters, OutputScales), in At(outputGradient, 0), ref At(workspace, dG), outputs: 1);
 
-                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂f; dA2 = W3ᵀ·δ3.
-                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W3), in At(outputGradient, 0), ref At(workspace, dA2), outputs: 1, inputs: 16);
+                // Monotone residual: ∂f/∂z starts as a·Σₖ δₖ; the first layer adds its part.
+                global::LipGen.Kernels.MonotoneResidual.Backward(in At(ResidualSlopes, 0), in At(workspace, dG), ref At(workspace, dZ), inputs: 4, outputs: 1);
+
+                // Layer 3 (dense 16 → 1): δ3 = ∂L/∂g; dA2 = W3ᵀ·δ3.
+                global::LipGen.Kernels.Dense.BackpropagateInput(in At(parameters, W3), in At(workspace, dG), ref At(workspace, dA2), outputs: 1, inputs: 16);
                 global::LipGen.Kernels.MaxMin.Backward(in At(workspace, dA2), in IntAt(workspace, S2), ref At(workspace, dH2), width: 16);
 
                 // Layer 2 (dense 16 → 16): δ2 = ∂L/∂h2; dA1 = W2ᵀ·δ2.
@@ -335,6 +360,8 @@ namespace Demo
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W2, 256), rows: 16, columns: 16, q: 1d, bound: LayerBound);
                 // Layer 3: every row of W3 onto the ℓ1 ball of radius λ₃, so ‖W3‖_{∞→∞} ≤ λ₃.
                 global::LipGen.Kernels.RowNorms.Project(parameters.Slice(W3, 16), rows: 1, columns: 16, q: 1d, bound: LayerBound);
+                // Output map: the scales are not trained, but a file or a caller may have set them; each must be valid.
+                global::LipGen.Kernels.Guard.PositiveOutputScales(parameters.Slice(OutputScales, 1), Description);
             }
 
             /// <inheritdoc/>
@@ -347,6 +374,9 @@ namespace Demo
                 global::LipGen.Kernels.Initialization.Layer(parameters.Slice(W1, 80), fanIn: 4, ref random);
                 global::LipGen.Kernels.Initialization.Layer(parameters.Slice(W2, 272), fanIn: 16, ref random);
                 global::LipGen.Kernels.Initialization.Layer(parameters.Slice(W3, 17), fanIn: 16, ref random);
+                // Output map: the identity (offsets 0, scales 1) until OutputMaps.Fit sets the targets' mean and spread.
+                parameters.Slice(OutputOffsets, 1).Clear();
+                parameters.Slice(OutputScales, 1).Fill(1f);
                 Project(parameters);
             }
 

@@ -20,6 +20,37 @@ public static class InputMap
     }
 }
 
+/// <summary>The output map y = offset + scale·g on a feature-major batch [outputs × columns].</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class OutputMap
+{
+    /// <summary>Row k of output = offsets[k] + scales[k]·(row k of core), with the single-sample path's two roundings.</summary>
+    public static void Forward(ref readonly float offsets, ref readonly float scales, ref readonly float core, ref float output, int outputs, int columns)
+    {
+        for (int k = 0; k < outputs; k++)
+        {
+            Span<float> row = Row(ref output, k, columns);
+            Row(ref Unsafe.AsRef(in core), k, columns).CopyTo(row);
+            Elementwise.Apply<ScaleOperator>(row, Unsafe.Add(ref Unsafe.AsRef(in scales), k));
+            Elementwise.Apply<ShiftOperator>(row, Unsafe.Add(ref Unsafe.AsRef(in offsets), k));
+        }
+    }
+
+    /// <summary>Row k of coreGradient = scales[k]·(row k of outputGradient): from ∂L/∂y to ∂L/∂g.</summary>
+    public static void Backward(ref readonly float scales, ref readonly float outputGradient, ref float coreGradient, int outputs, int columns)
+    {
+        for (int k = 0; k < outputs; k++)
+        {
+            Span<float> row = Row(ref coreGradient, k, columns);
+            Row(ref Unsafe.AsRef(in outputGradient), k, columns).CopyTo(row);
+            Elementwise.Apply<ScaleOperator>(row, Unsafe.Add(ref Unsafe.AsRef(in scales), k));
+        }
+    }
+
+    private static Span<float> Row(ref float block, int row, int columns) =>
+        System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref Unsafe.Add(ref block, row * columns), columns);
+}
+
 /// <summary>The monotone residual on a feature-major batch: every output row gets Σᵢ aᵢ·(row i of the input) added.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MonotoneResidual

@@ -123,8 +123,9 @@ internal sealed class MonotoneResidualStep : PlanStep
             slopes[i] = Coefficient * Signs[i];
         graph.Initializer("monotone.slopes", new long[] { Inputs, 1 }, slopes);
         graph.Node("MatMul", "monotone_residual", new[] { graph[Input], "monotone.slopes" }, new[] { "monotone.residual" });
-        graph.Node("Add", "monotone_add", new[] { graph[Output], "monotone.residual" }, new[] { "output" });
-        graph[Output] = "output";
+        string result = Output.IsOutput ? "output" : "monotone.output";
+        graph.Node("Add", "monotone_add", new[] { graph[Output], "monotone.residual" }, new[] { result });
+        graph[Output] = result;
     }
 
     /// <summary>a·Σδ: one rounding.</summary>
