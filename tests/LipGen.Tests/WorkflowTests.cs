@@ -270,6 +270,44 @@ public class WorkflowTests
     }
 
     [Fact]
+    public async Task Feature_and_class_names_travel_with_the_saved_file()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"lipgen-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var random = new SeededRandom(3);
+            // Names as they come from spreadsheets: quotes, backslashes, units and non-ASCII letters.
+            string[] features = ["age \"years\"", "income, $", "debt\\ratio", "tenure (mois, été)"];
+            var data = new Dataset(NetworkCases.RandomVector(ref random, 40 * 4), [.. Enumerable.Range(0, 40).Select(i => (float)(i % 2))], 4, 1)
+                .WithNames(features, ["declined", "approved"]);
+            var net = new MonotoneNet();
+            net.Save(path, NetworkNames.Of(data));
+            NetworkNames names = NetworkFile.ReadNames(path);
+            Assert.Equal(features, names.Features);
+            Assert.Equal(["declined", "approved"], names.Classes);
+            var loaded = new MonotoneNet(); // the names change nothing the network computes or how it loads
+            loaded.Load(path);
+            Assert.Equal(net.Parameters.ToArray(), loaded.Parameters.ToArray());
+            Assert.Equal(features, data.WithNames(null).WithNames(names.Features, names.Classes).FeatureNames);
+
+            // Through a stream and asynchronously too; a file without names reads as none; names that do not fit are refused.
+            var stream = new MemoryStream();
+            await net.SaveAsync(stream, new NetworkNames(features), CancellationToken.None);
+            stream.Position = 0;
+            Assert.Equal(features, NetworkFile.ReadNames(stream).Features);
+            net.Save(path);
+            Assert.Equal(new NetworkNames(null, null), NetworkFile.ReadNames(path));
+            Assert.Contains("needs 4", Assert.Throws<ArgumentException>(() => net.Save(path, new NetworkNames(["a", "b"]))).Message);
+            Assert.Throws<ArgumentException>(() => net.Save(path, new NetworkNames(null, ["only one"])));
+            Assert.Null(NetworkNames.Of(new Dataset([1f], [1f], 1, 1)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Training_a_scale_inputs_network_whose_map_was_never_fitted_names_InputMaps_Fit()
     {
         Dataset data = TwoMoons.Generate(50, noise: 0.1, seed: 1);

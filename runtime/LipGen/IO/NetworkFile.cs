@@ -27,41 +27,110 @@ public static class NetworkFile
     /// Writes the network to <paramref name="path"/> atomically: a temporary file in the same folder is written, flushed to
     /// disk and then moved over the target, so a crash mid-save leaves the old file intact.
     /// </summary>
-    public static void Save(this ILipschitzNetwork network, string path)
+    /// <remarks><paramref name="names"/> (optional, e.g. <c>NetworkNames.Of(trainingData)</c>) go into the file's metadata.</remarks>
+    public static void Save(this ILipschitzNetwork network, string path, NetworkNames? names = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, Serialize(network.Description, network.Parameters));
+        AtomicFile.Write(path, Serialize(network.Description, network.Parameters, names));
     }
 
     /// <summary>Writes the network's safetensors bytes to <paramref name="stream"/> (the caller owns the stream).</summary>
-    public static void Save(this ILipschitzNetwork network, Stream stream)
+    public static void Save(this ILipschitzNetwork network, Stream stream, NetworkNames? names = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(Serialize(network.Description, network.Parameters));
+        stream.Write(Serialize(network.Description, network.Parameters, names));
     }
 
     /// <summary>
-    /// <see cref="Save(ILipschitzNetwork, string)"/> without blocking on the disk: the bytes are taken from the network at
-    /// once, then written atomically. Do not change the network before the call returns.
+    /// <see cref="Save(ILipschitzNetwork, string, NetworkNames?)"/> without blocking on the disk: the bytes are taken from the
+    /// network at once, then written atomically. Do not change the network before the call returns.
     /// </summary>
-    public static Task SaveAsync(this ILipschitzNetwork network, string path, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(this ILipschitzNetwork network, string path, CancellationToken cancellationToken = default) =>
+        SaveAsync(network, path, null, cancellationToken);
+
+    /// <summary><see cref="SaveAsync(ILipschitzNetwork, string, CancellationToken)"/> with the names in the file's metadata.</summary>
+    public static Task SaveAsync(this ILipschitzNetwork network, string path, NetworkNames? names, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = Serialize(network.Description, network.Parameters);
+        byte[] bytes = Serialize(network.Description, network.Parameters, names);
         return AtomicFile.WriteAsync(path, bytes, cancellationToken);
     }
 
     /// <summary>Writes the network's safetensors bytes to <paramref name="stream"/> asynchronously.</summary>
-    public static async Task SaveAsync(this ILipschitzNetwork network, Stream stream, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(this ILipschitzNetwork network, Stream stream, CancellationToken cancellationToken = default) =>
+        SaveAsync(network, stream, null, cancellationToken);
+
+    /// <summary><see cref="SaveAsync(ILipschitzNetwork, Stream, CancellationToken)"/> with the names in the file's metadata.</summary>
+    public static async Task SaveAsync(this ILipschitzNetwork network, Stream stream, NetworkNames? names, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        byte[] bytes = Serialize(network.Description, network.Parameters);
+        byte[] bytes = Serialize(network.Description, network.Parameters, names);
         await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The feature and class names a network file carries (each null where it has none); the weights are not read.</summary>
+    public static NetworkNames ReadNames(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NetworkFileException($"{path} cannot be read: {e.Message}", e);
+        }
+        return ReadNames(file, path);
+    }
+
+    /// <summary>The feature and class names in the network file read from <paramref name="stream"/>.</summary>
+    public static NetworkNames ReadNames(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return ReadNames(buffer.ToArray(), "the stream");
+    }
+
+    private static NetworkNames ReadNames(byte[] file, string name)
+    {
+        SafetensorsFile contents;
+        try
+        {
+            contents = SafetensorsFile.Parse(file);
+        }
+        catch (SafetensorsException e)
+        {
+            throw new NetworkFileException($"{name} is not a valid safetensors file: {e.Message}", e);
+        }
+        return new NetworkNames(NameList(contents.Metadata, NetworkNames.FeaturesKey, name), NameList(contents.Metadata, NetworkNames.ClassesKey, name));
+    }
+
+    private static string[]? NameList(IReadOnlyDictionary<string, string> metadata, string key, string name)
+    {
+        if (!metadata.TryGetValue(key, out string? text))
+            return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array
+                && document.RootElement.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.String))
+                return [.. document.RootElement.EnumerateArray().Select(e => e.GetString()!)];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        throw new NetworkFileException($"{name}: metadata \"{key}\" is not a JSON array of strings.");
+    }
+
+    /// <summary>A JSON string literal as the header needs it: quotes, backslashes and control characters escaped, the rest as written.</summary>
+    private static string JsonString(string text) =>
+        "\"" + System.Text.Json.JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping) + "\"";
 
     /// <summary>Reads a network file from <paramref name="stream"/>, with every check of <see cref="Load(ILipschitzNetwork, string, bool)"/>.</summary>
     public static void Load(this ILipschitzNetwork network, Stream stream, bool projectOnLoad = false)
@@ -176,15 +245,20 @@ public static class NetworkFile
             network.Project();
     }
 
-    /// <summary>The safetensors bytes of a network with <paramref name="description"/> and these parameters.</summary>
-    public static byte[] Serialize(NetworkDescription description, ReadOnlySpan<float> parameters)
+    /// <summary>The safetensors bytes of a network with <paramref name="description"/> and these parameters (and names).</summary>
+    public static byte[] Serialize(NetworkDescription description, ReadOnlySpan<float> parameters, NetworkNames? names = null)
     {
         ArgumentNullException.ThrowIfNull(description);
         if (parameters.Length != description.ParameterCount)
             throw new ArgumentException($"parameters has {parameters.Length} values; {description.Name} has {description.ParameterCount}.", nameof(parameters));
+        names?.Check(description);
         var header = new StringBuilder("{\"__metadata__\":{");
         foreach ((string key, string value) in NetworkMetadata.Of(description.Plan))
             header.Append(Invariant, $"\"{key}\":\"{value}\",");
+        // The names are the user's text: each list is a JSON array, escaped again as the metadata's string value.
+        foreach ((string key, IReadOnlyList<string>? list) in new[] { (NetworkNames.FeaturesKey, names?.Features), (NetworkNames.ClassesKey, names?.Classes) })
+            if (list is not null)
+                header.Append(Invariant, $"\"{key}\":{JsonString("[" + string.Join(",", list.Select(JsonString)) + "]")},");
         header.Length--; // the last comma
         header.Append('}');
         long offset = 0;

@@ -15,7 +15,7 @@ public static class OnnxExport
     /// <summary>The opset the model declares.</summary>
     public const int Opset = 13;
 
-    /// <summary>Writes the model to <paramref name="path"/> (atomically, like <see cref="NetworkFile.Save(ILipschitzNetwork, string)"/>).</summary>
+    /// <summary>Writes the model to <paramref name="path"/> (atomically, like <see cref="NetworkFile.Save(ILipschitzNetwork, string, NetworkNames?)"/>).</summary>
     public static void ToOnnx(this ILipschitzNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
