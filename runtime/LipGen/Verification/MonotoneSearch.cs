@@ -20,11 +20,15 @@ public sealed record MonotonePair(float[] X, float[] Y, int Input, int Sign, int
     public bool IsBeyondRounding => Decrease > Allowance;
 
     /// <inheritdoc/>
-    public override string ToString()
+    public override string ToString() => ToString(null);
+
+    /// <summary>The pair in words, naming the input by <paramref name="featureNames"/> (x0, x1, … when null).</summary>
+    public string ToString(IReadOnlyList<string>? featureNames)
     {
         var c = System.Globalization.CultureInfo.InvariantCulture;
         string direction = Sign > 0 ? "fell" : "rose";
-        return $"x{Input} from {X[Input].ToString("G6", c)} to {Y[Input].ToString("G6", c)}: output {Output} {direction} by {Decrease.ToString("G4", c)} "
+        string name = featureNames is { } names && Input < names.Count ? names[Input] : $"x{Input}";
+        return $"{name} from {X[Input].ToString("G6", c)} to {Y[Input].ToString("G6", c)}: output {Output} {direction} by {Decrease.ToString("G4", c)} "
             + $"(float rounding allows {Allowance.ToString("G2", c)}) at x = [{string.Join(", ", X.Select(v => v.ToString("G5", c)))}]";
     }
 }

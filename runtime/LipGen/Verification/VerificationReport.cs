@@ -231,7 +231,7 @@ public sealed record VerificationReport
                 : RadiusCounterexample is { } inside
                 ? $"  FAILED: the class changes inside a certified radius: {inside.Class} → {inside.FoundClass} at distance {inside.Distance.ToString("G6", c)} ≤ {inside.Radius.ToString("G6", c)}"
                 : MonotoneViolation is { } broken && InputSlopes[broken.Input].IsCertifiedMonotone
-                ? $"  FAILED: input {broken.Input} is certified monotone, yet a pair breaks it beyond float rounding: {broken}"
+                ? $"  FAILED: input {broken.Input} is certified monotone, yet a pair breaks it beyond float rounding: {broken.ToString(FeatureNames)}"
                 : $"  FAILED: a computed gradient ({GradientBound.ToString("F6", c)}, sample {GradientBoundSample}) beats L̂ = {CertifiedBound.ToString("F6", c)} beyond rounding, or L̂ is NaN.",
         });
         return text.ToString();
@@ -262,12 +262,12 @@ public sealed record VerificationReport
         {
             MonotonicityStatus.Certified => $"  monotonicity: CERTIFIED for every monotone input; the {search} found no pair breaking it",
             MonotonicityStatus.NotCertified => $"  monotonicity: not certified; the {search} found no pair breaking it beyond float rounding",
-            _ => $"  monotonicity: VIOLATED; the {search} found {MonotoneViolation}",
+            _ => $"  monotonicity: VIOLATED; the {search} found {MonotoneViolation?.ToString(FeatureNames)}",
         });
         // What the search saw, always against what float rounding allows at those points: a wrong-way move within E(x) + E(y)
         // is the float network's rounding, which the certificate of the exact function does not rule out.
         text.AppendLine(LargestMonotoneDecrease is { } d
-            ? $"    largest wrong-way move seen: {d}; {(d.IsBeyondRounding ? "BEYOND" : "within")} float rounding"
+            ? $"    largest wrong-way move seen: {d.ToString(FeatureNames)}; {(d.IsBeyondRounding ? "BEYOND" : "within")} float rounding"
             : "    no output moved the wrong way in any pair the search compared");
     }
 
