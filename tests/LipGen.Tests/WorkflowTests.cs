@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Globalization;
 using LipGen.Data;
 using LipGen.IO;
@@ -264,6 +265,15 @@ public class WorkflowTests
         Assert.Contains("income", text);
         Assert.Contains("debt ", text);
         Assert.DoesNotContain("x1 ", text);
+        // The monotonicity search's pairs name their input too (an unconstrained twin, so that it finds one).
+        var twin = new MonotoneTwinNet();
+        twin.Initialize(5);
+        VerificationReport broken = LipschitzVerifier.Verify(twin, data, new VerificationOptions { AttackStarts = 4, AttackSteps = 5, Monotone = [1, 0, -1, 0] });
+        Assert.NotNull(broken.LargestMonotoneDecrease);
+        string pair = broken.LargestMonotoneDecrease.ToString(data.FeatureNames);
+        Assert.StartsWith(broken.LargestMonotoneDecrease.Input == 0 ? "age from " : "debt from ", pair);
+        Assert.Contains("wrong-way move seen: " + pair, broken.ToString());
+        Assert.StartsWith($"x{broken.LargestMonotoneDecrease.Input} from ", broken.LargestMonotoneDecrease.ToString());
         Assert.Throws<ArgumentException>(() => data.WithNames(["a", "a", "b", "c"]));
         Assert.Throws<ArgumentException>(() => data.WithNames(["a", "b"]));
         Assert.Equal("x0", new Dataset([1f], [1f], 1, 1).FeatureName(0));
@@ -373,10 +383,32 @@ public class WorkflowTests
         float[] x = [.. Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble())];
         var far = new Dataset(x, [.. x.Select(v => 1000 * v)], 1, 1);
         TrainingResult result = Trainer.Train(new ScalarInputNet(), far, new MeanSquaredError(), new TrainingOptions { Epochs = 2 });
-        Assert.Contains(result.Warnings, w => w.Contains("ScaleOutputs = true") && w.Contains("OutputMaps.Fit") && w.Contains("cannot fit"));
+        Assert.Contains(result.Warnings, w => w.Contains("ScaleOutputs = true") && w.Contains("OutputMaps.Fit") && w.Contains("R² on them is at most"));
         var near = new Dataset(x, [.. x.Select(v => 1.5f * v)], 1, 1);
         Assert.DoesNotContain(Trainer.Train(new ScalarInputNet(), near, new MeanSquaredError(), new TrainingOptions { Epochs = 2 }).Warnings,
-            w => w.Contains("cannot fit"));
+            w => w.Contains("R² on them is at most"));
+    }
+
+    [Fact]
+    public void The_R_squared_ceiling_of_the_targets_warning_is_never_beaten()
+    {
+        // The warning's ceiling must hold for every network of the declaration: trained, at random weights, and with its
+        // maps anywhere. Random data (a linear trend plus noise, in raw units), random maps, a short fit; R² ≤ ceiling.
+        Gen.Select(Gen.Int[8, 60], Gen.ULong, Gen.Double[0.01, 1000], Gen.Double[0, 2]).Sample((count, seed, spread, noise) =>
+        {
+            var random = new SeededRandom(seed);
+            float[] x = [.. Enumerable.Range(0, count * 3).Select(_ => (float)(100 * random.NextDouble()))];
+            float[] t = [.. Enumerable.Range(0, count).Select(r => (float)(spread * (x[3 * r] - x[3 * r + 2]) / 100 + noise * spread * random.NextDouble()))];
+            var data = new Dataset(x, t, 3, 1);
+            var net = new RawRegressionNet();
+            net.Initialize(seed);
+            InputMaps.Fit(net, data);
+            OutputMaps.Set(net, [(float)(spread * random.NextDouble())], [(float)(1 + spread * random.NextDouble() / 3)]);
+            double ceiling = TrainingWarnings.RSquaredCeiling<RawRegressionNet.Kernel>(net.Parameters, data);
+            Assert.True(Trainer.Evaluate(net, data, new MeanSquaredError()).RSquared <= ceiling);
+            Trainer.Train(net, data, new MeanSquaredError(), new TrainingOptions { Epochs = 15, BatchSize = 8, LearningRate = 0.02, Seed = seed });
+            Assert.True(Trainer.Evaluate(net, data, new MeanSquaredError()).RSquared <= ceiling);
+        }, iter: 60);
     }
 
     [Fact]

@@ -42,57 +42,71 @@ internal static class TrainingWarnings
     }
 
     /// <summary>
-    /// Regression targets that span more than the network can: over the inputs' box, f moves by at most
-    /// λ·(1 + ‖s‖_q for a monotone residual)·max 1/scale·‖box‖_p, the declared bound in raw input units.
+    /// Regression targets faster than the bound allows: a sound ceiling on the R² that any network with this declaration (its
+    /// bound, input map and output map as they are) can reach on <paramref name="data"/>, and a warning when it is below
+    /// <see cref="ReachableRSquared"/>. For disjoint pairs of samples, output k of such a network moves by at most
+    /// Lₖ·‖(xᵢ − xⱼ) ⊘ scale‖_p (Lₖ the declared bound times the output map's scale), so each pair's squared errors sum to at
+    /// least (|tᵢₖ − tⱼₖ| − Lₖ·d)₊² / 2. Two pairings of the samples sorted by target (lowest with highest, and each with the one
+    /// half the data above it) give two such lower bounds on Σ(f − t)², and the larger is compared with Σ(t − t̄)², pooled over
+    /// the outputs as <see cref="Evaluation.RSquared"/> is.
     /// </summary>
     internal static string? TargetSpread<TKernel>(ReadOnlySpan<float> parameters, Dataset data) where TKernel : struct, ILipschitzKernel
     {
-        NetworkDescription description = TKernel.Description;
-        int n = data.InputWidth, m = data.TargetWidth;
-        var low = new double[n];
-        var high = new double[n];
-        Array.Fill(low, double.PositiveInfinity);
-        Array.Fill(high, double.NegativeInfinity);
-        var targetLow = new double[m];
-        var targetHigh = new double[m];
-        Array.Fill(targetLow, double.PositiveInfinity);
-        Array.Fill(targetHigh, double.NegativeInfinity);
-        for (int r = 0; r < data.Count; r++)
-        {
-            ReadOnlySpan<float> x = data.Input(r), t = data.Target(r);
-            for (int i = 0; i < n; i++)
-            {
-                low[i] = Math.Min(low[i], x[i]);
-                high[i] = Math.Max(high[i], x[i]);
-            }
-            for (int k = 0; k < m; k++)
-            {
-                targetLow[k] = Math.Min(targetLow[k], t[k]);
-                targetHigh[k] = Math.Max(targetHigh[k], t[k]);
-            }
-        }
-        var box = new double[n];
-        double stretch = description.HasInputMap ? 0 : 1; // ‖diag(1/scale)‖_{p→p} of an input map
-        for (int i = 0; i < n; i++)
-        {
-            box[i] = high[i] - low[i];
-            if (description.HasInputMap)
-                stretch = Math.Max(stretch, 1 / (double)parameters[description.InputScaleOffset + i]);
-        }
-        // ‖diag(s)‖ of an output map: the core's reach, in the outputs' units.
-        double outputScale = description.HasOutputMap ? 0 : 1;
-        for (int k = 0; k < m && description.HasOutputMap; k++)
-            outputScale = Math.Max(outputScale, parameters[description.OutputScaleOffset + k]);
-        double reach = description.DeclaredBound * stretch * outputScale * Verification.LipschitzVerifier.Norm(box, description.P);
-        int widest = 0;
-        for (int k = 1; k < m; k++)
-            if (targetHigh[k] - targetLow[k] > targetHigh[widest] - targetLow[widest])
-                widest = k;
-        double spread = targetHigh[widest] - targetLow[widest];
-        if (!(spread > 2 * reach))
+        double ceiling = RSquaredCeiling<TKernel>(parameters, data);
+        if (!(ceiling < ReachableRSquared))
             return null;
-        string output = m == 1 ? "the targets span" : $"target column {widest} spans";
+        NetworkDescription description = TKernel.Description;
         return Text.Format(
-            $"{output} {spread:G4}, but over the inputs' range (‖box‖ = {Verification.LipschitzVerifier.Norm(box, description.P):G4} in ℓ{description.P:G3}) a network with bound {description.DeclaredBound:G4} can move its output by at most {reach:G4}: it cannot fit them. {(description.HasOutputMap ? "Fit the output map to the targets (OutputMaps.Fit), or declare a larger Lipschitz bound." : "λ is in output units per input unit: declare the network with ScaleOutputs = true and call OutputMaps.Fit(network, trainingData) to train on the targets in their own units, or declare a larger Lipschitz bound.")}");
+            $"no network with this declaration can fit these targets: its outputs move by at most {description.DeclaredBound:G4}{(description.HasOutputMap ? " × the output map's scale" : "")} per unit of ‖Δx‖_{NetworkDescription.FormatNorm(description.P)}{(description.HasInputMap ? " (inputs in the map's units)" : "")}, and pairs of training samples differ by more, so R² on them is at most {ceiling:F3} whatever the weights. {(description.HasOutputMap ? "Fit the output map to the targets (OutputMaps.Fit), or declare a larger Lipschitz bound." : "λ is in output units per input unit: declare the network with ScaleOutputs = true and call OutputMaps.Fit(network, trainingData) to train on the targets in their own units, or declare a larger Lipschitz bound.")}");
     }
+
+    /// <summary>The ceiling on R² described at <see cref="TargetSpread"/>: NaN when the targets do not vary.</summary>
+    internal static double RSquaredCeiling<TKernel>(ReadOnlySpan<float> parameters, Dataset data) where TKernel : struct, ILipschitzKernel
+    {
+        NetworkDescription description = TKernel.Description;
+        int count = data.Count, n = data.InputWidth, m = data.TargetWidth;
+        var difference = new double[n];
+        float[]? scales = description.HasInputMap ? parameters.Slice(description.InputScaleOffset, n).ToArray() : null;
+        double Distance(int a, int b)
+        {
+            ReadOnlySpan<float> x = data.Input(a), y = data.Input(b);
+            for (int i = 0; i < n; i++)
+                difference[i] = ((double)x[i] - y[i]) / (scales is null ? 1 : scales[i]);
+            return Verification.LipschitzVerifier.Norm(difference, description.P);
+        }
+        var order = new int[count];
+        var keys = new float[count];
+        double lowerBound = 0, variation = 0;
+        for (int k = 0; k < m; k++)
+        {
+            double slope = description.DeclaredBound * (description.HasOutputMap ? parameters[description.OutputScaleOffset + k] : 1);
+            double mean = 0;
+            for (int r = 0; r < count; r++)
+            {
+                order[r] = r;
+                keys[r] = data.Target(r)[k];
+                mean += keys[r];
+            }
+            mean /= count;
+            for (int r = 0; r < count; r++)
+                variation += (keys[r] - mean) * (keys[r] - mean);
+            Array.Sort(keys, order);
+            double PairBound(int a, int b)
+            {
+                double excess = Math.Abs((double)keys[a] - keys[b]) - slope * Distance(order[a], order[b]);
+                return excess > 0 ? excess * excess / 2 : 0;
+            }
+            double extremes = 0, halves = 0;
+            for (int a = 0; a < count / 2; a++)
+            {
+                extremes += PairBound(a, count - 1 - a);
+                halves += PairBound(a, a + (count + 1) / 2);
+            }
+            lowerBound += Math.Max(extremes, halves);
+        }
+        return variation > 0 ? 1 - lowerBound / variation : double.NaN;
+    }
+
+    /// <summary>Below this ceiling on R², the bound alone keeps a network from explaining half the targets' variance: a warning.</summary>
+    internal const double ReachableRSquared = 0.5;
 }
