@@ -606,8 +606,10 @@ internal readonly struct Lanes128 : IVectorLanes<Vector128<float>, Vector128<dou
 internal readonly struct Lanes1 : IVectorLanes<float, double>
 {
     // One float widens to one double: the "upper" half is empty, 0 (the identity of every aggregation it meets).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double WidenLower(float x) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double WidenUpper(float x) => 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -645,20 +647,28 @@ internal readonly struct Lanes1 : IVectorLanes<float, double>
     public static float And(float a, float b) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(a) & BitConverter.SingleToInt32Bits(b));
 
     // One lane: there is nothing to swap with, and every block of rows is one row.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float SwapLanes(float v, int distance) => v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LaneMask(int bit) => BitConverter.Int32BitsToSingle(-1);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Combine(float u, float v, int bit) => u + v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Element(float v, int index) => v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Repeat(ref float x, int n) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RowMask(int n, int j) => BitConverter.Int32BitsToSingle(-1);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float GatherRows(float v, int n, int j) => v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float SpreadRows(float v, int n, int j) => v;
 
     public static int Count
@@ -747,22 +757,38 @@ internal interface IConstant
 
 internal readonly struct One : IConstant
 {
-    public static int Value => 1;
+    public static int Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1;
+    }
 }
 
 internal readonly struct Two : IConstant
 {
-    public static int Value => 2;
+    public static int Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 2;
+    }
 }
 
 internal readonly struct Three : IConstant
 {
-    public static int Value => 3;
+    public static int Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 3;
+    }
 }
 
 internal readonly struct Four : IConstant
 {
-    public static int Value => 4;
+    public static int Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 4;
+    }
 }
 
 internal readonly struct DoubleLanes512 : IDoubleLanes<Vector512<double>>
@@ -915,24 +941,34 @@ internal readonly struct DoubleLanes1 : IDoubleLanes<double>
         get => 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Load(ref double at) => at;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(double value, ref double at) => at = value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Broadcast(double value) => value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Add(double a, double b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Multiply(double a, double b) => a * b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double MultiplyAdd(double a, double b, double c) => a * b + c;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Max(double a, double b) => Math.Max(a, b);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Abs(double a) => Math.Abs(a);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(double x) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double MaxElement(double x) => x;
 }
 

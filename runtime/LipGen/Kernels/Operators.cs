@@ -62,7 +62,11 @@ internal interface IUpdateOperator<TCoefficients> where TCoefficients : struct
 /// </summary>
 internal readonly struct MaxMinOperator : IActivationOperator
 {
-    public static int Stride => 2;
+    public static int Stride
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 2;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref float values, ref int record, bool recording)
@@ -111,7 +115,11 @@ internal readonly struct MaxMinOperator : IActivationOperator
 /// </summary>
 internal readonly struct ReLUOperator : IActivationOperator
 {
-    public static int Stride => 1;
+    public static int Stride
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(ref float values, ref int record, bool recording)

@@ -65,25 +65,49 @@ public static class MaxMin
     /// <summary>Forward: swap where a &gt; b, and record it.</summary>
     internal readonly struct Order : IExchangeMode
     {
-        public static bool Compare => true;
+        public static bool Compare
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
 
-        public static bool Record => true;
+        public static bool Record
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
     }
 
     /// <summary>Forward for inference: swap where a &gt; b, recording nothing.</summary>
     internal readonly struct Sort : IExchangeMode
     {
-        public static bool Compare => true;
+        public static bool Compare
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
 
-        public static bool Record => false;
+        public static bool Record
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
     }
 
     /// <summary>Backward: swap where the recorded mask says so.</summary>
     internal readonly struct Route : IExchangeMode
     {
-        public static bool Compare => false;
+        public static bool Compare
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
 
-        public static bool Record => false;
+        public static bool Record
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
     }
 
     /// <summary>

@@ -18,7 +18,11 @@ internal interface IEpilogue
 /// <summary>No activation: the output layer, and the input gradient of the first layer.</summary>
 internal readonly struct NoEpilogue : IEpilogue
 {
-    public static PairMode Mode => PairMode.None;
+    public static PairMode Mode
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PairMode.None;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
@@ -29,7 +33,13 @@ internal readonly struct NoEpilogue : IEpilogue
 /// <summary>MaxMin on row pairs (2k, 2k+1), in the mode of <see cref="MaxMin.Exchange"/>: sort and record, sort, or route gradients.</summary>
 internal readonly struct MaxMinEpilogue<TMode> : IEpilogue where TMode : struct, MaxMin.IExchangeMode
 {
-    public static PairMode Mode => !TMode.Compare ? PairMode.Route : TMode.Record ? PairMode.Order : PairMode.Sort;
+    // Inlined by demand: without tiering (NativeAOT, TieredCompilation off) the JIT left this a call in every block, and the
+    // accumulators live across it were spilled to the stack at every step of the depth loop (L batch 3× slower).
+    public static PairMode Mode
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !TMode.Compare ? PairMode.Route : TMode.Record ? PairMode.Order : PairMode.Sort;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
