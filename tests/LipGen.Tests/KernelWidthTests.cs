@@ -232,6 +232,39 @@ public class KernelWidthTests
     }
 
     [Theory, MemberData(nameof(DenseWidths))]
+    public void Blocks_of_double_dot_products_are_within_the_rounding_bound_at_every_width(int bits)
+    {
+        // Vec.Dot4 (four rows against one vector) and Vec.Dot4x2 (four rows against two), which the spectral bound's
+        // matrix–vector products and Cholesky factorisation run on: lengths around every vector width and its remainders.
+        var width = (VectorBits)bits;
+        foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 130 })
+        {
+            var random = new SeededRandom((ulong)n);
+            int stride = n + 3;
+            double[] rows = [.. NetworkCases.RandomVector(ref random, 4 * stride).Select(v => (double)v)];
+            double[] others = [.. NetworkCases.RandomVector(ref random, 2 * stride).Select(v => (double)v)];
+            (double d0, double d1, double d2, double d3) = Vec.Dot4(ref rows[0], stride, ref others[0], n, width);
+            double[] four = [d0, d1, d2, d3];
+            var block = new double[8];
+            Vec.Dot4x2(ref rows[0], stride, ref others[0], stride, n, block, width);
+            for (int r = 0; r < 4; r++)
+                for (int c = 0; c < 2; c++)
+                {
+                    double exact = 0, magnitude = 0;
+                    for (int l = 0; l < n; l++)
+                    {
+                        exact += rows[r * stride + l] * others[c * stride + l]; // products of floats are exact in double
+                        magnitude += Math.Abs(rows[r * stride + l] * others[c * stride + l]);
+                    }
+                    double allowed = 2 * Model.GramMatrix.Gamma(n + 1) * magnitude;
+                    Assert.True(Math.Abs(block[2 * r + c] - exact) <= allowed, $"Dot4x2, n = {n}, ({r}, {c}): {block[2 * r + c]} against {exact}");
+                    if (c == 0)
+                        Assert.True(Math.Abs(four[r] - exact) <= allowed, $"Dot4, n = {n}, row {r}: {four[r]} against {exact}");
+                }
+        }
+    }
+
+    [Theory, MemberData(nameof(DenseWidths))]
     public void The_Gram_kernel_is_within_the_rounding_bound_and_symmetric_at_every_width(int bits)
     {
         foreach ((int rows, int columns) in new[] { (1, 16), (3, 16), (10, 32), (64, 48), (129, 16) })

@@ -107,6 +107,33 @@ public class SpectralTests
         }
     }
 
+    [Theory, MemberData(nameof(Matrices))]
+    public void A_projections_claim_first_bound_is_sound_says_the_claim_when_it_holds_and_stays_close_when_it_does_not(int rows, int columns, string kind)
+    {
+        // What a projection asks (claimFirst): for claims above σ_max, the claim itself (or the cheap bound, when it is
+        // lower still); for claims below it, a proved bound, never below σ_max and within 10⁻³ of it; from a cold start, a
+        // warm one (the last call's vector) and a zero one.
+        for (ulong seed = 0; seed < 3; seed++)
+        {
+            float[] w = Matrix(rows, columns, seed, kind);
+            double exact = SingularValues(w, rows, columns)[0];
+            var state = new float[Math.Min(rows, columns)];
+            foreach (double ratio in new[] { 1.01, 1.0001, 0.999, 0.5 })
+            {
+                double claim = exact * ratio;
+                for (int call = 0; call < 2; call++)
+                {
+                    double bound = Model.SpectralBound.Compute(w, rows, columns, default, state, state, iterations: call == 0 ? 300 : 40, claim, claimFirst: true);
+                    Assert.True(bound >= exact, $"{kind} {rows}×{columns}, claim ×{ratio}: bound {bound} below σ_max {exact}");
+                    if (ratio > 1)
+                        Assert.True(bound <= claim, $"{kind} {rows}×{columns}: the claim {claim} holds, yet the bound is {bound}");
+                    else
+                        Assert.True(bound <= exact * 1.001 + 1e-30, $"{kind} {rows}×{columns}, claim ×{ratio}: bound {bound} far above σ_max {exact}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void The_projection_leaves_every_layer_within_its_bound_and_the_certificate_within_lambda()
     {

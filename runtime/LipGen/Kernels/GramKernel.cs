@@ -5,7 +5,7 @@ namespace LipGen.Kernels;
 
 /// <summary>
 /// The Gram matrix AᵀA of the columns of a row-major matrix of doubles, as a register-blocked product: each tile of
-/// 8 (with 32 vector registers, at 512 bits) or 4 rows × 2 vectors of G accumulates Σᵣ A[r, j]·A[r, k] over the rows of A,
+/// 8 (with 32 vector registers, at 512 bits) or 6 rows × 2 vectors of G accumulates Σᵣ A[r, j]·A[r, k] over the rows of A,
 /// one broadcast and two fused multiply-adds per row and tile row, with no horizontal sums. Only tiles on or above the diagonal are computed; the lower triangle
 /// is mirrored, so G is exactly symmetric.
 /// </summary>
@@ -48,9 +48,20 @@ internal static class GramKernel
                     Tile8<TD, TDL>(ref a, rows, columns, j, k, ref g);
         }
         else
-            for (int j = 0; j < columns; j += 4)
+        {
+            // 16 registers: tiles of 6 rows × 2 vectors (12 accumulators: two fused multiply-add units of latency 4 need
+            // 8 in flight, and 4 × 2 left them no slack), then 4 and 2 rows for the columns 6 does not divide.
+            int j = 0;
+            for (; j + 6 <= columns; j += 6)
                 for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL>(ref a, rows, columns, j, k, ref g);
+                    Tile<TD, TDL, Six>(ref a, rows, columns, j, k, ref g);
+            for (; j + 4 <= columns; j += 4)
+                for (int k = j / pair * pair; k < columns; k += pair)
+                    Tile<TD, TDL, Four>(ref a, rows, columns, j, k, ref g);
+            for (; j < columns; j += 2)
+                for (int k = j / pair * pair; k < columns; k += pair)
+                    Tile<TD, TDL, Two>(ref a, rows, columns, j, k, ref g);
+        }
         for (int j = 1; j < columns; j++)
             for (int k = 0; k < j; k++)
                 Unsafe.Add(ref g, j * columns + k) = Unsafe.Add(ref g, k * columns + j);
@@ -112,25 +123,41 @@ internal static class GramKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TD, TDL>(ref double a, int rows, nint columns, int j, int k, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    private static void Tile<TD, TDL, TRows>(ref double a, int rows, nint columns, int j, int k, ref double g)
+        where TD : struct where TDL : struct, IDoubleLanes<TD> where TRows : struct, IConstant
     {
-        int v = TDL.Count;
+        int v = TDL.Count, n = TRows.Value;
         TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
+        TD a40 = TDL.Zero, a41 = TDL.Zero, a50 = TDL.Zero, a51 = TDL.Zero;
         // Two references that step down the rows together: every other offset is a constant the addressing folds.
         ref double left = ref Unsafe.Add(ref a, j), right = ref Unsafe.Add(ref a, k);
         for (int r = 0; r < rows; r++)
         {
             TD x0 = TDL.Load(ref right), x1 = TDL.Load(ref Unsafe.Add(ref right, v));
-            TD b0 = TDL.Broadcast(left), b1 = TDL.Broadcast(Unsafe.Add(ref left, 1));
-            TD b2 = TDL.Broadcast(Unsafe.Add(ref left, 2)), b3 = TDL.Broadcast(Unsafe.Add(ref left, 3));
-            a00 = TDL.MultiplyAdd(b0, x0, a00);
-            a01 = TDL.MultiplyAdd(b0, x1, a01);
-            a10 = TDL.MultiplyAdd(b1, x0, a10);
-            a11 = TDL.MultiplyAdd(b1, x1, a11);
-            a20 = TDL.MultiplyAdd(b2, x0, a20);
-            a21 = TDL.MultiplyAdd(b2, x1, a21);
-            a30 = TDL.MultiplyAdd(b3, x0, a30);
-            a31 = TDL.MultiplyAdd(b3, x1, a31);
+            TD b = TDL.Broadcast(left);
+            a00 = TDL.MultiplyAdd(b, x0, a00);
+            a01 = TDL.MultiplyAdd(b, x1, a01);
+            b = TDL.Broadcast(Unsafe.Add(ref left, 1));
+            a10 = TDL.MultiplyAdd(b, x0, a10);
+            a11 = TDL.MultiplyAdd(b, x1, a11);
+            if (n > 2)
+            {
+                b = TDL.Broadcast(Unsafe.Add(ref left, 2));
+                a20 = TDL.MultiplyAdd(b, x0, a20);
+                a21 = TDL.MultiplyAdd(b, x1, a21);
+                b = TDL.Broadcast(Unsafe.Add(ref left, 3));
+                a30 = TDL.MultiplyAdd(b, x0, a30);
+                a31 = TDL.MultiplyAdd(b, x1, a31);
+            }
+            if (n > 4)
+            {
+                b = TDL.Broadcast(Unsafe.Add(ref left, 4));
+                a40 = TDL.MultiplyAdd(b, x0, a40);
+                a41 = TDL.MultiplyAdd(b, x1, a41);
+                b = TDL.Broadcast(Unsafe.Add(ref left, 5));
+                a50 = TDL.MultiplyAdd(b, x0, a50);
+                a51 = TDL.MultiplyAdd(b, x1, a51);
+            }
             left = ref Unsafe.Add(ref left, columns);
             right = ref Unsafe.Add(ref right, columns);
         }
@@ -139,9 +166,19 @@ internal static class GramKernel
         TDL.Store(a01, ref Unsafe.Add(ref target, v));
         TDL.Store(a10, ref Unsafe.Add(ref target, columns));
         TDL.Store(a11, ref Unsafe.Add(ref target, columns + v));
-        TDL.Store(a20, ref Unsafe.Add(ref target, 2 * columns));
-        TDL.Store(a21, ref Unsafe.Add(ref target, 2 * columns + v));
-        TDL.Store(a30, ref Unsafe.Add(ref target, 3 * columns));
-        TDL.Store(a31, ref Unsafe.Add(ref target, 3 * columns + v));
+        if (n > 2)
+        {
+            TDL.Store(a20, ref Unsafe.Add(ref target, 2 * columns));
+            TDL.Store(a21, ref Unsafe.Add(ref target, 2 * columns + v));
+            TDL.Store(a30, ref Unsafe.Add(ref target, 3 * columns));
+            TDL.Store(a31, ref Unsafe.Add(ref target, 3 * columns + v));
+        }
+        if (n > 4)
+        {
+            TDL.Store(a40, ref Unsafe.Add(ref target, 4 * columns));
+            TDL.Store(a41, ref Unsafe.Add(ref target, 4 * columns + v));
+            TDL.Store(a50, ref Unsafe.Add(ref target, 5 * columns));
+            TDL.Store(a51, ref Unsafe.Add(ref target, 5 * columns + v));
+        }
     }
 }

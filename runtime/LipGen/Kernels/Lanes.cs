@@ -791,6 +791,15 @@ internal readonly struct Four : IConstant
     }
 }
 
+internal readonly struct Six : IConstant
+{
+    public static int Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 6;
+    }
+}
+
 internal readonly struct DoubleLanes512 : IDoubleLanes<Vector512<double>>
 {
     public static int Count

@@ -28,7 +28,7 @@ internal static class SpectralBound
 {
     /// <summary>Per-thread scratch, grown to the largest layer seen, so a training step's projection allocates nothing.</summary>
     [ThreadStatic]
-    private static double[]? t_matrix, t_gram, t_factor, t_sums, t_v, t_w;
+    private static double[]? t_matrix, t_gram, t_factor, t_rowSums, t_v, t_w, t_witness;
 
     private static double[] Scratch(ref double[]? buffer, int length)
     {
@@ -43,8 +43,20 @@ internal static class SpectralBound
     /// <summary>The relative enlargements of the power-iteration estimate tried as candidates, smallest first.</summary>
     private static readonly double[] Enlargements = [1e-9, 1e-7, 1e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 0.05, 0.25];
 
+    /// <summary>Where a projection's candidates start on the ladder: 10⁻⁴ (see <see cref="Compute(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, double, bool)"/>).</summary>
+    private const int ProjectionRung = 5;
+
+    /// <summary>
+    /// A projection's power iteration stops when the Rayleigh quotient moves by less than this (relative): well under its
+    /// first candidate's enlargement, and far above what a clustered spectrum takes hundreds of iterations to reach.
+    /// </summary>
+    private const double ProjectionTolerance = 1e-8;
+
     /// <summary>Cholesky tests one bound may take, and power-iteration restarts from their witnesses.</summary>
     private const int MaxTests = 24, MaxRestarts = 6, RestartIterations = 60;
+
+    /// <summary>The padded layouts' column multiple: the Gram kernel's.</summary>
+    private const int Padding = 16;
 
     private static double Gamma(int k) => k * Unit / (1 - k * Unit);
 
@@ -60,16 +72,36 @@ internal static class SpectralBound
     /// empty or zero) and its final vector written to <paramref name="finish"/>: a projection keeps it between steps and
     /// needs few <paramref name="iterations"/>. Fewer iterations never make the bound unsound, only, at worst, looser.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="claimFirst"/> (what a projection asks: is the layer within its bound, and if not, what bound to
+    /// rescale by), the claim is tested before any power iteration, so a layer within it costs one Gram matrix and one
+    /// factorisation; when it fails, candidates start at an enlargement of 10⁻⁴ rather than 10⁻⁹, a looseness no rescale
+    /// notices, which saves the tests that a clustered spectrum (Björck's) fails at the tight end. The result is then
+    /// the claim itself, not a tighter bound under it.
+    /// </remarks>
     public static double Compute(ReadOnlySpan<float> weights, int rows, int columns, ReadOnlySpan<float> scales, ReadOnlySpan<float> start, Span<float> finish,
-        int iterations, double claim = double.NaN)
+        int iterations, double claim = double.NaN, bool claimFirst = false)
     {
-        // M: the smaller side, k × m, as doubles (exact for floats; within u for a quotient by a scale).
-        bool transpose = rows > columns;
+        // M: the smaller side, k × m, as doubles (exact for floats; within u for a quotient by a scale), stored transposed as
+        // A = Mᵀ [m × kp] with zero columns up to kp, a multiple of 16: the Gram kernel's layout, in which G = M·Mᵀ = AᵀA.
+        // A square W takes its columns' side (A = W), so that the copy runs along W's rows.
+        bool transpose = rows >= columns;
         int k = transpose ? columns : rows, m = transpose ? rows : columns;
-        double[] matrix = Scratch(ref t_matrix, k * m);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
+        int kp = (k + Padding - 1) / Padding * Padding;
+        double[] a = Scratch(ref t_matrix, m * kp);
+        // One pass: A, and the sums of |·| that give ‖M‖₁ (max over l of A's row sums), ‖M‖_∞ (max over i of its column
+        // sums) and ‖M‖_F².
+        double oneNorm = 0, infinityNorm = 0, frobenius = 0;
+        double[] rowSums = Scratch(ref t_rowSums, k);
+        Array.Clear(rowSums, 0, k);
+        for (int l = 0; l < m; l++)
+        {
+            Span<double> target = a.AsSpan(l * kp, kp);
+            target.Slice(k).Clear();
+            double sum = 0;
+            for (int i = 0; i < k; i++)
             {
+                int r = transpose ? l : i, c = transpose ? i : l;
                 double value = weights[r * columns + c];
                 if (!scales.IsEmpty)
                 {
@@ -80,42 +112,30 @@ internal static class SpectralBound
                 }
                 if (double.IsNaN(value) || double.IsInfinity(value))
                     return double.NaN;
-                matrix[transpose ? c * m + r : r * m + c] = value;
+                target[i] = value;
+                double magnitude = Math.Abs(value);
+                sum += magnitude;
+                rowSums[i] += magnitude;
+                frobenius += magnitude * magnitude;
             }
-        double oneNorm = 0, infinityNorm = 0, frobenius = 0;
-        double[] columnSums = Scratch(ref t_sums, m);
-        Array.Clear(columnSums, 0, m);
-        for (int i = 0; i < k; i++)
-        {
-            double rowSum = 0;
-            for (int l = 0; l < m; l++)
-            {
-                double a = Math.Abs(matrix[i * m + l]);
-                rowSum += a;
-                columnSums[l] += a;
-                frobenius += a * a;
-            }
-            infinityNorm = Math.Max(infinityNorm, rowSum);
+            oneNorm = Math.Max(oneNorm, sum);
         }
-        for (int l = 0; l < m; l++)
-            oneNorm = Math.Max(oneNorm, columnSums[l]);
+        for (int i = 0; i < k; i++)
+            infinityNorm = Math.Max(infinityNorm, rowSums[i]);
         // Always sound: ‖E‖₂ ≤ ‖E‖_F and ‖E‖₂ ≤ √(‖E‖₁‖E‖_∞) (sums of exact |·| rounded: inflated).
         double fallback = Certificate.RoundUp(Math.Min(Math.Sqrt(frobenius), Math.Sqrt(oneNorm * infinityNorm)) * (1 + Gamma(k * m + 4)) * Slack);
         if (fallback == 0)
             return 0;
         double quotientError = scales.IsEmpty ? 0 : Certificate.RoundUp(Unit * Math.Sqrt(oneNorm * infinityNorm) * 2 * Slack);
+        double claimed = claim > 0 && !double.IsInfinity(claim) ? claim * claim : double.NaN;
+        // A projection whose layer the cheap bound already places within the claim needs no Gram matrix and no proof.
+        if (claimFirst && fallback <= claim && quotientError == 0)
+            return fallback;
 
-        double[] gram = Gram(matrix, k, m, Scratch(ref t_gram, k * k));
-        // e_G = γ_m·maxᵢ (|M|·(|M|ᵀ·1))ᵢ: |M|ᵀ·1 is columnSums.
-        double gramError = 0;
-        for (int i = 0; i < k; i++)
-        {
-            double sum = 0;
-            for (int l = 0; l < m; l++)
-                sum += Math.Abs(matrix[i * m + l]) * columnSums[l];
-            gramError = Math.Max(gramError, sum);
-        }
-        gramError = Certificate.RoundUp(gramError * Gamma(m + 1) * Slack);
+        double[] gram = Gram(a, m, kp, Scratch(ref t_gram, kp * kp));
+        // ‖G̃ − G‖₂ ≤ e_G = γ_{m+1}·maxᵢ (|M|·(|M|ᵀ·1))ᵢ ≤ γ_{m+1}·‖M‖_∞·‖M‖₁: each entry of |M|ᵀ·1 is at most ‖M‖₁. The
+        // product is looser by a small factor, and e_G stays some 10⁻¹² of t against margins of 10⁻⁸.
+        double gramError = Certificate.RoundUp(infinityNorm * oneNorm * Gamma(m + 1) * Slack);
 
         double[] v = Scratch(ref t_v, k);
         bool started = false;
@@ -125,27 +145,63 @@ internal static class SpectralBound
         if (!started)
             for (int i = 0; i < k; i++)
                 v[i] = 1 + 0.01 * ((i * 7919) % 101) / 101.0; // a fixed, non-special start
-        double estimate = PowerIteration(gram, k, v, iterations);
-        double proved = Prove(gram, k, gramError, estimate, v, fallback * fallback, claim > 0 && !double.IsInfinity(claim) ? claim * claim : double.NaN);
-        if (finish.Length == k)
+        double proved = double.NaN, estimate = 0, witnessed = 0;
+        double[] witness = Scratch(ref t_witness, k);
+        if (claimFirst && claimed < fallback * fallback)
         {
-            double norm = Math.Sqrt(Dot(v, v, k));
-            for (int i = 0; i < k; i++)
-                finish[i] = norm > 0 ? (float)(v[i] / norm) : 0;
+            // The claim is tested first, unless the warm start's Rayleigh quotient (a lower bound on λ_max(G̃)) refutes it.
+            // The square rounded down, so that the proof says σ ≤ claim itself, not √ of a rounded square an ulp above it.
+            double squared = -Certificate.RoundUp(-claimed);
+            estimate = Rayleigh(gram, k, kp, v);
+            if (estimate < squared)
+            {
+                int column = Cholesky(gram, k, kp, squared, gramError);
+                if (column < 0)
+                {
+                    Finish(v, k, finish); // v is still the start: the next call's warm start
+                    return quotientError == 0 ? claim : Certificate.RoundUp(claim + quotientError);
+                }
+                witnessed = Witness(gram, k, kp, column, witness) ?? 0;
+            }
         }
+        if (double.IsNaN(proved))
+        {
+            double tolerance = claimFirst ? ProjectionTolerance : 1e-13;
+            estimate = Math.Max(estimate, PowerIteration(gram, k, kp, v, iterations, tolerance));
+            // The warm start converges fastest, but where it stays below what a failed claim's witness found, it missed
+            // what the witness has a component in: iterate from the witness too.
+            if (witnessed > estimate * (1 + 1e-9))
+            {
+                Array.Copy(witness, v, k);
+                estimate = Math.Max(witnessed, PowerIteration(gram, k, kp, v, iterations, tolerance));
+            }
+            proved = Prove(gram, k, kp, gramError, estimate, v, fallback * fallback, claimFirst ? double.NaN : claimed, claimFirst ? ProjectionRung : 0);
+        }
+        Finish(v, k, finish);
         double bound = Math.Min(double.IsNaN(proved) ? double.PositiveInfinity : Certificate.RoundUp(Math.Sqrt(proved)), fallback);
         return quotientError == 0 ? bound : Certificate.RoundUp(bound + quotientError);
     }
 
+    /// <summary>Writes v normalised to <paramref name="finish"/> (when it has the smaller side's length).</summary>
+    private static void Finish(double[] v, int k, Span<float> finish)
+    {
+        if (finish.Length != k)
+            return;
+        double norm = Math.Sqrt(Dot(v, v, k));
+        for (int i = 0; i < k; i++)
+            finish[i] = norm > 0 ? (float)(v[i] / norm) : 0;
+    }
+
     /// <summary>
     /// The smallest candidate t the Cholesky test proves (λ_max(G) ≤ t), or NaN when none below <paramref name="ceiling"/>
-    /// is. Candidates: the estimate enlarged by the ladder, and the claim; a failed test's witness restarts the power
-    /// iteration (in <paramref name="v"/>), which can only raise the estimate, and the ladder continues above the failed t.
+    /// is. Candidates: the estimate enlarged by the ladder from <paramref name="firstRung"/>, and the claim; a failed test's
+    /// witness restarts the power iteration (in <paramref name="v"/>), which can only raise the estimate, and the ladder
+    /// continues above the failed t.
     /// </summary>
-    private static double Prove(double[] gram, int k, double gramError, double estimate, double[] v, double ceiling, double claimed)
+    private static double Prove(double[] gram, int k, int stride, double gramError, double estimate, double[] v, double ceiling, double claimed, int firstRung)
     {
         double failed = 0; // every t at or below it failed (or lies below the estimate): the test is monotone in t
-        int rung = 0, restarts = 0;
+        int rung = firstRung, restarts = 0;
         bool claimPending = !double.IsNaN(claimed);
         for (int test = 0; test < MaxTests; test++)
         {
@@ -174,27 +230,39 @@ internal static class SpectralBound
                 return double.NaN;
             if (t <= failed)
                 continue;
-            int column = Cholesky(gram, k, t, gramError);
+            int column = Cholesky(gram, k, stride, t, gramError);
             if (column < 0)
                 return t;
             failed = t;
             // A witness of λ_max(G̃) ≥ t − c: restart the power iteration from it when it beats the estimate.
-            if (restarts < MaxRestarts && Witness(gram, k, column, v) is double rayleigh && rayleigh > estimate * (1 + 1e-12))
+            if (restarts < MaxRestarts && Witness(gram, k, stride, column, v) is double rayleigh && rayleigh > estimate * (1 + 1e-12))
             {
                 restarts++;
-                estimate = Math.Max(estimate, PowerIteration(gram, k, v, RestartIterations));
-                rung = 0;
+                estimate = Math.Max(estimate, PowerIteration(gram, k, stride, v, RestartIterations));
+                rung = firstRung;
             }
         }
         return double.NaN;
     }
 
-    /// <summary>G = M·Mᵀ in double (k × k), both triangles.</summary>
-    internal static double[] Gram(double[] matrix, int k, int m, double[] gram)
+    /// <summary>
+    /// G = AᵀA in double for A [m × kp] (kp a multiple of 16), both triangles, [kp × kp]: the register-blocked Gram kernel in
+    /// the library, plain loops in the generator (which checks compiled-in weights once a build).
+    /// </summary>
+    internal static double[] Gram(double[] a, int m, int kp, double[] gram)
     {
-        for (int i = 0; i < k; i++)
+#if LIPGEN_GENERATOR
+        for (int i = 0; i < kp; i++)
             for (int j = 0; j <= i; j++)
-                gram[i * k + j] = gram[j * k + i] = Dot(matrix, i * m, matrix, j * m, m);
+            {
+                double sum = 0;
+                for (int l = 0; l < m; l++)
+                    sum += a[l * kp + i] * a[l * kp + j];
+                gram[i * kp + j] = gram[j * kp + i] = sum;
+            }
+#else
+        Kernels.GramKernel.Columns(ref a[0], m, kp, ref gram[0]);
+#endif
         return gram;
     }
 
@@ -202,7 +270,6 @@ internal static class SpectralBound
     internal static double Dot(double[] a, int aStart, double[] b, int bStart, int length)
     {
 #if LIPGEN_GENERATOR
-        // The generator (netstandard2.0) checks compiled-in weights once per build: scalars serve.
         double sum = 0;
         for (int l = 0; l < length; l++)
             sum += a[aStart + l] * b[bStart + l];
@@ -213,10 +280,71 @@ internal static class SpectralBound
     }
 
     /// <summary>
+    /// The dot products of the four rows that start at a[row], a[row + stride], … with b[bStart …] over n doubles: four at a
+    /// time on the shared cascade in the library (each load of b serves four rows), plain loops in the generator.
+    /// </summary>
+    private static (double, double, double, double) Dot4(double[] a, int row, int stride, double[] b, int bStart, int n)
+    {
+#if LIPGEN_GENERATOR
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int l = 0; l < n; l++)
+        {
+            double x = b[bStart + l];
+            s0 += a[row + l] * x;
+            s1 += a[row + stride + l] * x;
+            s2 += a[row + 2 * stride + l] * x;
+            s3 += a[row + 3 * stride + l] * x;
+        }
+        return (s0, s1, s2, s3);
+#else
+        return n == 0 ? (0, 0, 0, 0) : Kernels.Vec.Dot4(ref a[row], stride, ref b[bStart], n);
+#endif
+    }
+
+    /// <summary>
+    /// sums[2r + c] = Σₗ a[row + r·stride + l]·b[other + c·stride + l] over n doubles, for r &lt; 4 and c &lt; 2: the 4 × 2 block
+    /// kernel on the shared cascade in the library, plain loops in the generator.
+    /// </summary>
+    private static void Dot4x2(double[] a, int row, int stride, double[] b, int other, int otherStride, int n, Span<double> sums)
+    {
+#if LIPGEN_GENERATOR
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 2; c++)
+            {
+                double sum = 0;
+                for (int l = 0; l < n; l++)
+                    sum += a[row + r * stride + l] * b[other + c * otherStride + l];
+                sums[2 * r + c] = sum;
+            }
+#else
+        if (n == 0)
+            sums.Clear();
+        else
+            Kernels.Vec.Dot4x2(ref a[row], stride, ref b[other], otherStride, n, sums);
+#endif
+    }
+
+    /// <summary>w = G·v over the leading k × k block of G (row stride <paramref name="stride"/>, at least k rounded up to 4 rows).</summary>
+    private static void MatVec(double[] gram, int k, int stride, double[] v, double[] w)
+    {
+        for (int i = 0; i < k; i += 4)
+        {
+            (double w0, double w1, double w2, double w3) = Dot4(gram, i * stride, stride, v, 0, k);
+            w[i] = w0;
+            if (i + 1 < k)
+                w[i + 1] = w1;
+            if (i + 2 < k)
+                w[i + 2] = w2;
+            if (i + 3 < k)
+                w[i + 3] = w3;
+        }
+    }
+
+    /// <summary>
     /// The Rayleigh quotient of G after power iteration from <paramref name="v"/> (a lower estimate of λ_max, which for a
     /// positive semi-definite G never falls from one iterate to the next); <paramref name="v"/> ends as the last iterate.
     /// </summary>
-    private static double PowerIteration(double[] gram, int k, double[] v, int iterations)
+    private static double PowerIteration(double[] gram, int k, int stride, double[] v, int iterations, double tolerance = 1e-13)
     {
         double[] w = Scratch(ref t_w, k);
         double norm = Math.Sqrt(Dot(v, v, k));
@@ -231,18 +359,26 @@ internal static class SpectralBound
         {
             for (int i = 0; i < k; i++)
                 v[i] /= norm;
-            for (int i = 0; i < k; i++)
-                w[i] = Dot(gram, i * k, v, 0, k);
+            MatVec(gram, k, stride, v, w);
             rayleigh = Dot(v, w, k);
             norm = Math.Sqrt(Dot(w, w, k));
             if (!(norm > 0))
                 break; // v is in G's null space: the Rayleigh quotient 0 is what it can say
             Array.Copy(w, v, k);
-            if (iteration > 5 && Math.Abs(rayleigh - previous) <= 1e-13 * rayleigh)
+            if (iteration > 5 && Math.Abs(rayleigh - previous) <= tolerance * rayleigh)
                 break;
             previous = rayleigh;
         }
         return Math.Max(rayleigh, 0);
+    }
+
+    /// <summary>vᵀGv / vᵀv (0 for a zero v): a lower bound on λ_max(G̃) from one product.</summary>
+    private static double Rayleigh(double[] gram, int k, int stride, double[] v)
+    {
+        double[] w = Scratch(ref t_w, k);
+        MatVec(gram, k, stride, v, w);
+        double length = Dot(v, v, k);
+        return length > 0 ? Math.Max(Dot(v, w, k) / length, 0) : 0;
     }
 
     private static double Dot(double[] a, double[] b, int length)
@@ -254,11 +390,11 @@ internal static class SpectralBound
     }
 
     /// <summary>The shift c the test subtracts: it covers the Gram's rounding, the diagonal's and the factorisation's, twice over.</summary>
-    private static double Shift(double[] gram, int k, double t, double gramError, out double largestDiagonal)
+    private static double Shift(double[] gram, int k, int stride, double t, double gramError, out double largestDiagonal)
     {
         largestDiagonal = 0;
         for (int i = 0; i < k; i++)
-            largestDiagonal = Math.Max(largestDiagonal, gram[i * k + i]);
+            largestDiagonal = Math.Max(largestDiagonal, gram[i * stride + i]);
         // trace(R̂ᵀR̂) ≈ trace(B) ≤ k·t.
         return 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 1) * k * t) + 1e-290;
     }
@@ -268,30 +404,59 @@ internal static class SpectralBound
     /// broke down (its lower triangle up to that column stays in the scratch for <see cref="Witness"/>), or k when it ran to
     /// completion but the error terms were too large to conclude.
     /// </summary>
-    private static int Cholesky(double[] gram, int k, double t, double gramError)
+    private static int Cholesky(double[] gram, int k, int stride, double t, double gramError)
     {
-        double shift = Shift(gram, k, t, gramError, out double largestDiagonal);
+        double shift = Shift(gram, k, stride, t, gramError, out double largestDiagonal);
         if (!(shift < t))
             return k;
-        double[] factor = Scratch(ref t_factor, k * k);
+        // The factor keeps the Gram matrix's row stride, and 3 spare zero rows so that four-row blocks never leave it.
+        double[] factor = Scratch(ref t_factor, (k + 3) * stride);
+        Array.Clear(factor, k * stride, 3 * stride);
         for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                factor[i * k + j] = (i == j ? (t - shift) : 0) - gram[i * k + j];
-        // Cholesky, lower triangle in place: B = L·Lᵀ.
-        for (int j = 0; j < k; j++)
         {
-            double diagonal = factor[j * k + j] - Dot(factor, j * k, factor, j * k, j);
+            ReadOnlySpan<double> source = gram.AsSpan(i * stride, k);
+            Span<double> target = factor.AsSpan(i * stride, k);
+            for (int j = 0; j < target.Length; j++)
+                target[j] = -source[j];
+            target[i] += t - shift;
+        }
+        // Cholesky, lower triangle in place, B = L·Lᵀ, two columns at a time (left-looking): the part of each entry that the
+        // columns before the pair contribute comes as 4 × 2 blocks of dot products over those columns, the rest within the pair.
+        Span<double> sums = stackalloc double[8];
+        for (int jb = 0; jb < k; jb += 2)
+        {
+            bool pair = jb + 1 < k;
+            // The pair's own 2 × 2 block first (its rows are the block's first two; the other two lie below or are spare).
+            Dot4x2(factor, jb * stride, stride, factor, jb * stride, stride, jb, sums);
+            double diagonal = factor[jb * stride + jb] - sums[0];
             if (!(diagonal > 0))
-                return j;
+                return jb;
             double pivot = Math.Sqrt(diagonal);
-            factor[j * k + j] = pivot;
-            for (int i = j + 1; i < k; i++)
-                factor[i * k + j] = (factor[i * k + j] - Dot(factor, i * k, factor, j * k, j)) / pivot;
+            factor[jb * stride + jb] = pivot;
+            double second = 0;
+            if (pair)
+            {
+                double below = factor[(jb + 1) * stride + jb] = (factor[(jb + 1) * stride + jb] - sums[2]) / pivot;
+                diagonal = factor[(jb + 1) * stride + jb + 1] - sums[3] - below * below;
+                if (!(diagonal > 0))
+                    return jb + 1;
+                factor[(jb + 1) * stride + jb + 1] = second = Math.Sqrt(diagonal);
+            }
+            for (int i = jb + (pair ? 2 : 1); i < k; i += 4)
+            {
+                Dot4x2(factor, i * stride, stride, factor, jb * stride, stride, jb, sums);
+                for (int r = 0; r < 4 && i + r < k; r++)
+                {
+                    int at = (i + r) * stride + jb;
+                    double first = factor[at] = (factor[at] - sums[2 * r]) / pivot;
+                    if (pair)
+                        factor[at + 1] = (factor[at + 1] - sums[2 * r + 1] - first * factor[(jb + 1) * stride + jb]) / second;
+                }
+            }
         }
         double frobenius = 0;
         for (int i = 0; i < k; i++)
-            for (int j = 0; j <= i; j++)
-                frobenius += factor[i * k + j] * factor[i * k + j];
+            frobenius += Dot(factor, i * stride, factor, i * stride, i + 1);
         double diagonalError = 2 * Unit * (t + shift + largestDiagonal) * (1 + 2 * Unit);
         double needed = (gramError + diagonalError + Gamma(k + 1) * frobenius * Slack) * Slack + 1e-300;
         return shift >= needed ? -1 : k;
@@ -302,7 +467,7 @@ internal static class SpectralBound
     /// leading j × j block and l its row j, for which xᵀBx equals the failed pivot (≤ 0), so xᵀG̃x ≥ (t − c)·xᵀx. Writes
     /// x to <paramref name="v"/> and returns its Rayleigh quotient, or null when the test did not break down.
     /// </summary>
-    private static double? Witness(double[] gram, int k, int column, double[] v)
+    private static double? Witness(double[] gram, int k, int stride, int column, double[] v)
     {
         if (column >= k)
             return null;
@@ -312,14 +477,13 @@ internal static class SpectralBound
         // Back substitution L₁ᵀy = l, then x = −y: row i of L₁ᵀ is column i of L₁.
         for (int i = column - 1; i >= 0; i--)
         {
-            double sum = factor[column * k + i];
+            double sum = factor[column * stride + i];
             for (int r = i + 1; r < column; r++)
-                sum -= factor[r * k + i] * (-v[r]);
-            v[i] = -sum / factor[i * k + i];
+                sum -= factor[r * stride + i] * (-v[r]);
+            v[i] = -sum / factor[i * stride + i];
         }
         double[] w = Scratch(ref t_w, k);
-        for (int i = 0; i < k; i++)
-            w[i] = Dot(gram, i * k, v, 0, k);
+        MatVec(gram, k, stride, v, w);
         double length = Dot(v, v, k);
         double rayleigh = Dot(v, w, k) / length;
         return double.IsNaN(rayleigh) || double.IsInfinity(rayleigh) ? null : rayleigh;
