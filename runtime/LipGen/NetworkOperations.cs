@@ -73,14 +73,14 @@ public static unsafe class NetworkOperations
             int n = TKernel.InputCount, m = TKernel.OutputCount;
             int first = (int)((long)Tiles * part / parts), end = (int)((long)Tiles * (part + 1) / parts);
             int needed = (n + m + TKernel.WorkspaceLength) * Tile;
-            float[] scratch = t_scratch is { } buffer && buffer.Length >= needed ? buffer : (t_scratch = new float[needed]);
+            Span<float> scratch = Kernels.AlignedBuffer.Get(ref t_scratch, needed);
             var parameters = new ReadOnlySpan<float>(Parameters, TKernel.ParameterCount);
             for (int t = first; t < end; t++)
             {
                 int start = t * Tile, count = Math.Min(Tile, Batch - start);
                 int columns = (count + BatchLayout.ColumnMultiple - 1) / BatchLayout.ColumnMultiple * BatchLayout.ColumnMultiple;
-                Span<float> x = scratch.AsSpan(0, n * columns), y = scratch.AsSpan(n * columns, m * columns);
-                Span<float> workspace = scratch.AsSpan((n + m) * columns, TKernel.WorkspaceLength * columns);
+                Span<float> x = scratch.Slice(0, n * columns), y = scratch.Slice(n * columns, m * columns);
+                Span<float> workspace = scratch.Slice((n + m) * columns, TKernel.WorkspaceLength * columns);
                 ToColumns(new ReadOnlySpan<float>(Inputs + (long)start * n, count * n), x, n, count, columns);
                 TKernel.ForwardBatch(parameters, x, y, columns, workspace);
                 float* target = Outputs + (long)start * m;
@@ -132,14 +132,14 @@ public static unsafe class NetworkOperations
     {
         int n = TKernel.InputCount, m = TKernel.OutputCount, tile = TileColumns<TKernel>();
         int needed = (n + 2 * m + TKernel.WorkspaceLength) * tile;
-        float[] scratch = t_backwardScratch is { } buffer && buffer.Length >= needed ? buffer : (t_backwardScratch = new float[needed]);
+        Span<float> scratch = Kernels.AlignedBuffer.Get(ref t_backwardScratch, needed);
         for (int start = 0; start < batch; start += tile)
         {
             int count = Math.Min(tile, batch - start);
             int columns = (count + BatchLayout.ColumnMultiple - 1) / BatchLayout.ColumnMultiple * BatchLayout.ColumnMultiple;
-            Span<float> x = scratch.AsSpan(0, n * columns), y = scratch.AsSpan(n * columns, m * columns);
-            Span<float> g = scratch.AsSpan((n + m) * columns, m * columns);
-            Span<float> workspace = scratch.AsSpan((n + 2 * m) * columns, TKernel.WorkspaceLength * columns);
+            Span<float> x = scratch.Slice(0, n * columns), y = scratch.Slice(n * columns, m * columns);
+            Span<float> g = scratch.Slice((n + m) * columns, m * columns);
+            Span<float> workspace = scratch.Slice((n + 2 * m) * columns, TKernel.WorkspaceLength * columns);
             ToColumns(inputs.Slice(start * n, count * n), x, n, count, columns);
             ToColumns(outputGradients.Slice(start * m, count * m), g, m, count, columns);
             TKernel.ForwardBatchRecording(parameters, x, y, columns, workspace);

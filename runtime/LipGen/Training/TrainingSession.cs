@@ -44,7 +44,10 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly float[] _gradient = new float[TKernel.ParameterCount];
     private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
     private readonly float[] _epochStart = new float[TKernel.ParameterCount]; // the weights a cancelled epoch goes back to
-    private float[] _inputs = [], _outputs = [], _outputGradients = [], _workspace = [];
+    // The feature-major batch (inputs, outputs, output gradients, workspace: one aligned buffer, each part whole 16-float
+    // blocks long, so every row starts on a cache line) and its padded column count.
+    private float[]? _batch;
+    private int _columns;
     private float[] _outputRows = [], _targetRows = [], _gradientRows = []; // the batch row-major, as EvaluateBatch takes it
     private float[]? _original, _lastFiniteOriginal, _epochStartOriginal; // V, with reparametrisation
     private int[] _order = [];
@@ -169,8 +172,9 @@ public sealed class TrainingSession<TKernel, TLoss>
         CheckFinite(targets, m, nameof(targets));
         CheckMaps(_network.Parameters);
         int columns = Prepare(batch);
+        Span<float> batchInputs = Inputs(columns);
         for (int s = 0; s < batch; s++)
-            Scatter(inputs.Slice(s * n, n), _inputs, s, columns);
+            Scatter(inputs.Slice(s * n, n), batchInputs, s, columns);
         double lossSum = 0;
         int correct = 0;
         Train(batch, columns, null, default, targets, ref lossSum, ref correct);
@@ -216,8 +220,9 @@ public sealed class TrainingSession<TKernel, TLoss>
             int batch = Math.Min(batchSize, _order.Length - start);
             int columns = Prepare(batch);
             ReadOnlySpan<int> order = _order.AsSpan(start, batch);
+            Span<float> inputs = Inputs(columns);
             for (int s = 0; s < batch; s++)
-                Scatter(data.Input(order[s]), _inputs, s, columns);
+                Scatter(data.Input(order[s]), inputs, s, columns);
             Train(batch, columns, data, order, default, ref lossSum, ref correct);
         }
         return new EpochReport(++_epoch, lossSum / data.Count, _loss.NeedsLabels ? (double)correct / data.Count : double.NaN,
@@ -228,28 +233,38 @@ public sealed class TrainingSession<TKernel, TLoss>
     private int Prepare(int batch)
     {
         int columns = (batch + Kernels.Batched.BatchLayout.ColumnMultiple - 1) / Kernels.Batched.BatchLayout.ColumnMultiple * Kernels.Batched.BatchLayout.ColumnMultiple;
-        if (_workspace.Length < TKernel.WorkspaceLength * columns)
+        if (_columns < columns)
         {
-            _inputs = new float[TKernel.InputCount * columns];
-            _outputs = new float[TKernel.OutputCount * columns];
-            _outputGradients = new float[TKernel.OutputCount * columns];
-            _workspace = new float[TKernel.WorkspaceLength * columns];
+            _columns = columns;
+            Kernels.AlignedBuffer.Get(ref _batch, (TKernel.InputCount + 2 * TKernel.OutputCount + TKernel.WorkspaceLength) * columns);
             _outputRows = new float[TKernel.OutputCount * columns];
             _targetRows = new float[TKernel.OutputCount * columns];
             _gradientRows = new float[TKernel.OutputCount * columns];
         }
         // Padding samples: zero inputs, and zero output gradients so they add nothing to the gradient.
+        Span<float> inputs = Inputs(columns), outputGradients = OutputGradients(columns);
         for (int s = batch; s < columns; s++)
         {
             for (int i = 0; i < TKernel.InputCount; i++)
-                _inputs[i * columns + s] = 0;
+                inputs[i * columns + s] = 0;
             for (int k = 0; k < TKernel.OutputCount; k++)
-                _outputGradients[k * columns + s] = 0;
+                outputGradients[k * columns + s] = 0;
         }
         return columns;
     }
 
-    private static void Scatter(ReadOnlySpan<float> sample, float[] matrix, int column, int columns)
+    // The parts of the batch buffer for a step of `columns` padded columns.
+    private Span<float> Batch(int columns) => Kernels.AlignedBuffer.Get(ref _batch, (TKernel.InputCount + 2 * TKernel.OutputCount + TKernel.WorkspaceLength) * columns);
+
+    private Span<float> Inputs(int columns) => Batch(columns).Slice(0, TKernel.InputCount * columns);
+
+    private Span<float> Outputs(int columns) => Batch(columns).Slice(TKernel.InputCount * columns, TKernel.OutputCount * columns);
+
+    private Span<float> OutputGradients(int columns) => Batch(columns).Slice((TKernel.InputCount + TKernel.OutputCount) * columns, TKernel.OutputCount * columns);
+
+    private Span<float> Workspace(int columns) => Batch(columns).Slice((TKernel.InputCount + 2 * TKernel.OutputCount) * columns);
+
+    private static void Scatter(ReadOnlySpan<float> sample, Span<float> matrix, int column, int columns)
     {
         for (int i = 0; i < sample.Length; i++)
             matrix[i * columns + column] = sample[i];
@@ -263,28 +278,29 @@ public sealed class TrainingSession<TKernel, TLoss>
     {
         int n = TKernel.InputCount, m = TKernel.OutputCount;
         ReadOnlySpan<float> parameters = _network.Parameters; // one interface call per step, none per sample
-        ReadOnlySpan<float> inputs = _inputs.AsSpan(0, n * columns);
+        ReadOnlySpan<float> inputs = Inputs(columns);
+        Span<float> outputs = Outputs(columns), outputGradients = OutputGradients(columns), workspace = Workspace(columns);
         using Kernels.WorkerPool.Scope threads = Kernels.WorkerPool.Use(Kernels.WorkerPool.Resolve(_maxDegreeOfParallelism, nameof(MaxDegreeOfParallelism)));
-        TKernel.ForwardBatchRecording(parameters, inputs, _outputs.AsSpan(0, m * columns), columns, _workspace);
+        TKernel.ForwardBatchRecording(parameters, inputs, outputs, columns, workspace);
         // The loss on the batch as a whole, row-major: its mean and the gradient of the mean (which the backward pass sums).
         for (int s = 0; s < batch; s++)
         {
             ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
             target.CopyTo(_targetRows.AsSpan(s * m, m));
             for (int k = 0; k < m; k++)
-                _outputRows[s * m + k] = _outputs[k * columns + s];
+                _outputRows[s * m + k] = outputs[k * columns + s];
             if (Metrics.IsCorrect(_outputRows.AsSpan(s * m, m), target))
                 correct++;
         }
         double batchLoss = (double)_loss.EvaluateBatch(_outputRows.AsSpan(0, batch * m), _targetRows.AsSpan(0, batch * m), _gradientRows.AsSpan(0, batch * m), m) * batch;
         for (int s = 0; s < batch; s++)
             for (int k = 0; k < m; k++)
-                _outputGradients[k * columns + s] = _gradientRows[s * m + k];
+                outputGradients[k * columns + s] = _gradientRows[s * m + k];
         if (!double.IsFinite(batchLoss))
             throw Diverged($"the loss of a batch is {batchLoss}");
         lossSum += batchLoss;
         Array.Clear(_gradient);
-        TKernel.BackwardBatchFromRecording(parameters, inputs, _outputGradients.AsSpan(0, m * columns), _gradient, columns, _workspace);
+        TKernel.BackwardBatchFromRecording(parameters, inputs, outputGradients, _gradient, columns, workspace);
         if (!Kernels.Guard.AllFinite(_gradient))
             throw Diverged("the gradient of a batch is not finite"); // before the optimizer's moments see it
         // The gradient of derived values (AOL's W·D, residual blocks' diagonals) flows on to the parameters they derive from.

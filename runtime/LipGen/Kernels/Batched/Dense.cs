@@ -96,8 +96,9 @@ public static unsafe class Dense
         ref float panels = ref Unsafe.NullRef<float>();
         if (depthStride != 1)
         {
-            panels = ref Gemm.Grow(ref t_panels, rows / 4 * 4 * depth);
-            Gemm.PackPanels(ref w, rowStride, depthStride, ref panels, rows / 4 * 4, depth);
+            int panelRows = Gemm.PanelRows(VectorBits.All);
+            panels = ref Gemm.Grow(ref t_panels, rows / panelRows * panelRows * depth);
+            Gemm.PackPanels(ref w, rowStride, depthStride, ref panels, rows / panelRows * panelRows, depth, panelRows);
         }
         fixed (float* pw = &w, pp = &panels, pb = &bias, px = &x, py = &y)
         fixed (int* pr = &record)

@@ -71,7 +71,7 @@ internal enum PairMode
 
 /// <summary>
 /// Register-blocked matrix products on feature-major blocks ([rows × columns], one column per sample, row stride ld), in the
-/// manner of LIBXSMM's small-matrix kernels: a micro-kernel keeps 4 rows × <see cref="ILanes{TV}.BlockVectors"/> vectors
+/// manner of LIBXSMM's small-matrix kernels: a micro-kernel keeps <see cref="ILanes{TV}.BlockRows"/> rows × <see cref="ILanes{TV}.BlockVectors"/> vectors
 /// of accumulators in registers while it runs the whole depth as broadcast-times-vector FMAs, so each loaded input vector
 /// serves 4 rows and each broadcast weight serves every vector of the block. The batch is walked one block of columns at
 /// a time, which every row panel passes over while it is in L1, and the activation runs on each block before it is stored.
@@ -141,8 +141,8 @@ internal static class Gemm
         ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit)
         where TV : struct where TL : struct, ILanes<TV> where TEpilogue : struct, IEpilogue
     {
-        int blockColumns = TL.BlockVectors * TL.Count;
-        int full = rows / 4 * 4;
+        int blockColumns = TL.BlockVectors * TL.Count, blockRows = TL.BlockRows;
+        int full = rows / blockRows * blockRows;
         // Panels for Wᵀ only (its depth stride is a whole row of W). W itself is read as four sequential row streams, as
         // fast as a packed panel; packing it per call cost a third of the time of a 128-sample tile of a 512 × 512 layer.
         bool packW = depthStride != 1;
@@ -151,9 +151,9 @@ internal static class Gemm
         if (packW)
             panels = ref packedByCaller ? ref packedPanels : ref Grow(ref t_panels, full * depth);
         if (packW && !packedByCaller)
-            PackPanels(ref w, rowStride, depthStride, ref panels, full, depth);
-        nint panelRowStride = packW ? 1 : rowStride, panelDepthStride = packW ? 4 : 1;
-        int panelStride = packW ? depth : (int)rowStride; // from one panel's first row to the next one's, over 4 rows
+            PackPanels(ref w, rowStride, depthStride, ref panels, full, depth, blockRows);
+        nint panelRowStride = packW ? 1 : rowStride, panelDepthStride = packW ? blockRows : 1;
+        int panelStride = packW ? depth : (int)rowStride; // from one panel's first row to the next one's, over blockRows rows
         // A packed block of x serves every row panel; with fewer than two panels the copy would cost more than it saves,
         // unless y is x itself (the routed backward pass writes over δ), where the copy is what makes that safe.
         bool packX = rows >= 8 || Unsafe.AreSame(ref x, ref y);
@@ -166,48 +166,67 @@ internal static class Gemm
             if (packX)
                 Pack(ref Unsafe.Add(ref x, c), ld, ref p, blockColumns, depth, count);
             ref float yBlock = ref Unsafe.Add(ref y, c);
-            for (int r = 0; r < full; r += 4)
-                Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref panels, r * (nint)panelStride), panelRowStride, panelDepthStride, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
-                    ref xBlock, xStride, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
+            for (int r = 0; r < full; r += blockRows)
+                if (blockRows == 6)
+                    Block<TV, TL, Six, TEpilogue>(ref Unsafe.Add(ref panels, r * (nint)panelStride), panelRowStride, panelDepthStride, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
+                        ref xBlock, xStride, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
+                else
+                    Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref panels, r * (nint)panelStride), panelRowStride, panelDepthStride, ref Unsafe.Add(ref bias, hasBias ? r : 0), hasBias,
+                        ref xBlock, xStride, ref Unsafe.Add(ref yBlock, r * ld), ref MaskRow(ref record, r, ld, c), ld, depth, count);
             if (full == rows)
                 continue;
-            for (int last = full; last < rows; last++)
+            // The rows past the last full block, from W itself: blocks of 4 and 2 rows (whose pairs take the activation in
+            // registers, as a full block does), then a last single row, which only a product without activation has.
+            int last = full;
+            for (; last + 4 <= rows && blockRows > 4; last += 4)
+                Block<TV, TL, Four, TEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
+                    ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref MaskRow(ref record, last, ld, c), ld, depth, count);
+            for (; last + 2 <= rows; last += 2)
+                Block<TV, TL, Two, TEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
+                    ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref MaskRow(ref record, last, ld, c), ld, depth, count);
+            if (last < rows)
+            {
                 Block<TV, TL, One, NoEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
                     ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
-            // Rows past the last full block pair up across single-row blocks, so their activation runs on memory (still in L1).
-            TEpilogue.Apply(ref y, ref record, full, rows - full, ld, c, count, limit);
+                TEpilogue.Apply(ref y, ref record, last, rows - last, ld, c, count, limit); // nothing: pairs never leave one row over
+            }
         }
     }
 
-    internal static ref float Grow(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < Math.Max(length, 1))
-            buffer = new float[Math.Max(length, 16 * 1024)];
-        return ref buffer[0];
-    }
+    /// <summary>A per-thread buffer of at least <paramref name="length"/> floats, aligned to a cache line (<see cref="AlignedBuffer"/>).</summary>
+    internal static ref float Grow(ref float[]? buffer, int length) =>
+        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(AlignedBuffer.Get(ref buffer, Math.Max(length, 1), minimum: 16 * 1024));
 
     /// <summary>
-    /// Copies the weights of every full 4-row panel into [depth × 4] order, so that a block's four broadcasts per step are
-    /// adjacent and its weight stream is sequential. Unpacked, Wᵀ (a depth stride of a whole row of W) walks the weights
-    /// with a stride of up to 2 KB, which the L1 cache holds poorly: packing made the 512 × 512 transposed product 20 %
-    /// faster over 4 096 columns.
+    /// Copies the weights of every full panel of <paramref name="panelRows"/> rows into [depth × panelRows] order, so that a
+    /// block's broadcasts per step are adjacent and its weight stream is sequential. Unpacked, Wᵀ (a depth stride of a whole
+    /// row of W) walks the weights with a stride of up to 2 KB, which the L1 cache holds poorly: packing made the 512 × 512
+    /// transposed product 20 % faster over 4 096 columns. <paramref name="rows"/> is a multiple of panelRows.
     /// </summary>
-    internal static void PackPanels(ref float w, nint rowStride, nint depthStride, ref float panels, int rows, int depth)
+    internal static void PackPanels(ref float w, nint rowStride, nint depthStride, ref float panels, int rows, int depth, int panelRows)
     {
-        for (int r = 0; r < rows; r += 4)
+        for (int r = 0; r < rows; r += panelRows)
         {
             ref float source = ref Unsafe.Add(ref w, r * rowStride);
             ref float target = ref Unsafe.Add(ref panels, r * depth);
             for (int k = 0; k < depth; k++)
             {
                 ref float at = ref Unsafe.Add(ref source, k * depthStride);
-                Unsafe.Add(ref target, 4 * k) = at;
-                Unsafe.Add(ref target, 4 * k + 1) = Unsafe.Add(ref at, rowStride);
-                Unsafe.Add(ref target, 4 * k + 2) = Unsafe.Add(ref at, 2 * rowStride);
-                Unsafe.Add(ref target, 4 * k + 3) = Unsafe.Add(ref at, 3 * rowStride);
+                ref float row = ref Unsafe.Add(ref target, panelRows * k);
+                for (int j = 0; j < panelRows; j++)
+                    Unsafe.Add(ref row, j) = Unsafe.Add(ref at, j * rowStride);
             }
         }
     }
+
+    /// <summary>Rows per full register block (and per packed panel) at the width a product with <paramref name="limit"/> runs.</summary>
+    internal static int PanelRows(VectorBits limit) => Widest(limit) switch
+    {
+        VectorBits.Bits512 => Lanes512.BlockRows,
+        VectorBits.Bits256 => Lanes256.BlockRows,
+        VectorBits.Bits128 => Lanes128.BlockRows,
+        _ => Lanes1.BlockRows,
+    };
 
     /// <summary>The mask row of pair r / 2 at column c, or a null reference when there is no record.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -251,8 +270,8 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// The micro-kernel: TRows (1 or 4) rows × TVectors vectors of y, accumulated in registers over the whole depth. The
-    /// row and vector counts are type arguments, so the JIT drops every accumulator the block does not use.
+    /// The micro-kernel: TRows (1, 2, 4 or 6) rows × TVectors vectors of y, accumulated in registers over the whole depth.
+    /// The row and vector counts are type arguments, so the JIT drops every accumulator the block does not use.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block<TV, TL, TRows, TVectors, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias,
@@ -260,21 +279,25 @@ internal static class Gemm
         where TV : struct where TL : struct, ILanes<TV> where TRows : struct, IConstant where TVectors : struct, IConstant
         where TEpilogue : struct, IEpilogue
     {
-        bool four = TRows.Value == 4;
-        int n = TVectors.Value;
+        int rows = TRows.Value, n = TVectors.Value;
         nint count = TL.Count;
         TV b0 = hasBias ? TL.Broadcast(bias) : TL.Zero;
-        TV b1 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 1)) : TL.Zero;
-        TV b2 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 2)) : TL.Zero;
-        TV b3 = four && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 3)) : TL.Zero;
+        TV b1 = rows > 1 && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 1)) : TL.Zero;
+        TV b2 = rows > 2 && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 2)) : TL.Zero;
+        TV b3 = rows > 2 && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 3)) : TL.Zero;
+        TV b4 = rows > 4 && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 4)) : TL.Zero;
+        TV b5 = rows > 4 && hasBias ? TL.Broadcast(Unsafe.Add(ref bias, 5)) : TL.Zero;
         TV a00 = b0, a01 = b0, a02 = b0, a03 = b0;
         TV a10 = b1, a11 = b1, a12 = b1, a13 = b1;
         TV a20 = b2, a21 = b2, a22 = b2, a23 = b2;
         TV a30 = b3, a31 = b3, a32 = b3, a33 = b3;
+        TV a40 = b4, a41 = b4, a50 = b5, a51 = b5; // six rows only where the block is 2 vectors wide (16 registers)
         ref float w0 = ref w;
-        ref float w1 = ref four ? ref Unsafe.Add(ref w, rowStride) : ref w;
-        ref float w2 = ref four ? ref Unsafe.Add(ref w, 2 * rowStride) : ref w;
-        ref float w3 = ref four ? ref Unsafe.Add(ref w, 3 * rowStride) : ref w;
+        ref float w1 = ref rows > 1 ? ref Unsafe.Add(ref w, rowStride) : ref w;
+        ref float w2 = ref rows > 2 ? ref Unsafe.Add(ref w, 2 * rowStride) : ref w;
+        ref float w3 = ref rows > 2 ? ref Unsafe.Add(ref w, 3 * rowStride) : ref w;
+        ref float w4 = ref rows > 4 ? ref Unsafe.Add(ref w, 4 * rowStride) : ref w;
+        ref float w5 = ref rows > 4 ? ref Unsafe.Add(ref w, 5 * rowStride) : ref w;
         ref float xk = ref x;
         nint at = 0;
         for (int k = 0; k < depth; k++)
@@ -288,13 +311,16 @@ internal static class Gemm
             if (n > 1) a01 = TL.MultiplyAdd(v, x1, a01);
             if (n > 2) a02 = TL.MultiplyAdd(v, x2, a02);
             if (n > 3) a03 = TL.MultiplyAdd(v, x3, a03);
-            if (four)
+            if (rows > 1)
             {
                 v = TL.Broadcast(Unsafe.Add(ref w1, at));
                 a10 = TL.MultiplyAdd(v, x0, a10);
                 if (n > 1) a11 = TL.MultiplyAdd(v, x1, a11);
                 if (n > 2) a12 = TL.MultiplyAdd(v, x2, a12);
                 if (n > 3) a13 = TL.MultiplyAdd(v, x3, a13);
+            }
+            if (rows > 2)
+            {
                 v = TL.Broadcast(Unsafe.Add(ref w2, at));
                 a20 = TL.MultiplyAdd(v, x0, a20);
                 if (n > 1) a21 = TL.MultiplyAdd(v, x1, a21);
@@ -306,36 +332,51 @@ internal static class Gemm
                 if (n > 2) a32 = TL.MultiplyAdd(v, x2, a32);
                 if (n > 3) a33 = TL.MultiplyAdd(v, x3, a33);
             }
+            if (rows > 4)
+            {
+                v = TL.Broadcast(Unsafe.Add(ref w4, at));
+                a40 = TL.MultiplyAdd(v, x0, a40);
+                if (n > 1) a41 = TL.MultiplyAdd(v, x1, a41);
+                v = TL.Broadcast(Unsafe.Add(ref w5, at));
+                a50 = TL.MultiplyAdd(v, x0, a50);
+                if (n > 1) a51 = TL.MultiplyAdd(v, x1, a51);
+            }
             xk = ref Unsafe.Add(ref xk, xStride);
             at += depthStride;
         }
-        if (four && TEpilogue.Mode != PairMode.None)
+        if (rows > 1 && TEpilogue.Mode != PairMode.None)
         {
-            ref int mask1 = ref Unsafe.Add(ref mask, ld);
             (a00, a10) = Exchange<TV, TL, TEpilogue>(a00, a10, ref mask);
-            (a20, a30) = Exchange<TV, TL, TEpilogue>(a20, a30, ref mask1);
-            if (n > 1)
+            if (n > 1) (a01, a11) = Exchange<TV, TL, TEpilogue>(a01, a11, ref Unsafe.Add(ref mask, count));
+            if (n > 2) (a02, a12) = Exchange<TV, TL, TEpilogue>(a02, a12, ref Unsafe.Add(ref mask, 2 * count));
+            if (n > 3) (a03, a13) = Exchange<TV, TL, TEpilogue>(a03, a13, ref Unsafe.Add(ref mask, 3 * count));
+            if (rows > 2)
             {
-                (a01, a11) = Exchange<TV, TL, TEpilogue>(a01, a11, ref Unsafe.Add(ref mask, count));
-                (a21, a31) = Exchange<TV, TL, TEpilogue>(a21, a31, ref Unsafe.Add(ref mask1, count));
+                ref int mask1 = ref Unsafe.Add(ref mask, ld);
+                (a20, a30) = Exchange<TV, TL, TEpilogue>(a20, a30, ref mask1);
+                if (n > 1) (a21, a31) = Exchange<TV, TL, TEpilogue>(a21, a31, ref Unsafe.Add(ref mask1, count));
+                if (n > 2) (a22, a32) = Exchange<TV, TL, TEpilogue>(a22, a32, ref Unsafe.Add(ref mask1, 2 * count));
+                if (n > 3) (a23, a33) = Exchange<TV, TL, TEpilogue>(a23, a33, ref Unsafe.Add(ref mask1, 3 * count));
             }
-            if (n > 2)
+            if (rows > 4)
             {
-                (a02, a12) = Exchange<TV, TL, TEpilogue>(a02, a12, ref Unsafe.Add(ref mask, 2 * count));
-                (a22, a32) = Exchange<TV, TL, TEpilogue>(a22, a32, ref Unsafe.Add(ref mask1, 2 * count));
-            }
-            if (n > 3)
-            {
-                (a03, a13) = Exchange<TV, TL, TEpilogue>(a03, a13, ref Unsafe.Add(ref mask, 3 * count));
-                (a23, a33) = Exchange<TV, TL, TEpilogue>(a23, a33, ref Unsafe.Add(ref mask1, 3 * count));
+                ref int mask2 = ref Unsafe.Add(ref mask, 2 * ld);
+                (a40, a50) = Exchange<TV, TL, TEpilogue>(a40, a50, ref mask2);
+                if (n > 1) (a41, a51) = Exchange<TV, TL, TEpilogue>(a41, a51, ref Unsafe.Add(ref mask2, count));
             }
         }
         StoreRow<TV, TL, TVectors>(ref y, a00, a01, a02, a03);
-        if (four)
-        {
+        if (rows > 1)
             StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, ld), a10, a11, a12, a13);
+        if (rows > 2)
+        {
             StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 2 * ld), a20, a21, a22, a23);
             StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 3 * ld), a30, a31, a32, a33);
+        }
+        if (rows > 4)
+        {
+            StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 4 * ld), a40, a41, a40, a41);
+            StoreRow<TV, TL, TVectors>(ref Unsafe.Add(ref y, 5 * ld), a50, a51, a50, a51);
         }
     }
 
