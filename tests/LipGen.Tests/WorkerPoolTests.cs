@@ -57,4 +57,25 @@ public class WorkerPoolTests
         WorkerPool.Run(job, 2);
         Assert.All(job.Runs, runs => Assert.Equal(1, runs));
     }
+
+    [Fact]
+    public void Products_never_split_into_parts_smaller_than_the_floor_whatever_the_degree()
+    {
+        foreach (int degree in new[] { 1, 2, 4, 8, 16, 64 })
+        {
+            using WorkerPool.Scope scope = WorkerPool.Use(degree);
+            foreach (long work in new[] { 1L << 10, (1L << 20) - 1, 1L << 20, 3L << 19, 128L * 128 * 256, 512L * 512 * 256, 1L << 40 })
+                foreach (int pieces in new[] { 1, 3, 32, 1024 })
+                {
+                    int parts = LipGen.Kernels.Batched.Dense.Parts(work, pieces);
+                    Assert.InRange(parts, 1, Math.Max(1, Math.Min(degree, pieces)));
+                    if (parts > 1)
+                        Assert.True(work / parts >= 1 << 19, $"{work} multiply-adds in {parts} parts at degree {degree}");
+                    if (work >= 1 << 20 && degree > 1 && pieces > 1)
+                        Assert.True(parts >= 2, $"{work} multiply-adds stayed on one thread at degree {degree}");
+                }
+        }
+        using (WorkerPool.Use(16))
+            Assert.Equal(8, LipGen.Kernels.Batched.Dense.Parts(128L * 128 * 256, 16)); // the M step's products: the Xeon's best
+    }
 }

@@ -115,9 +115,20 @@ public static unsafe class Dense
         }
     }
 
-    /// <summary>How many threads a product of this size gets: the caller's degree, capped by the pieces it can be cut into.</summary>
-    private static int Parts(long multiplyAdds, int pieces) =>
-        multiplyAdds < ParallelThreshold ? 1 : Math.Max(1, Math.Min(WorkerPool.Degree, pieces));
+    /// <summary>
+    /// Every part of a split product gets at least this many multiply-adds (about 2.5 µs on one core): more threads than
+    /// that leaves each too little work for its dispatch and join. On a 16-core Xeon the M network's training step
+    /// (128 × 128 × 256 products, 4.2·10⁶ multiply-adds) ran fastest on 8 threads and nearly twice as slow on 16
+    /// (../shared/notes/intel-host.md); with this floor its products take at most 8, whatever the degree.
+    /// </summary>
+    private const long MinimumPart = ParallelThreshold / 2;
+
+    /// <summary>
+    /// How many threads a product of this size gets: the caller's degree, capped by the pieces it can be cut into and by
+    /// <see cref="MinimumPart"/>, so that more threads never make a product slower for want of work.
+    /// </summary>
+    internal static int Parts(long multiplyAdds, int pieces) =>
+        multiplyAdds < ParallelThreshold ? 1 : (int)Math.Max(1, Math.Min(Math.Min(WorkerPool.Degree, pieces), multiplyAdds / MinimumPart));
 
     /// <summary>Part k of n of a range of <paramref name="units"/> units of <paramref name="unit"/> elements.</summary>
     private static (int Begin, int End) Split(int units, int unit, int part, int parts) =>
