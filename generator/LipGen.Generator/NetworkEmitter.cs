@@ -273,6 +273,15 @@ internal static class NetworkEmitter
         foreach (StepEmitter step in steps)
             step.ParameterLayout(w);
         w.Line();
+        if (!embedded)
+        {
+            w.Line("// The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,");
+            w.Line("// in order, row-major [out, in] as in the parameters.");
+            foreach (DenseStep layer in plan.DenseLayers)
+                w.Line($"private const int {Names.BFloat16W(layer)} = {plan.BFloat16Offset(layer)};");
+            w.Line($"private const int BFloat16WeightCount = {plan.BFloat16WeightCount};");
+            w.Line();
+        }
         w.Line("// Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its");
         w.Line("// gradient), activation records (ints stored in the float slots), and the output scratch O.");
         foreach (StepEmitter step in steps)
@@ -324,6 +333,13 @@ internal static class NetworkEmitter
         w.Line($"private static ref float At({Span} span, int offset) =>");
         w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);");
         w.Line();
+        if (!embedded)
+        {
+            w.Line(Inline);
+            w.Line("private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>");
+            w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);");
+            w.Line();
+        }
         w.Line(Inline);
         w.Line($"private static ref int IntAt({Span} span, int offset) =>");
         w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.As<float, int>(ref At(span, offset));");
@@ -333,6 +349,11 @@ internal static class NetworkEmitter
     /// <summary>The training members of the kernel: recording passes, backward walks, the input gradient, projection, initialisation.</summary>
     private static void EmitTraining(SourceWriter w, NetworkPlan plan, StepEmitter[] steps)
     {
+        EmitMethod(w, Kernel("ForwardBFloat16"), ["parameters", "weights", "input", "output"], workspace: false, plan.InferenceStackLength > 0
+            ? $"{Span} stack = stackalloc float[{plan.InferenceStackLength}]; // the slots of the walk, reused once read" : null);
+        Walk(w, steps, Pass.BFloat16Inference, forward: true);
+        w.Close();
+        w.Line();
         EmitMethod(w, Kernel("ForwardRecording"), ["parameters", "input", "output"], workspace: true);
         Walk(w, steps, Pass.Recording, forward: true);
         w.Close();
@@ -422,6 +443,7 @@ internal static class NetworkEmitter
             string length = span switch
             {
                 "parameters" or "parameterGradient" => "ParameterCount",
+                "weights" => "BFloat16WeightCount",
                 "input" or "inputs" or "inputGradient" => "InputCount",
                 _ => "OutputCount",
             };

@@ -46,6 +46,15 @@ public interface ILipschitzInference
 /// <remarks>All spans are checked for length on entry; nothing here allocates.</remarks>
 public interface ILipschitzKernel : ILipschitzInference
 {
+    /// <summary>
+    /// <see cref="ILipschitzInference.Forward"/> with every dense layer's executed weights read from
+    /// <paramref name="weights"/>, their bfloat16 copy (<see cref="BFloat16Network{TKernel}"/> makes it; layout:
+    /// <c>Description.Plan</c>'s bfloat16 offsets), and everything else from <paramref name="parameters"/>. Widened in
+    /// registers, the weights enter the same operations in the same order, so the output is bit for bit that of
+    /// <see cref="ILipschitzInference.Forward"/> on parameters holding the bfloat16 values.
+    /// </summary>
+    static abstract void ForwardBFloat16(ReadOnlySpan<float> parameters, ReadOnlySpan<ushort> weights, ReadOnlySpan<float> input, Span<float> output);
+
     /// <summary>Like <see cref="ILipschitzInference.Forward"/>, and records the activations the backward pass needs in <paramref name="workspace"/>.</summary>
     static abstract void ForwardRecording(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> workspace);
 

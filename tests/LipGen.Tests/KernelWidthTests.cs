@@ -194,6 +194,47 @@ public class KernelWidthTests
         [(1, 1), (16, 2), (33, 2), (20, 4), (16, 8), (48, 1), (17, 3), (4, 4), (8, 8), (16, 16), (32, 32), (12, 16), (16, 40), (64, 64), (10, 100), (33, 48)];
 
     [Theory, MemberData(nameof(DenseWidths))]
+    public void The_bfloat16_forward_pass_is_bit_for_bit_the_float_pass_on_the_same_values_at_every_width(int bits)
+    {
+        // The guarantee of a bfloat16 network rests on this: its layers compute exactly what float layers holding the
+        // bfloat16 values compute, so the certificate, the float error bound and the verifier's search of those float
+        // weights are statements about the bfloat16 network as it runs.
+        foreach ((int outputs, int inputs) in DenseShapes.Concat([(16, 1), (32, 2), (16, 3), (64, 4), (24, 8), (17, 33), (128, 128), (10, 100)]))
+        {
+            var random = new SeededRandom((ulong)(outputs * 7919 + inputs));
+            float[] w = NetworkCases.RandomVector(ref random, outputs * inputs), b = NetworkCases.RandomVector(ref random, outputs);
+            float[] x = NetworkCases.RandomVector(ref random, inputs);
+            ushort[] narrow = [.. w.Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16))];
+            float[] widened = [.. narrow.Select(u => BitConverter.UInt32BitsToSingle((uint)u << 16))];
+            var (single, reduced) = (new float[outputs], new float[outputs]);
+            switch ((VectorBits)bits)
+            {
+                case VectorBits.Bits512:
+                    Dense.Forward<System.Runtime.Intrinsics.Vector512<float>, Lanes512>(in widened[0], in b[0], in x[0], ref single[0], outputs, inputs);
+                    Dense.ForwardBFloat16<System.Runtime.Intrinsics.Vector512<float>, Lanes512>(in narrow[0], in b[0], in x[0], ref reduced[0], outputs, inputs);
+                    break;
+                case VectorBits.Bits256:
+                    Dense.Forward<System.Runtime.Intrinsics.Vector256<float>, Lanes256>(in widened[0], in b[0], in x[0], ref single[0], outputs, inputs);
+                    Dense.ForwardBFloat16<System.Runtime.Intrinsics.Vector256<float>, Lanes256>(in narrow[0], in b[0], in x[0], ref reduced[0], outputs, inputs);
+                    break;
+                case VectorBits.Bits128:
+                    Dense.Forward<System.Runtime.Intrinsics.Vector128<float>, Lanes128>(in widened[0], in b[0], in x[0], ref single[0], outputs, inputs);
+                    Dense.ForwardBFloat16<System.Runtime.Intrinsics.Vector128<float>, Lanes128>(in narrow[0], in b[0], in x[0], ref reduced[0], outputs, inputs);
+                    break;
+                default:
+                    Dense.Forward<float, Lanes1>(in widened[0], in b[0], in x[0], ref single[0], outputs, inputs);
+                    Dense.ForwardBFloat16<float, Lanes1>(in narrow[0], in b[0], in x[0], ref reduced[0], outputs, inputs);
+                    break;
+            }
+            Assert.Equal(single.Select(BitConverter.SingleToInt32Bits), reduced.Select(BitConverter.SingleToInt32Bits));
+            // And through the public entry points, at the machine's own width.
+            Dense.Forward(in widened[0], in b[0], in x[0], ref single[0], outputs, inputs);
+            Dense.ForwardBFloat16(in narrow[0], in b[0], in x[0], ref reduced[0], outputs, inputs);
+            Assert.Equal(single.Select(BitConverter.SingleToInt32Bits), reduced.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Theory, MemberData(nameof(DenseWidths))]
     public void Dense_single_sample_kernels_are_within_the_rounding_bound_at_every_width(int bits)
     {
         foreach ((int outputs, int inputs) in DenseShapes)

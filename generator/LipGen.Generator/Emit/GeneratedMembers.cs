@@ -47,6 +47,7 @@ internal static class GeneratedMembers
         new("Forward", $"void Forward({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output)", "Inference of one sample."),
         new("ForwardBatch", $"void ForwardBatch({ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {Span} outputs, int columns, {Span} workspace)", "Inference of a feature-major batch."),
         new("LipschitzBound", $"double LipschitzBound({ReadOnlySpan} parameters)", "The certificate L̂."),
+        new("ForwardBFloat16", $"void ForwardBFloat16({ReadOnlySpan} parameters, global::System.ReadOnlySpan<ushort> weights, {ReadOnlySpan} input, {Span} output)", "Inference of one sample with the dense layers' weights from their bfloat16 copy.", Training: true),
         new("ForwardRecording", $"void ForwardRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {Span} output, {Span} workspace)", "The recording forward pass of one sample.", Training: true),
         new("BackwardFromRecording", $"void BackwardFromRecording({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} parameterGradient, {Span} workspace)", "Adds ∂L/∂θ of one sample.", Training: true),
         new("InputGradient", $"void InputGradient({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} outputGradient, {Span} inputGradient, {Span} workspace)", "(∂f/∂x)ᵀ·outputGradient.", Training: true),

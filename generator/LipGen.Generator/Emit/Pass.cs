@@ -9,8 +9,10 @@ namespace LipGen.Generator.Emit;
 /// </summary>
 internal sealed class Pass
 {
-    private Pass(string kernels, bool batched, bool records, bool stack, bool parameterGradients, bool inputGradient, bool fusedDenseBackward)
+    private Pass(string kernels, bool batched, bool records, bool stack, bool parameterGradients, bool inputGradient, bool fusedDenseBackward,
+        bool bfloat16Weights = false)
     {
+        BFloat16Weights = bfloat16Weights;
         Kernels = kernels;
         IsBatched = batched;
         Records = records;
@@ -24,6 +26,9 @@ internal sealed class Pass
 
     /// <summary>Inference: slots on the stack (reused once no longer read), nothing recorded.</summary>
     public static Pass Inference { get; } = new(Single, false, false, true, false, false, false);
+
+    /// <summary>Inference with the dense layers' weights read from their bfloat16 copy (the <c>weights</c> span).</summary>
+    public static Pass BFloat16Inference { get; } = new(Single, false, false, true, false, false, false, bfloat16Weights: true);
 
     /// <summary>The single-sample training forward pass: slots and records kept in the workspace.</summary>
     public static Pass Recording { get; } = new(Single, false, true, false, false, false, false);
@@ -42,6 +47,9 @@ internal sealed class Pass
 
     /// <summary>The mini-batch parameter-gradient pass.</summary>
     public static Pass BatchBackward { get; } = new(Batch, true, true, false, true, false, false);
+
+    /// <summary>Dense layers read their weights from the bfloat16 copy, at its own offsets (<see cref="Names.BFloat16W"/>).</summary>
+    public bool BFloat16Weights { get; }
 
     /// <summary>The kernel namespace this pass calls into.</summary>
     public string Kernels { get; }
@@ -106,6 +114,9 @@ internal static class Names
     public static string ExecutedW(DenseStep layer) => layer.ExecutedWeightOffset == layer.WeightOffset ? W(layer) : "WD" + layer.Number;
 
     public static string B(DenseStep layer) => "B" + layer.Number;
+
+    /// <summary>A layer's executed weights in the bfloat16 copy.</summary>
+    public static string BFloat16W(DenseStep layer) => "BFloat16W" + layer.Number;
 
     public static string S(ActivationStep activation) => "S" + activation.Layer.Number;
 

@@ -120,6 +120,11 @@ internal sealed class DenseEmitter(DenseStep layer, NetworkPlan plan) : StepEmit
         w.Line($"// Layer {layer.Number} of {plan.DenseLayers.Count}: dense {layer.Inputs} → {layer.Outputs}, {Constraint}; {next}.");
         string weights = $"in At(parameters, {Executed}), in At(parameters, {B}), in {pass.Value(layer.Input)}, ref {pass.Value(layer.Output)}";
         string sizes = $"outputs: {layer.Outputs}, inputs: {layer.Inputs}{pass.Columns}";
+        if (pass.BFloat16Weights)
+        {
+            w.Line($"{pass.Kernels}.Dense.ForwardBFloat16(in At(weights, {Names.BFloat16W(layer)}), in At(parameters, {B}), in {pass.Value(layer.Input)}, ref {pass.Value(layer.Output)}, {sizes});");
+            return;
+        }
         if (!pass.IsBatched)
         {
             w.Line($"{pass.Kernels}.Dense.Forward({weights}, {sizes});");

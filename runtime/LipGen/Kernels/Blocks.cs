@@ -23,35 +23,39 @@ internal static class Blocks<TV, TL> where TV : struct where TL : struct, ILanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Reduce4(TV a0, TV a1, TV a2, TV a3) => Combine(Combine(a0, a1, 1), Combine(a2, a3, 1), 2);
 
+    /// <summary>Weight <paramref name="index"/> from <paramref name="w"/> in format TW.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref byte At<TW>(ref byte w, nint index) where TW : struct, IWeightFormat => ref Unsafe.Add(ref w, index * TW.Size);
+
     // Rows of one or two vectors: x is loaded once, into registers, for all the rows (the JIT does not reuse a load across
     // the inlined row products by itself).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Products(ref float row, TV x0, TV x1, int chunks) =>
-        chunks == 1 ? TL.Multiply(TL.Load(ref row), x0)
-            : TL.MultiplyAdd(TL.Load(ref Unsafe.Add(ref row, TL.Count)), x1, TL.Multiply(TL.Load(ref row), x0));
+    private static TV Products<TW>(ref byte row, TV x0, TV x1, int chunks) where TW : struct, IWeightFormat =>
+        chunks == 1 ? TL.Multiply(TW.Load<TV, TL>(ref row), x0)
+            : TL.MultiplyAdd(TW.Load<TV, TL>(ref At<TW>(ref row, TL.Count)), x1, TL.Multiply(TW.Load<TV, TL>(ref row), x0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Rows4(ref float w, TV x0, TV x1, int stride, int chunks, int first) =>
-        Reduce4(Products(ref Unsafe.Add(ref w, first * stride), x0, x1, chunks), Products(ref Unsafe.Add(ref w, (first + 1) * stride), x0, x1, chunks),
-            Products(ref Unsafe.Add(ref w, (first + 2) * stride), x0, x1, chunks), Products(ref Unsafe.Add(ref w, (first + 3) * stride), x0, x1, chunks));
+    private static TV Rows4<TW>(ref byte w, TV x0, TV x1, int stride, int chunks, int first) where TW : struct, IWeightFormat =>
+        Reduce4(Products<TW>(ref At<TW>(ref w, first * stride), x0, x1, chunks), Products<TW>(ref At<TW>(ref w, (first + 1) * stride), x0, x1, chunks),
+            Products<TW>(ref At<TW>(ref w, (first + 2) * stride), x0, x1, chunks), Products<TW>(ref At<TW>(ref w, (first + 3) * stride), x0, x1, chunks));
 
     /// <summary>
     /// Σ over the first Count·<paramref name="chunks"/> columns of W[r, ·]·x for the Count rows r at <paramref name="w"/>
-    /// (row stride <paramref name="stride"/>), as one vector: lane r holds row r.
+    /// (row stride <paramref name="stride"/>, weights in format TW), as one vector: lane r holds row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV MatVec(ref float w, ref float x, int stride, int chunks)
+    public static TV MatVec<TW>(ref byte w, ref float x, int stride, int chunks) where TW : struct, IWeightFormat
     {
         if (chunks > 2)
-            return MatVecLong(ref w, ref x, stride, chunks);
+            return MatVecLong<TW>(ref w, ref x, stride, chunks);
         TV x0 = TL.Load(ref x), x1 = chunks == 2 ? TL.Load(ref Unsafe.Add(ref x, TL.Count)) : default;
         if (Unsafe.SizeOf<TV>() == 16)
-            return Rows4(ref w, x0, x1, stride, chunks, 0);
+            return Rows4<TW>(ref w, x0, x1, stride, chunks, 0);
         if (Unsafe.SizeOf<TV>() == 32)
-            return Combine(Rows4(ref w, x0, x1, stride, chunks, 0), Rows4(ref w, x0, x1, stride, chunks, 4), 4);
+            return Combine(Rows4<TW>(ref w, x0, x1, stride, chunks, 0), Rows4<TW>(ref w, x0, x1, stride, chunks, 4), 4);
         return Combine(
-            Combine(Rows4(ref w, x0, x1, stride, chunks, 0), Rows4(ref w, x0, x1, stride, chunks, 4), 4),
-            Combine(Rows4(ref w, x0, x1, stride, chunks, 8), Rows4(ref w, x0, x1, stride, chunks, 12), 4),
+            Combine(Rows4<TW>(ref w, x0, x1, stride, chunks, 0), Rows4<TW>(ref w, x0, x1, stride, chunks, 4), 4),
+            Combine(Rows4<TW>(ref w, x0, x1, stride, chunks, 8), Rows4<TW>(ref w, x0, x1, stride, chunks, 12), 4),
             8);
     }
 
@@ -60,33 +64,33 @@ internal static class Blocks<TV, TL> where TV : struct where TL : struct, ILanes
     /// side by side (four dependency chains, four sequential weight streams the prefetcher follows, each vector of x loaded
     /// once for the four), and the transposing reduction combines the row vectors at the end.
     /// </summary>
-    private static TV MatVecLong(ref float w, ref float x, nint stride, int chunks)
+    private static TV MatVecLong<TW>(ref byte w, ref float x, nint stride, int chunks) where TW : struct, IWeightFormat
     {
-        TV low = Rows4Long(ref w, ref x, stride, chunks);
+        TV low = Rows4Long<TW>(ref w, ref x, stride, chunks);
         if (Unsafe.SizeOf<TV>() == 16)
             return low;
-        TV high = Rows4Long(ref Unsafe.Add(ref w, 4 * stride), ref x, stride, chunks);
+        TV high = Rows4Long<TW>(ref At<TW>(ref w, 4 * stride), ref x, stride, chunks);
         if (Unsafe.SizeOf<TV>() == 32)
             return Combine(low, high, 4);
         return Combine(
             Combine(low, high, 4),
-            Combine(Rows4Long(ref Unsafe.Add(ref w, 8 * stride), ref x, stride, chunks), Rows4Long(ref Unsafe.Add(ref w, 12 * stride), ref x, stride, chunks), 4),
+            Combine(Rows4Long<TW>(ref At<TW>(ref w, 8 * stride), ref x, stride, chunks), Rows4Long<TW>(ref At<TW>(ref w, 12 * stride), ref x, stride, chunks), 4),
             8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Rows4Long(ref float w, ref float x, nint stride, int chunks)
+    private static TV Rows4Long<TW>(ref byte w, ref float x, nint stride, int chunks) where TW : struct, IWeightFormat
     {
         TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero;
-        nint s3 = 3 * stride;
+        nint rowBytes = stride * TW.Size;
         for (nint c = 0; c < chunks * TL.Count; c += TL.Count)
         {
             TV xv = TL.Load(ref Unsafe.Add(ref x, c));
-            ref float row = ref Unsafe.Add(ref w, c);
-            a0 = TL.MultiplyAdd(TL.Load(ref row), xv, a0);
-            a1 = TL.MultiplyAdd(TL.Load(ref Unsafe.Add(ref row, stride)), xv, a1);
-            a2 = TL.MultiplyAdd(TL.Load(ref Unsafe.Add(ref row, 2 * stride)), xv, a2);
-            a3 = TL.MultiplyAdd(TL.Load(ref Unsafe.Add(ref row, s3)), xv, a3);
+            ref byte row = ref At<TW>(ref w, c);
+            a0 = TL.MultiplyAdd(TW.Load<TV, TL>(ref row), xv, a0);
+            a1 = TL.MultiplyAdd(TW.Load<TV, TL>(ref Unsafe.Add(ref row, rowBytes)), xv, a1);
+            a2 = TL.MultiplyAdd(TW.Load<TV, TL>(ref Unsafe.Add(ref row, 2 * rowBytes)), xv, a2);
+            a3 = TL.MultiplyAdd(TW.Load<TV, TL>(ref Unsafe.Add(ref row, 3 * rowBytes)), xv, a3);
         }
         return Reduce4(a0, a1, a2, a3);
     }
@@ -96,24 +100,24 @@ internal static class Blocks<TV, TL> where TV : struct where TL : struct, ILanes
     /// whole rows. <paramref name="xRepeated"/> is x repeated across the lanes (<c>TL.Repeat</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV MatVecNarrow(ref float w, TV xRepeated, int n)
+    public static TV MatVecNarrow<TW>(ref byte w, TV xRepeated, int n) where TW : struct, IWeightFormat
     {
         // The short loops over vectors are written out per n: the JIT would keep them as loops with a switch inside.
         if (n == 1)
-            return TL.Multiply(TL.Load(ref w), xRepeated);
-        TV result = RowSums(ref w, xRepeated, n, 0);
-        result = TL.Select(TL.RowMask(n, 1), RowSums(ref w, xRepeated, n, 1), result);
+            return TL.Multiply(TW.Load<TV, TL>(ref w), xRepeated);
+        TV result = RowSums<TW>(ref w, xRepeated, n, 0);
+        result = TL.Select(TL.RowMask(n, 1), RowSums<TW>(ref w, xRepeated, n, 1), result);
         if (n >= 4)
         {
-            result = TL.Select(TL.RowMask(n, 2), RowSums(ref w, xRepeated, n, 2), result);
-            result = TL.Select(TL.RowMask(n, 3), RowSums(ref w, xRepeated, n, 3), result);
+            result = TL.Select(TL.RowMask(n, 2), RowSums<TW>(ref w, xRepeated, n, 2), result);
+            result = TL.Select(TL.RowMask(n, 3), RowSums<TW>(ref w, xRepeated, n, 3), result);
         }
         if (n == 8)
         {
-            result = TL.Select(TL.RowMask(n, 4), RowSums(ref w, xRepeated, n, 4), result);
-            result = TL.Select(TL.RowMask(n, 5), RowSums(ref w, xRepeated, n, 5), result);
-            result = TL.Select(TL.RowMask(n, 6), RowSums(ref w, xRepeated, n, 6), result);
-            result = TL.Select(TL.RowMask(n, 7), RowSums(ref w, xRepeated, n, 7), result);
+            result = TL.Select(TL.RowMask(n, 4), RowSums<TW>(ref w, xRepeated, n, 4), result);
+            result = TL.Select(TL.RowMask(n, 5), RowSums<TW>(ref w, xRepeated, n, 5), result);
+            result = TL.Select(TL.RowMask(n, 6), RowSums<TW>(ref w, xRepeated, n, 6), result);
+            result = TL.Select(TL.RowMask(n, 7), RowSums<TW>(ref w, xRepeated, n, 7), result);
         }
         return result;
     }
@@ -123,9 +127,9 @@ internal static class Blocks<TV, TL> where TV : struct where TL : struct, ILanes
     /// the other lanes hold values the caller masks away.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV RowSums(ref float w, TV xRepeated, int n, int j)
+    private static TV RowSums<TW>(ref byte w, TV xRepeated, int n, int j) where TW : struct, IWeightFormat
     {
-        TV p = TL.Multiply(TL.Load(ref Unsafe.Add(ref w, TL.Count * j)), xRepeated);
+        TV p = TL.Multiply(TW.Load<TV, TL>(ref At<TW>(ref w, TL.Count * j)), xRepeated);
         // Sum each row's n lanes (xor distances 1 … n/2): every lane of a row then holds the row's sum.
         p = TL.Add(p, TL.SwapLanes(p, 1));
         if (n >= 4)

@@ -14,16 +14,30 @@ public static class Dense
 {
     /// <summary>output = W·input + b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
+    public static void Forward(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs) =>
+        Forward<SingleWeights>(ref Unsafe.As<float, byte>(ref Unsafe.AsRef(in weights)), in bias, in input, ref output, outputs, inputs);
+
+    /// <summary>
+    /// output = W·input + b with W stored as bfloat16 (row-major [outputs, inputs], as W is): widened in registers, and
+    /// otherwise the operations of <see cref="Forward(ref readonly float, ref readonly float, ref readonly float, ref float, int, int)"/>
+    /// in its order, so the output is bit for bit that of the float layer whose weights are these values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ForwardBFloat16(ref readonly ushort weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs) =>
+        Forward<BFloat16Weights>(ref Unsafe.As<ushort, byte>(ref Unsafe.AsRef(in weights)), in bias, in input, ref output, outputs, inputs);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward<TW>(ref byte weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
+        where TW : struct, IWeightFormat
     {
         if (Vector512.IsHardwareAccelerated)
-            Forward<Vector512<float>, Lanes512>(in weights, in bias, in input, ref output, outputs, inputs);
+            Forward<Vector512<float>, Lanes512, TW>(ref weights, in bias, in input, ref output, outputs, inputs);
         else if (Vector256.IsHardwareAccelerated)
-            Forward<Vector256<float>, Lanes256>(in weights, in bias, in input, ref output, outputs, inputs);
+            Forward<Vector256<float>, Lanes256, TW>(ref weights, in bias, in input, ref output, outputs, inputs);
         else if (Vector128.IsHardwareAccelerated)
-            Forward<Vector128<float>, Lanes128>(in weights, in bias, in input, ref output, outputs, inputs);
+            Forward<Vector128<float>, Lanes128, TW>(ref weights, in bias, in input, ref output, outputs, inputs);
         else
-            Forward<float, Lanes1>(in weights, in bias, in input, ref output, outputs, inputs);
+            Forward<float, Lanes1, TW>(ref weights, in bias, in input, ref output, outputs, inputs);
     }
 
     /// <summary>∂W += δ·inputᵀ and ∂b += δ: the parameter gradients of one sample.</summary>
@@ -83,9 +97,20 @@ public static class Dense
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Forward<TV, TL>(ref readonly float weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
-        where TV : struct where TL : struct, ILanes<TV>
+        where TV : struct where TL : struct, ILanes<TV> =>
+        Forward<TV, TL, SingleWeights>(ref Unsafe.As<float, byte>(ref Unsafe.AsRef(in weights)), in bias, in input, ref output, outputs, inputs);
+
+    /// <summary>The bfloat16 forward pass at one width (the tests run every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ForwardBFloat16<TV, TL>(ref readonly ushort weights, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV> =>
+        Forward<TV, TL, BFloat16Weights>(ref Unsafe.As<ushort, byte>(ref Unsafe.AsRef(in weights)), in bias, in input, ref output, outputs, inputs);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward<TV, TL, TW>(ref byte w, ref readonly float bias, ref readonly float input, ref float output, int outputs, int inputs)
+        where TV : struct where TL : struct, ILanes<TV> where TW : struct, IWeightFormat
     {
-        ref float w = ref Unsafe.AsRef(in weights), b = ref Unsafe.AsRef(in bias), x = ref Unsafe.AsRef(in input);
+        ref float b = ref Unsafe.AsRef(in bias), x = ref Unsafe.AsRef(in input);
         int o = 0, count = TL.Count;
         if (typeof(TV) != typeof(float) && outputs * sizeof(float) >= Unsafe.SizeOf<TV>())
         {
@@ -95,12 +120,12 @@ public static class Dense
                 int full = inputs & -count;
                 for (; o <= outputs - count; o += count)
                 {
-                    ref float block = ref Unsafe.Add(ref w, o * inputs);
-                    TL.Store(TL.Add(Blocks<TV, TL>.MatVec(ref block, ref x, inputs, inputs / (Unsafe.SizeOf<TV>() / sizeof(float))), TL.Load(ref Unsafe.Add(ref b, o))),
+                    ref byte block = ref Unsafe.Add(ref w, (nint)o * inputs * TW.Size);
+                    TL.Store(TL.Add(Blocks<TV, TL>.MatVec<TW>(ref block, ref x, inputs, inputs / (Unsafe.SizeOf<TV>() / sizeof(float))), TL.Load(ref Unsafe.Add(ref b, o))),
                         ref Unsafe.Add(ref output, o));
                     if (inputs % (Unsafe.SizeOf<TV>() / sizeof(float)) != 0)
                         for (int r = 0; r < count; r++)
-                            Unsafe.Add(ref output, o + r) += Vec.Dot(ref Unsafe.Add(ref block, r * inputs + full), ref Unsafe.Add(ref x, full),
+                            Unsafe.Add(ref output, o + r) += Vec.Dot<TW>(ref Unsafe.Add(ref block, (nint)(r * inputs + full) * TW.Size), ref Unsafe.Add(ref x, full),
                                 inputs % (Unsafe.SizeOf<TV>() / sizeof(float)));
                 }
             }
@@ -108,14 +133,14 @@ public static class Dense
             {
                 TV repeated = TL.Repeat(ref x, inputs);
                 for (; o <= outputs - count; o += count)
-                    TL.Store(TL.Add(Blocks<TV, TL>.MatVecNarrow(ref Unsafe.Add(ref w, o * inputs), repeated, inputs), TL.Load(ref Unsafe.Add(ref b, o))),
+                    TL.Store(TL.Add(Blocks<TV, TL>.MatVecNarrow<TW>(ref Unsafe.Add(ref w, (nint)o * inputs * TW.Size), repeated, inputs), TL.Load(ref Unsafe.Add(ref b, o))),
                         ref Unsafe.Add(ref output, o));
             }
         }
         if (typeof(TV) == typeof(float) || outputs % (Unsafe.SizeOf<TV>() / sizeof(float)) != 0
             || (inputs * sizeof(float) < Unsafe.SizeOf<TV>() && inputs is not (1 or 2 or 4 or 8)))
             for (; o < outputs; o++)
-                Unsafe.Add(ref output, o) = Unsafe.Add(ref b, o) + Vec.Dot(ref Unsafe.Add(ref w, o * inputs), ref x, inputs);
+                Unsafe.Add(ref output, o) = Unsafe.Add(ref b, o) + Vec.Dot<TW>(ref Unsafe.Add(ref w, (nint)o * inputs * TW.Size), ref x, inputs);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

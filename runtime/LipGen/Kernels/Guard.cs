@@ -16,6 +16,14 @@ public static class Guard
             ThrowLength(span.Length, expected, name, what);
     }
 
+    /// <summary>Throws unless <paramref name="span"/> (bfloat16 weights) has exactly <paramref name="expected"/> elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Length(ReadOnlySpan<ushort> span, int expected, string name, string what)
+    {
+        if (span.Length != expected)
+            ThrowLength(span.Length, expected, name, what);
+    }
+
     /// <summary>Throws unless <paramref name="span"/> has at least <paramref name="expected"/> elements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MinimumLength(ReadOnlySpan<float> span, int expected, string name, string what)

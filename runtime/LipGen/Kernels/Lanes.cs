@@ -81,6 +81,12 @@ internal interface ILanes<TV> where TV : struct
 
     static abstract TV Load(ref float at);
 
+    /// <summary>
+    /// Count bfloat16 values from <paramref name="at"/>, widened exactly to floats (each 16-bit pattern in the upper half of
+    /// a float's 32): what the reduced-precision weights of a single-sample kernel load.
+    /// </summary>
+    static abstract TV LoadBFloat16(ref ushort at);
+
     static abstract void Store(TV value, ref float at);
 
     static abstract TV Broadcast(float value);
@@ -273,6 +279,17 @@ internal readonly struct Lanes512 : IVectorLanes<Vector512<float>, Vector512<dou
     public static Vector512<float> Load(ref float at) => Vector512.LoadUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadBFloat16(ref ushort at)
+    {
+        // One zero-extending load where the instruction set has it: the portable widening takes two halves and an insert.
+        Vector256<ushort> narrow = Vector256.LoadUnsafe(ref at);
+        Vector512<uint> wide = System.Runtime.Intrinsics.X86.Avx512F.IsSupported
+            ? System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512UInt32(narrow)
+            : Vector512.Create(Vector256.WidenLower(narrow), Vector256.WidenUpper(narrow));
+        return Vector512.ShiftLeft(wide, 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float at) => value.StoreUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -443,6 +460,16 @@ internal readonly struct Lanes256 : IVectorLanes<Vector256<float>, Vector256<dou
     public static Vector256<float> Load(ref float at) => Vector256.LoadUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadBFloat16(ref ushort at)
+    {
+        Vector128<ushort> narrow = Vector128.LoadUnsafe(ref at);
+        Vector256<uint> wide = System.Runtime.Intrinsics.X86.Avx2.IsSupported
+            ? System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(narrow).AsUInt32()
+            : Vector256.Create(Vector128.WidenLower(narrow), Vector128.WidenUpper(narrow));
+        return Vector256.ShiftLeft(wide, 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float at) => value.StoreUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -591,6 +618,22 @@ internal readonly struct Lanes128 : IVectorLanes<Vector128<float>, Vector128<dou
     public static Vector128<float> Load(ref float at) => Vector128.LoadUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadBFloat16(ref ushort at)
+    {
+        Vector128<uint> wide;
+        if (System.Runtime.Intrinsics.X86.Sse41.IsSupported)
+            wide = System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int32(Vector128.CreateScalar(Unsafe.As<ushort, ulong>(ref at)).AsUInt16()).AsUInt32();
+        else if (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            wide = System.Runtime.Intrinsics.Arm.AdvSimd.ZeroExtendWideningLower(Vector64.LoadUnsafe(ref at));
+        else
+        {
+            Vector64<ushort> narrow = Vector64.LoadUnsafe(ref at);
+            wide = Vector128.Create(Vector64.WidenLower(narrow), Vector64.WidenUpper(narrow));
+        }
+        return Vector128.ShiftLeft(wide, 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float at) => value.StoreUnsafe(ref at);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -723,6 +766,9 @@ internal readonly struct Lanes1 : IVectorLanes<float, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Load(ref float at) => at;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadBFloat16(ref ushort at) => BitConverter.Int32BitsToSingle(at << 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float value, ref float at) => at = value;

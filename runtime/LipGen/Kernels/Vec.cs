@@ -21,8 +21,27 @@ internal static class Vec
             return a * b + Unsafe.Add(ref a, 1) * Unsafe.Add(ref b, 1);
         if (n == 3)
             return a * b + Unsafe.Add(ref a, 1) * Unsafe.Add(ref b, 1) + Unsafe.Add(ref a, 2) * Unsafe.Add(ref b, 2);
+        var state = new DotState(ref Unsafe.As<float, byte>(ref a), ref b, n);
+        Cascade.Run<DotLoop<SingleWeights>, DotState>(ref state, n, width);
+        return state.Sum;
+    }
+
+    /// <summary>
+    /// <see cref="Dot(ref float, ref float, int, VectorBits)"/> with <paramref name="a"/> in weight format TW: the same
+    /// operations in the same order on the weights widened to floats, so the two agree bit for bit on the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot<TW>(ref byte a, ref float b, int n, VectorBits width = VectorBits.All) where TW : struct, IWeightFormat
+    {
+        if (n == 1)
+            return TW.Scalar(ref a) * b;
+        if (n == 2)
+            return TW.Scalar(ref a) * b + TW.Scalar(ref Unsafe.Add(ref a, TW.Size)) * Unsafe.Add(ref b, 1);
+        if (n == 3)
+            return TW.Scalar(ref a) * b + TW.Scalar(ref Unsafe.Add(ref a, TW.Size)) * Unsafe.Add(ref b, 1)
+                + TW.Scalar(ref Unsafe.Add(ref a, 2 * TW.Size)) * Unsafe.Add(ref b, 2);
         var state = new DotState(ref a, ref b, n);
-        Cascade.Run<DotLoop, DotState>(ref state, n, width);
+        Cascade.Run<DotLoop<TW>, DotState>(ref state, n, width);
         return state.Sum;
     }
 
@@ -222,15 +241,15 @@ internal static class Vec
     }
 
     [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref struct DotState(ref float a, ref float b, int n)
+    private ref struct DotState(ref byte a, ref float b, int n)
     {
-        public ref float A = ref a;
+        public ref byte A = ref a; // in the loop's weight format
         public ref float B = ref b;
         public readonly int N = n;
         public float Sum;
     }
 
-    private readonly struct DotLoop : IVectorLoop<DotState>
+    private readonly struct DotLoop<TW> : IVectorLoop<DotState> where TW : struct, IWeightFormat
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int Run<TV, TD, TL, TDL>(ref DotState s, int i)
@@ -240,7 +259,7 @@ internal static class Vec
                 return i;
             TV acc = TL.Zero;
             for (; i <= s.N - TL.Count; i += TL.Count)
-                acc = TL.MultiplyAdd(TL.Load(ref Unsafe.Add(ref s.A, i)), TL.Load(ref Unsafe.Add(ref s.B, i)), acc);
+                acc = TL.MultiplyAdd(TW.Load<TV, TL>(ref Unsafe.Add(ref s.A, (nint)i * TW.Size)), TL.Load(ref Unsafe.Add(ref s.B, i)), acc);
             s.Sum += TL.Sum(acc);
             return i;
         }

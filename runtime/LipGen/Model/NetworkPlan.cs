@@ -63,6 +63,21 @@ internal sealed class NetworkPlan
     /// <summary>The dense steps alone, in order.</summary>
     public IReadOnlyList<DenseStep> DenseLayers { get; private set; } = Array.Empty<DenseStep>();
 
+    /// <summary>
+    /// Where a dense layer's executed weights start in the network's bfloat16 weights (the reduced-precision copy single-sample
+    /// inference can run on): the dense layers in order, each row-major [out, in] as in the parameters.
+    /// </summary>
+    public int BFloat16Offset(DenseStep layer)
+    {
+        int offset = 0;
+        for (int i = 0; i < DenseLayers.Count && !ReferenceEquals(DenseLayers[i], layer); i++)
+            offset += DenseLayers[i].WeightCount;
+        return offset;
+    }
+
+    /// <summary>The length of the bfloat16 weights: every dense layer's weight count.</summary>
+    public int BFloat16WeightCount => DenseLayers.Sum(layer => layer.WeightCount);
+
     /// <summary>The SLL residual blocks, in order.</summary>
     public IReadOnlyList<ResidualBlockStep> Blocks { get; private set; } = Array.Empty<ResidualBlockStep>();
 

@@ -19,6 +19,49 @@ public static class LipschitzVerifier
         where TKernel : struct, ILipschitzKernel
     {
         ArgumentNullException.ThrowIfNull(network);
+        return Verify<TKernel>(network.Parameters, data, options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies a network with bfloat16 weights as it runs (its <see cref="BFloat16Network{TKernel}.Parameters"/>, which
+    /// its single-sample kernel reproduces bit for bit), and reports what the precision cost against the float network it
+    /// was made from: accuracy on <paramref name="data"/> before and after, the largest change of an output, and the source's
+    /// certificate (<see cref="VerificationReport.PrecisionChange"/>).
+    /// </summary>
+    public static VerificationReport Verify<TKernel>(BFloat16Network<TKernel> network, Dataset data, VerificationOptions? options = null,
+        IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TKernel : struct, ILipschitzKernel
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        VerificationReport report = Verify<TKernel>(network.Parameters, data, options, progress, cancellationToken);
+        ReadOnlySpan<float> source = network.SourceParameters;
+        var (reduced, original) = (new float[TKernel.OutputCount], new float[TKernel.OutputCount]);
+        double largest = 0;
+        int correct = 0, sourceCorrect = 0;
+        bool labelled = HasLabels(data);
+        for (int i = 0; i < data.Count; i++)
+        {
+            network.Forward(data.Input(i), reduced);
+            TKernel.Forward(source, data.Input(i), original);
+            for (int k = 0; k < reduced.Length; k++)
+                largest = Math.Max(largest, Math.Abs((double)reduced[k] - original[k]));
+            if (labelled)
+            {
+                correct += Training.Metrics.IsCorrect(reduced, data.Target(i)) ? 1 : 0;
+                sourceCorrect += Training.Metrics.IsCorrect(original, data.Target(i)) ? 1 : 0;
+            }
+        }
+        return report with
+        {
+            PrecisionChange = new PrecisionChange("bfloat16", labelled ? (double)sourceCorrect / data.Count : double.NaN,
+                labelled ? (double)correct / data.Count : double.NaN, largest, TKernel.LipschitzBound(source)),
+        };
+    }
+
+    private static VerificationReport Verify<TKernel>(ReadOnlySpan<float> parameters, Dataset data, VerificationOptions? options,
+        IProgress<VerificationProgress>? progress, CancellationToken cancellationToken)
+        where TKernel : struct, ILipschitzKernel
+    {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new VerificationOptions();
         options.Validate();
@@ -28,7 +71,6 @@ public static class LipschitzVerifier
                 $"The data has {data.InputWidth} inputs and {data.TargetWidth} targets per sample; {description.Name} takes {TKernel.InputCount} and gives {TKernel.OutputCount}.",
                 nameof(data));
 
-        ReadOnlySpan<float> parameters = network.Parameters;
         double certified = CertifiedBound.Compute(description, parameters);
         // Where the float network's output is not finite (inputs so large that a layer overflows), nothing is claimed: those
         // samples are reported, and left out of the gradient scan, whose gradients there are NaN by design.

@@ -1,6 +1,6 @@
 namespace LipGen.Verification;
 
-/// <summary>Settings of <see cref="LipschitzVerifier.Verify"/>.</summary>
+/// <summary>Settings of <see cref="LipschitzVerifier"/>'s Verify.</summary>
 public sealed record VerificationOptions
 {
     /// <summary>Starting pairs of the gradient-ascent attack (cycled over: two data points, a data point and a nearby point, two random points).</summary>

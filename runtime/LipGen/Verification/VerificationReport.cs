@@ -51,10 +51,21 @@ public sealed record InputPair(float[] X, float[] Y, double Ratio)
         $"y = [{string.Join(", ", Y.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}], ratio {Ratio.ToString("G7", CultureInfo.InvariantCulture)}";
 }
 
+/// <summary>
+/// What a reduced-precision network (<see cref="BFloat16Network{TKernel}"/>) changed against the float network it was made
+/// from, on the verified data.
+/// </summary>
+/// <param name="Precision">The weights' format ("bfloat16").</param>
+/// <param name="SourceAccuracy">The float network's accuracy (NaN without labels).</param>
+/// <param name="Accuracy">This network's accuracy (NaN without labels).</param>
+/// <param name="LargestOutputChange">max over the data and the outputs of |f_reduced(x) − f_float(x)|.</param>
+/// <param name="SourceCertifiedBound">The float network's certificate, for comparison with this one's.</param>
+public sealed record PrecisionChange(string Precision, double SourceAccuracy, double Accuracy, double LargestOutputChange, double SourceCertifiedBound);
+
 /// <summary>Certified accuracy at one radius: the fraction of samples whose prediction is correct and provably cannot change within ε.</summary>
 public readonly record struct CertifiedAccuracy(double Epsilon, double Accuracy);
 
-/// <summary>What <see cref="LipschitzVerifier.Verify"/> found. <see cref="ToString"/> prints it for people.</summary>
+/// <summary>What <see cref="LipschitzVerifier"/>'s Verify found. <see cref="ToString"/> prints it for people.</summary>
 public sealed record VerificationReport
 {
     /// <summary>The network's declaration.</summary>
@@ -128,6 +139,9 @@ public sealed record VerificationReport
 
     /// <summary>The names of the inputs (the data's <see cref="Data.Dataset.FeatureNames"/>), which the slope table prints; null prints x0, x1, ….</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>For a reduced-precision network, what the precision changed against its float source; null otherwise.</summary>
+    public PrecisionChange? PrecisionChange { get; init; }
 
     /// <summary>Attack budget used.</summary>
     public required int AttackStarts { get; init; }
@@ -214,6 +228,8 @@ public sealed record VerificationReport
             text.AppendLine(c, $"  NOT FINITE       the output is not finite at {NonFiniteOutputs} of the data's samples (first: sample {NonFiniteSample}, f = [{string.Join(", ", NonFiniteSampleOutput!.Select(v => v.ToString(c)))}]): the float network overflows there, and nothing is claimed about those points");
         if (NonFinitePoint is { } point)
             text.AppendLine(c, $"  NOT FINITE       the attack met a point of the searched box where the output is not finite: x = [{string.Join(", ", point.Select(v => v.ToString("G6", c)))}]");
+        if (PrecisionChange is { } change)
+            text.AppendLine(c, $"  {change.Precision} weights: outputs move by at most {change.LargestOutputChange:G3} against the float network{(double.IsNaN(change.Accuracy) ? "" : $", accuracy {change.SourceAccuracy:P1} → {change.Accuracy:P1}")}, L̂ {change.SourceCertifiedBound:F6} → {CertifiedBound:F6} (every figure here is the {change.Precision} network's, as it runs)");
         AppendSlopes(text, c);
         if (Radii.Length == 0)
             text.AppendLine("  robustness: not computed (the targets are not ±1 labels)");

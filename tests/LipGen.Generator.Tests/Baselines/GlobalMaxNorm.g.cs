@@ -91,6 +91,12 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         //   layer 2: W2 [2 × 6] at 24, B2 [2] at 36
         private const int W2 = 24, B2 = 36;
 
+        // The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,
+        // in order, row-major [out, in] as in the parameters.
+        private const int BFloat16W1 = 0;
+        private const int BFloat16W2 = 18;
+        private const int BFloat16WeightCount = 30;
+
         // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
         // gradient), activation records (ints stored in the float slots), and the output scratch O.
         private const int A1 = 0, dH1 = 6; // layer 1's output [6]
@@ -150,6 +156,23 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
         public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
             global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+        /// <inheritdoc/>
+        public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+            global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+            global::System.Span<float> stack = stackalloc float[6]; // the slots of the walk, reused once read
+
+            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
+            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 6, inputs: 3);
+            global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 6, groupSize: 3);
+
+            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 2, inputs: 6);
+        }
 
         /// <inheritdoc/>
         public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
@@ -266,6 +289,10 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ref float At(global::System.Span<float> span, int offset) =>
+            ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>
             ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

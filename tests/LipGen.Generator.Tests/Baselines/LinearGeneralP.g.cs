@@ -91,6 +91,11 @@ namespace Demo.Linear
             //   layer 1: W1 [2 × 4] at 0, B1 [2] at 8
             private const int W1 = 0, B1 = 8;
 
+            // The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,
+            // in order, row-major [out, in] as in the parameters.
+            private const int BFloat16W1 = 0;
+            private const int BFloat16WeightCount = 8;
+
             // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
             // gradient), activation records (ints stored in the float slots), and the output scratch O.
             private const int O = 0;
@@ -138,6 +143,18 @@ namespace Demo.Linear
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+            /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+
+                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
+            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
@@ -230,6 +247,10 @@ namespace Demo.Linear
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static ref float At(global::System.Span<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

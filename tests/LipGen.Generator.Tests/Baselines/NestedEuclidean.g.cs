@@ -99,6 +99,13 @@ namespace Company.Models
                     //   layer 3: W3 [3 × 8] at 176, B3 [3] at 200
                     private const int W3 = 176, B3 = 200;
 
+                    // The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,
+                    // in order, row-major [out, in] as in the parameters.
+                    private const int BFloat16W1 = 0;
+                    private const int BFloat16W2 = 60;
+                    private const int BFloat16W3 = 156;
+                    private const int BFloat16WeightCount = 180;
+
                     // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
                     // gradient), activation records (ints stored in the float slots), and the output scratch O.
                     private const int A1 = 0, dH1 = 12; // layer 1's output [12]
@@ -169,6 +176,27 @@ namespace Company.Models
                     /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
                     public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                         global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+                    /// <inheritdoc/>
+                    public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+                    {
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                        global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                        global::System.Span<float> stack = stackalloc float[20]; // the slots of the walk, reused once read
+
+                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 12, inputs: 5);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 12, groupSize: 4);
+
+                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 12), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 12), width: 8, groupSize: 8);
+
+                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 12), ref At(output, 0), outputs: 3, inputs: 8);
+                    }
 
                     /// <inheritdoc/>
                     public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
@@ -309,6 +337,10 @@ namespace Company.Models
 
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                     private static ref float At(global::System.Span<float> span, int offset) =>
+                        ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>
                         ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -103,6 +103,13 @@ namespace Demo
             //   layer 3: W3 [1 × 16] at 304, B3 [1] at 320
             private const int W3 = 304, B3 = 320;
 
+            // The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,
+            // in order, row-major [out, in] as in the parameters.
+            private const int BFloat16W1 = 0;
+            private const int BFloat16W2 = 16;
+            private const int BFloat16W3 = 272;
+            private const int BFloat16WeightCount = 288;
+
             // Workspace layout (floats): every value slot's values and its gradient (a slot in place on another has only its
             // gradient), activation records (ints stored in the float slots), and the output scratch O.
             private const int A1 = 0, dH1 = 16; // layer 1's output [16]
@@ -173,6 +180,27 @@ namespace Demo
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
+
+            /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::System.Span<float> stack = stackalloc float[32]; // the slots of the walk, reused once read
+
+                // Layer 1 of 3: dense 1 → 16, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); ReLU.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 16, inputs: 1);
+                global::LipGen.Kernels.ReLU.Forward(ref At(stack, 0), width: 16);
+
+                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); ReLU.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 16), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.ReLU.Forward(ref At(stack, 16), width: 16);
+
+                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 16), ref At(output, 0), outputs: 1, inputs: 16);
+            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
@@ -313,6 +341,10 @@ namespace Demo
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static ref float At(global::System.Span<float> span, int offset) =>
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
+
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>
                 ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
