@@ -20,6 +20,10 @@ public partial class MediumNet;
 [LipschitzNetwork(64, 512, 512, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
 public partial class LargeNet;
 
+/// <summary>X = 64-384-384-1 (172 K weights): a size whose float weights (688 KB) miss a 512 KB L2 and whose bfloat16 ones do not.</summary>
+[LipschitzNetwork(64, 384, 384, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
+public partial class CacheNet;
+
 // Issue 12: the two-moons network with a monotone residual, and with an input map as well (same layers, same p, same λ).
 
 /// <summary>MoonsNet with f = g + λ·x₀ (increasing in the first input, free in the second).</summary>

@@ -59,6 +59,26 @@ internal sealed class GramMatrix
     /// </summary>
     public double AbsoluteUpper(int i, int j) => Math.Abs(_entries[i * _stride + j]) + _gamma * _norms[i] * _norms[j];
 
+    /// <summary>
+    /// g [padded × padded] = AᵀA for A [rows × padded] of doubles (padded a multiple of 16): the register-blocked Gram kernel
+    /// in the library, plain loops in the generator (which checks compiled-in weights once a build).
+    /// </summary>
+    internal static void Columns(double[] a, int rows, int padded, double[] g)
+    {
+#if LIPGEN_GENERATOR
+        for (int i = 0; i < padded; i++)
+            for (int j = i; j < padded; j++)
+            {
+                double sum = 0;
+                for (int l = 0; l < rows; l++)
+                    sum += a[l * padded + i] * a[l * padded + j];
+                g[i * padded + j] = g[j * padded + i] = sum;
+            }
+#else
+        Kernels.GramKernel.Columns(ref a[0], rows, padded, ref g[0]);
+#endif
+    }
+
     /// <summary>γₙ = n·u/(1 − n·u) for double, u = 2⁻⁵³.</summary>
     public static double Gamma(int n) => n * (1.0 / (1L << 53)) / (1 - n * (1.0 / (1L << 53)));
 
@@ -135,18 +155,7 @@ internal sealed class GramMatrix
             }
         }
         double[] entries = Grow(ref _entries, padded * padded), norms = Grow(ref _norms, count), sums = Grow(ref _absoluteSums, count);
-#if LIPGEN_GENERATOR
-        for (int i = 0; i < count; i++)
-            for (int j = i; j < count; j++)
-            {
-                double sum = 0;
-                for (int l = 0; l < length; l++)
-                    sum += a[l * padded + i] * a[l * padded + j];
-                entries[i * padded + j] = entries[j * padded + i] = sum;
-            }
-#else
-        Kernels.GramKernel.Columns(ref a[0], length, padded, ref entries[0]);
-#endif
+        Columns(a, length, padded, entries);
         double normSum = 0;
         for (int i = 0; i < count; i++)
         {

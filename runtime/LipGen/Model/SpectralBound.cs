@@ -132,7 +132,8 @@ internal static class SpectralBound
         if (claimFirst && fallback <= claim && quotientError == 0)
             return fallback;
 
-        double[] gram = Gram(a, m, kp, Scratch(ref t_gram, kp * kp));
+        double[] gram = Scratch(ref t_gram, kp * kp);
+        GramMatrix.Columns(a, m, kp, gram);
         // ‖G̃ − G‖₂ ≤ e_G = γ_{m+1}·maxᵢ (|M|·(|M|ᵀ·1))ᵢ ≤ γ_{m+1}·‖M‖_∞·‖M‖₁: each entry of |M|ᵀ·1 is at most ‖M‖₁. The
         // product is looser by a small factor, and e_G stays some 10⁻¹² of t against margins of 10⁻⁸.
         double gramError = Certificate.RoundUp(infinityNorm * oneNorm * Gamma(m + 1) * Slack);
@@ -243,27 +244,6 @@ internal static class SpectralBound
             }
         }
         return double.NaN;
-    }
-
-    /// <summary>
-    /// G = AᵀA in double for A [m × kp] (kp a multiple of 16), both triangles, [kp × kp]: the register-blocked Gram kernel in
-    /// the library, plain loops in the generator (which checks compiled-in weights once a build).
-    /// </summary>
-    internal static double[] Gram(double[] a, int m, int kp, double[] gram)
-    {
-#if LIPGEN_GENERATOR
-        for (int i = 0; i < kp; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = 0;
-                for (int l = 0; l < m; l++)
-                    sum += a[l * kp + i] * a[l * kp + j];
-                gram[i * kp + j] = gram[j * kp + i] = sum;
-            }
-#else
-        Kernels.GramKernel.Columns(ref a[0], m, kp, ref gram[0]);
-#endif
-        return gram;
     }
 
     /// <summary>Σ a[aStart + l]·b[bStart + l] over <paramref name="length"/> doubles, on the shared cascade in the library.</summary>
