@@ -80,23 +80,24 @@ public static class SpectralNorms
         float[] matrix = Scratch(ref t_matrix, k * ld), next = Scratch(ref t_next, k * ld), gram = Scratch(ref t_gram, k * k), sums = Scratch(ref t_sums, k);
         Array.Clear(matrix, 0, k * ld);
         Array.Clear(next, 0, k * ld);
+        // The steps run on M/λ, whose singular values are near 1 (the same map: W·(1.5·I − 0.5·WᵀW/λ²) = λ·Ŵ·(1.5·I − 0.5·ŴᵀŴ)
+        // with Ŵ = W/λ), so that a Gram matrix in float neither underflows at λ = 2⁻¹⁰⁰ nor overflows near float.MaxValue.
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
-                matrix[transpose ? c * ld + r : r * ld + c] = weights[r * columns + c];
-        float half = (float)(0.5 / (bound * bound));
+                matrix[transpose ? c * ld + r : r * ld + c] = (float)(weights[r * columns + c] / bound);
         for (int iteration = 0; iteration < iterations; iteration++)
         {
-            // G = M·Mᵀ (k × k), then P = 1.5·I − 0.5·G/λ² and M ← P·M: the same map as W·(1.5·I − 0.5·WᵀW/λ²) on either side.
+            // G = M·Mᵀ (k × k), then P = 1.5·I − 0.5·G and M ← P·M: the same map as Ŵ·(1.5·I − 0.5·ŴᵀŴ) on either side.
             Array.Clear(gram, 0, k * k);
             Batched.Gemm.OuterProduct(ref gram[0], ref sums[0], ref matrix[0], ref matrix[0], k, ld, ld, 0, k);
             for (int i = 0; i < k; i++)
                 for (int j = 0; j < k; j++)
-                    gram[i * k + j] = (i == j ? 1.5f : 0f) - half * gram[i * k + j];
+                    gram[i * k + j] = (i == j ? 1.5f : 0f) - 0.5f * gram[i * k + j];
             Batched.Gemm.Product<Batched.NoEpilogue>(ref gram[0], k, 1, ref sums[0], false, ref matrix[0], ref next[0], ref Unsafe.NullRef<int>(), k, k, ld, 0, ld);
             (matrix, next) = (next, matrix); // the scratch arrays swap roles; both stay cached for this thread
         }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
-                weights[r * columns + c] = matrix[transpose ? c * ld + r : r * ld + c];
+                weights[r * columns + c] = (float)(matrix[transpose ? c * ld + r : r * ld + c] * bound);
     }
 }
