@@ -40,7 +40,12 @@ var monotone = (MonotoneCancerNet)rows[0].Network;
 var twin = (CancerNet)rows[2].Network;
 const int Compactness = 5; // monotone by declaration; the twin's fit runs against it (as a linear model's does)
 string plot = Path.Combine(output, "monotone-response.png");
-ResponsePlot.Save(monotone, twin, test, features, Compactness, plot);
+ScottPlot.Plot response = Samples.ResponsePlot.Draw(monotone, twin, test, Compactness);
+response.Add.HorizontalLine(0, 1, ScottPlot.Colors.Gray);
+response.Title($"f along {features[Compactness]}, six test patients (f > 0: malignant)");
+response.XLabel($"{features[Compactness]} (raw units)");
+response.YLabel("f(x)");
+response.SavePng(plot, 900, 560);
 Console.WriteLine($"The response to {features[Compactness]} for six test patients, both networks, is in {Path.GetFullPath(plot)}.");
 // The guarantee, checked: both monotone networks certified, neither report failed.
 bool held = rows.Take(2).All(r => r.Report.Monotonicity == MonotonicityStatus.Certified) && rows.All(r => r.Report.Status != VerificationStatus.Failed);

@@ -69,7 +69,11 @@ Console.WriteLine($"Saved to {Path.GetFullPath(file)} with its feature names ({s
 
 const int Glucose = 9; // monotone by declaration; the twin, free to, lets it lower the prediction for some patients
 string plot = Path.Combine(output, "response-glu.png");
-ResponsePlot.Save(monotone, twin, test, Glucose, plot);
+ScottPlot.Plot response = Samples.ResponsePlot.Draw(monotone, twin, test, Glucose);
+response.Title($"Predicted progression along {test.FeatureName(Glucose)}, six test patients");
+response.XLabel($"{test.FeatureName(Glucose)} (raw units)");
+response.YLabel("predicted progression (raw units)");
+response.SavePng(plot, 900, 560);
 Console.WriteLine($"The response to {test.FeatureName(Glucose)} for six test patients, both networks, is in {Path.GetFullPath(plot)}.");
 
 // The guarantees, checked: the monotone network verified and certified monotone, with every slope of its monotone inputs

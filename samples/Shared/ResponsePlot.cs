@@ -1,19 +1,25 @@
+using LipGen;
 using LipGen.Data;
 using ScottPlot;
 
-namespace Monotonic;
+namespace Samples;
 
-/// <summary>f along one feature, every other feature held at a test patient's values: the monotone network and its twin.</summary>
+/// <summary>
+/// A network's output along one feature, every other feature held at a test patient's values, for six patients: the
+/// monotone network (solid) and its unconstrained twin (dashed). Shared by samples/Monotonic and samples/Regression, which
+/// add their own title and labels.
+/// </summary>
 internal static class ResponsePlot
 {
-    public static void Save(MonotoneCancerNet monotone, CancerNet twin, Dataset data, string[] features, int feature, string path)
+    public static Plot Draw(ILipschitzNetwork monotone, ILipschitzNetwork twin, Dataset data, int feature)
     {
         double low = double.MaxValue, high = double.MinValue;
         for (int i = 0; i < data.Count; i++)
             (low, high) = (Math.Min(low, data.Input(i)[feature]), Math.Max(high, data.Input(i)[feature]));
         var plot = new Plot();
         Color[] palette = [Colors.C0, Colors.C1, Colors.C2, Colors.C3, Colors.C4, Colors.C5];
-        float[] x = new float[features.Length];
+        float[] x = new float[data.InputWidth];
+        float[] output = new float[monotone.Description.OutputCount];
         const int Points = 200;
         for (int p = 0; p < palette.Length; p++)
         {
@@ -23,8 +29,10 @@ internal static class ResponsePlot
             {
                 x[feature] = (float)(low + (high - low) * k / (Points - 1));
                 grid[k] = x[feature];
-                fMonotone[k] = monotone.Forward(x);
-                fTwin[k] = twin.Forward(x);
+                monotone.Forward(x, output);
+                fMonotone[k] = output[0];
+                twin.Forward(x, output);
+                fTwin[k] = output[0];
             }
             var solid = plot.Add.ScatterLine(grid, fMonotone, palette[p]);
             solid.LineWidth = 2;
@@ -36,11 +44,7 @@ internal static class ResponsePlot
                 dashed.LegendText = "unconstrained twin";
             }
         }
-        plot.Add.HorizontalLine(0, 1, Colors.Gray);
-        plot.Title($"f along {features[feature]}, six test patients (f > 0: malignant)");
-        plot.XLabel($"{features[feature]} (raw units)");
-        plot.YLabel("f(x)");
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 900, 560);
+        return plot;
     }
 }
