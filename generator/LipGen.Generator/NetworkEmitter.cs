@@ -308,8 +308,7 @@ internal static class NetworkEmitter
 
         // Forward passes: every step in order. Single-sample inference keeps its slots on one stack buffer, each region reused
         // once the slot in it is no longer read (a chain alternates two).
-        EmitMethod(w, Kernel("Forward"), ["parameters", "input", "output"], workspace: false, plan.InferenceStackLength > 0
-            ? $"{Span} stack = stackalloc float[{plan.InferenceStackLength}]; // the slots of the walk, reused once read" : null);
+        EmitMethod(w, Kernel("Forward"), ["parameters", "input", "output"], workspace: false, InferenceStack(plan));
         Walk(w, steps, Pass.Inference, forward: true);
         w.Close();
         w.Line();
@@ -349,8 +348,7 @@ internal static class NetworkEmitter
     /// <summary>The training members of the kernel: recording passes, backward walks, the input gradient, projection, initialisation.</summary>
     private static void EmitTraining(SourceWriter w, NetworkPlan plan, StepEmitter[] steps)
     {
-        EmitMethod(w, Kernel("ForwardBFloat16"), ["parameters", "weights", "input", "output"], workspace: false, plan.InferenceStackLength > 0
-            ? $"{Span} stack = stackalloc float[{plan.InferenceStackLength}]; // the slots of the walk, reused once read" : null);
+        EmitMethod(w, Kernel("ForwardBFloat16"), ["parameters", "weights", "input", "output"], workspace: false, InferenceStack(plan));
         Walk(w, steps, Pass.BFloat16Inference, forward: true);
         w.Close();
         w.Line();
@@ -393,6 +391,10 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
     }
+
+    /// <summary>The single-sample inference walks' stack of value slots (none when every slot is the input or the output).</summary>
+    private static string? InferenceStack(NetworkPlan plan) => plan.InferenceStackLength > 0
+        ? $"{Span} stack = stackalloc float[{plan.InferenceStackLength}]; // the slots of the walk, reused once read" : null;
 
     /// <summary>The declaration as one literal: the widths and every argument that differs from the attribute's default.</summary>
     internal static string DeclarationLiteral(NetworkDeclaration d)

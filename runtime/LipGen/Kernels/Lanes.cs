@@ -73,7 +73,7 @@ internal interface ILanes<TV> where TV : struct
     /// Rows of a full register block of the batched products: 4 × 4 vectors with 32 registers at 512 bits; 4 × 2 at 256
     /// bits (6 × 2 ran its micro-kernel faster but whole M and L batches 3–5 % slower on Zen 3: more weight rows streaming
     /// past a 32 KB x block); 6 × 2 at 128 bits, where x86 without AVX2 has no fused multiply-add and 4 × 2 left the
-    /// multiplier and adder waiting (whole batches 14 % faster).
+    /// multiplier and adder waiting (whole M and L batches 3–19 % faster).
     /// </summary>
     static abstract int BlockRows { get; }
 

@@ -146,8 +146,8 @@ internal static class SpectralBound
         if (!started)
             for (int i = 0; i < k; i++)
                 v[i] = 1 + 0.01 * ((i * 7919) % 101) / 101.0; // a fixed, non-special start
-        double proved = double.NaN, estimate = 0, witnessed = 0;
-        double[] witness = Scratch(ref t_witness, k);
+        double estimate = 0, witnessed = 0;
+        double[]? witness = null;
         if (claimFirst && claimed < fallback * fallback)
         {
             // The claim is tested first, unless the warm start's Rayleigh quotient (a lower bound on λ_max(G̃)) refutes it.
@@ -162,22 +162,20 @@ internal static class SpectralBound
                     Finish(v, k, finish); // v is still the start: the next call's warm start
                     return quotientError == 0 ? claim : Certificate.RoundUp(claim + quotientError);
                 }
+                witness = Scratch(ref t_witness, k);
                 witnessed = Witness(gram, k, kp, column, witness) ?? 0;
             }
         }
-        if (double.IsNaN(proved))
+        double tolerance = claimFirst ? ProjectionTolerance : 1e-13;
+        estimate = Math.Max(estimate, PowerIteration(gram, k, kp, v, iterations, tolerance));
+        // The warm start converges fastest, but where it stays below what a failed claim's witness found, it missed what
+        // the witness has a component in: iterate from the witness too.
+        if (witness is not null && witnessed > estimate * (1 + 1e-9))
         {
-            double tolerance = claimFirst ? ProjectionTolerance : 1e-13;
-            estimate = Math.Max(estimate, PowerIteration(gram, k, kp, v, iterations, tolerance));
-            // The warm start converges fastest, but where it stays below what a failed claim's witness found, it missed
-            // what the witness has a component in: iterate from the witness too.
-            if (witnessed > estimate * (1 + 1e-9))
-            {
-                Array.Copy(witness, v, k);
-                estimate = Math.Max(witnessed, PowerIteration(gram, k, kp, v, iterations, tolerance));
-            }
-            proved = Prove(gram, k, kp, gramError, estimate, v, fallback * fallback, claimFirst ? double.NaN : claimed, claimFirst ? ProjectionRung : 0);
+            Array.Copy(witness, v, k);
+            estimate = Math.Max(witnessed, PowerIteration(gram, k, kp, v, iterations, tolerance));
         }
+        double proved = Prove(gram, k, kp, gramError, estimate, v, fallback * fallback, claimFirst ? double.NaN : claimed, claimFirst ? ProjectionRung : 0);
         Finish(v, k, finish);
         double bound = Math.Min(double.IsNaN(proved) ? double.PositiveInfinity : Certificate.RoundUp(Math.Sqrt(proved)), fallback);
         return quotientError == 0 ? bound : Certificate.RoundUp(bound + quotientError);

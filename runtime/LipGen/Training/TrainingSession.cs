@@ -44,10 +44,9 @@ public sealed class TrainingSession<TKernel, TLoss>
     private readonly float[] _gradient = new float[TKernel.ParameterCount];
     private readonly float[] _lastFinite = new float[TKernel.ParameterCount]; // the weights before the current update
     private readonly float[] _epochStart = new float[TKernel.ParameterCount]; // the weights a cancelled epoch goes back to
-    // The feature-major batch (inputs, outputs, output gradients, workspace: one aligned buffer, each part whole 16-float
-    // blocks long, so every row starts on a cache line) and its padded column count.
+    // The feature-major batch: inputs, outputs, output gradients and workspace in one aligned buffer, each part whole
+    // 16-float blocks long, so every row starts on a cache line. It grows (Prepare) only when a larger batch arrives.
     private float[]? _batch;
-    private int _columns;
     private float[] _outputRows = [], _targetRows = [], _gradientRows = []; // the batch row-major, as EvaluateBatch takes it
     private float[]? _original, _lastFiniteOriginal, _epochStartOriginal; // V, with reparametrisation
     private int[] _order = [];
@@ -233,10 +232,9 @@ public sealed class TrainingSession<TKernel, TLoss>
     private int Prepare(int batch)
     {
         int columns = (batch + Kernels.Batched.BatchLayout.ColumnMultiple - 1) / Kernels.Batched.BatchLayout.ColumnMultiple * Kernels.Batched.BatchLayout.ColumnMultiple;
-        if (_columns < columns)
+        Batch(columns); // grows the buffer, before anything is written into it
+        if (_outputRows.Length < TKernel.OutputCount * columns)
         {
-            _columns = columns;
-            Kernels.AlignedBuffer.Get(ref _batch, (TKernel.InputCount + 2 * TKernel.OutputCount + TKernel.WorkspaceLength) * columns);
             _outputRows = new float[TKernel.OutputCount * columns];
             _targetRows = new float[TKernel.OutputCount * columns];
             _gradientRows = new float[TKernel.OutputCount * columns];

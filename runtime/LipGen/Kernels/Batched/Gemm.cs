@@ -3,16 +3,13 @@ using System.Runtime.CompilerServices;
 namespace LipGen.Kernels.Batched;
 
 /// <summary>
-/// The activation a product applies to its output (bias is added in the accumulators): in registers for full 4-row
-/// blocks (<see cref="Mode"/>), and on memory still in L1 for rows past the last full block (<see cref="Apply"/>).
+/// The activation a product applies to its output (bias is added in the accumulators), in registers, on every block's row
+/// pairs before it stores them (<see cref="Mode"/>): full blocks and the 4- and 2-row blocks after them alike.
 /// </summary>
 internal interface IEpilogue
 {
-    /// <summary>What a full 4-row block does to its row pairs (0, 1) and (2, 3) in registers, before it stores them.</summary>
+    /// <summary>What a block does to its row pairs (0, 1), (2, 3), … in registers, before it stores them.</summary>
     static abstract PairMode Mode { get; }
-
-    /// <summary>Applies to rows [row, row + rowCount) (row and rowCount even) over columns [column, column + count) of y.</summary>
-    static abstract void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit);
 }
 
 /// <summary>No activation: the output layer, and the input gradient of the first layer.</summary>
@@ -22,11 +19,6 @@ internal readonly struct NoEpilogue : IEpilogue
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => PairMode.None;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
-    {
     }
 }
 
@@ -40,20 +32,9 @@ internal readonly struct MaxMinEpilogue<TMode> : IEpilogue where TMode : struct,
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => !TMode.Compare ? PairMode.Route : TMode.Record ? PairMode.Order : PairMode.Sort;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Apply(ref float y, ref int record, int row, int rowCount, nint ld, int column, int count, VectorBits limit)
-    {
-        for (int r = row; r < row + rowCount; r += 2)
-        {
-            ref float low = ref Unsafe.Add(ref y, r * ld + column);
-            ref float high = ref Unsafe.Add(ref low, ld);
-            MaxMin.Exchange<TMode>(ref low, ref high, ref Unsafe.Add(ref record, r / 2 * ld + column), ref low, ref high, count, limit);
-        }
-    }
 }
 
-/// <summary>MaxMin on a row pair, applied by a 4-row block to its accumulators.</summary>
+/// <summary>MaxMin on a row pair, applied by a block to its accumulators.</summary>
 internal enum PairMode
 {
     /// <summary>Nothing.</summary>
@@ -109,16 +90,16 @@ internal static class Gemm
         switch (Widest(limit))
         {
             case VectorBits.Bits512:
-                Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                Product<System.Runtime.Intrinsics.Vector512<float>, Lanes512, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end);
                 break;
             case VectorBits.Bits256:
-                Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                Product<System.Runtime.Intrinsics.Vector256<float>, Lanes256, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end);
                 break;
             case VectorBits.Bits128:
-                Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, limit);
+                Product<System.Runtime.Intrinsics.Vector128<float>, Lanes128, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end);
                 break;
             default:
-                Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end, VectorBits.Scalar);
+                Product<float, Lanes1, TEpilogue>(ref w, rowStride, depthStride, ref packedPanels, ref bias, hasBias, ref x, ref y, ref record, rows, depth, ld, begin, end);
                 break;
         }
     }
@@ -138,7 +119,7 @@ internal static class Gemm
     [ThreadStatic] private static float[]? t_panels, t_packed;
 
     private static void Product<TV, TL, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float packedPanels, ref float bias, bool hasBias,
-        ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end, VectorBits limit)
+        ref float x, ref float y, ref int record, int rows, int depth, nint ld, int begin, int end)
         where TV : struct where TL : struct, ILanes<TV> where TEpilogue : struct, IEpilogue
     {
         int blockColumns = TL.BlockVectors * TL.Count, blockRows = TL.BlockRows;
@@ -184,12 +165,11 @@ internal static class Gemm
             for (; last + 2 <= rows; last += 2)
                 Block<TV, TL, Two, TEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
                     ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref MaskRow(ref record, last, ld, c), ld, depth, count);
+            // A last single row only a product without activation has: MaxMin's rows come in pairs (its group size divides them).
+            System.Diagnostics.Debug.Assert(last == rows || TEpilogue.Mode == PairMode.None);
             if (last < rows)
-            {
                 Block<TV, TL, One, NoEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
                     ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
-                TEpilogue.Apply(ref y, ref record, last, rows - last, ld, c, count, limit); // nothing: pairs never leave one row over
-            }
         }
     }
 
