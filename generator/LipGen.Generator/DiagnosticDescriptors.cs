@@ -93,13 +93,15 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidMonotoneResidual = Rule("LIPG030", DeclarationRules.InvalidMonotoneResidual);
 
+    public static readonly DiagnosticDescriptor InvalidWeightPrecision = Rule("LIPG031", DeclarationRules.InvalidWeightPrecision);
+
     /// <summary>Every rule's descriptor, by id.</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> Rules { get; } = new[]
     {
         TooFewWidths, InvalidWidth, TooManyLayers, InvalidGroupSize, GroupSizeDoesNotDivide, GroupSizeCountMismatch, InvalidP, InvalidLipschitz,
         GroupSizeIgnored, InvalidActivation, GroupSizeWithoutGroupSort, MonotoneLengthMismatch, InvalidMonotoneSign, MonotoneAllZero,
         InputMapLengthMismatch, InvalidInputMapValue, EuclideanConstraintNeedsP2, InvalidConstraint, InvalidResidualBlocks,
-        InvalidMonotoneResidual,
+        InvalidMonotoneResidual, InvalidWeightPrecision,
     }.ToDictionary(d => d.Id);
 
     private static DiagnosticDescriptor Rule(string id, DeclarationRule rule) =>

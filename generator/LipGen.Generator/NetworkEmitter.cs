@@ -70,7 +70,7 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"{Declare("public", "Forward", false)} => Kernel.Forward(_parameters, input, output);");
         w.Line();
-        EmitSingleOutputForward(w, plan, "public", "_parameters", embedded: false);
+        EmitSingleOutputForward(w, plan, "public", "Kernel.Forward(_parameters, ", embedded: false);
         w.Line("/// <inheritdoc/>");
         w.Line($"{Declare("public", "ForwardBatch", false)} =>");
         w.Line($"    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(_parameters, inputs, outputs);");
@@ -128,9 +128,16 @@ internal static class NetworkEmitter
     {
         NetworkSpec spec = model.Spec;
         string file = System.IO.Path.GetFileName(model.WeightsPath!);
+        bool bfloat16 = plan.Declaration.WeightPrecision == Precision.BFloat16;
         w.Line("/// <summary>");
         w.Line($"/// Lipschitz network {string.Join(" → ", plan.Widths)} with its weights compiled in from {file}: inference only,");
         w.Line("/// no file I/O, no allocation, no start-up cost.");
+        if (bfloat16)
+        {
+            w.Line("/// Its dense weights were rounded toward zero to bfloat16 at build time, and single samples run on the 2-byte copy");
+            w.Line("/// (<see cref=\"BFloat16Weights\"/>), widened in registers: bit for bit the float network with <see cref=\"Parameters\"/>,");
+            w.Line("/// which hold the rounded values, so the certificate and every report are those of the network as it runs.");
+        }
         w.Line("/// </summary>");
         w.Open($"partial {spec.Keyword} {spec.TypeName}");
         EmitCounts(w, plan, "Number of compiled-in parameters.");
@@ -152,11 +159,32 @@ internal static class NetworkEmitter
         }
         w.Line("};");
         w.Line();
-        w.Line("/// <summary>Writes f(input) to <paramref name=\"output\"/>. Thread-safe, allocation-free.</summary>");
-        w.Line($"{Declare("public static", "Forward", true)} => Kernel.Forward(Parameters, input, output);");
+        string forward = "Kernel.Forward(Parameters, ";
+        if (bfloat16)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// The dense layers' executed weights as bfloat16 (the upper halves of their values in <see cref=\"Parameters\"/>): constant");
+            w.Line("/// data, one layer after another, each row-major [out, in]. What single-sample inference reads.");
+            w.Line("/// </summary>");
+            w.Line("public static global::System.ReadOnlySpan<ushort> BFloat16Weights => new ushort[]");
+            w.Line("{");
+            ushort[] packed = BFloat16Rounding.Pack(plan, model.Weights.AsSpan());
+            foreach (DenseStep layer in plan.DenseLayers)
+            {
+                w.Line($"    // layers.{layer.Number - 1} [{layer.Outputs} × {layer.Inputs}]");
+                NormText.Halves(w, packed, plan.BFloat16Offset(layer), layer.WeightCount);
+            }
+            w.Line("};");
+            w.Line();
+            forward = "Kernel.ForwardBFloat16(Parameters, BFloat16Weights, ";
+        }
+        w.Line($"/// <summary>Writes f(input) to <paramref name=\"output\"/>{(bfloat16 ? " from the bfloat16 weights" : "")}. Thread-safe, allocation-free.</summary>");
+        w.Line($"{Declare("public static", "Forward", true)} => {forward}input, output);");
         w.Line();
-        EmitSingleOutputForward(w, plan, "public static", "Parameters", embedded: true);
-        w.Line("/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core.</summary>");
+        EmitSingleOutputForward(w, plan, "public static", forward, embedded: true);
+        w.Line(bfloat16
+            ? "/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core: the float kernels on <see cref=\"Parameters\"/>, the same function.</summary>"
+            : "/// <summary>Forward over row-major [batch, inputs] data into [batch, outputs], on every core.</summary>");
         w.Line($"{Declare("public static", "ForwardBatch", true)} =>");
         w.Line("    global::LipGen.NetworkOperations.ForwardBatch<Kernel>(Parameters, inputs, outputs);");
         w.Line();
@@ -224,15 +252,15 @@ internal static class NetworkEmitter
         w.Line($"public const int ParameterCount = {plan.ParameterCount};");
     }
 
-    /// <summary>float Forward(input) for single-output networks, over <paramref name="parameters"/>.</summary>
-    private static void EmitSingleOutputForward(SourceWriter w, NetworkPlan plan, string modifiers, string parameters, bool embedded)
+    /// <summary>float Forward(input) for single-output networks: <paramref name="call"/> (the kernel's forward pass, up to its input) on it.</summary>
+    private static void EmitSingleOutputForward(SourceWriter w, NetworkPlan plan, string modifiers, string call, bool embedded)
     {
         if (plan.OutputCount != 1)
             return;
         w.Line("/// <summary>f(input) of this single-output network. Thread-safe, allocation-free.</summary>");
         w.Open(Declare(modifiers, "Forward", embedded, 1));
         w.Line("float output = 0;");
-        w.Line($"Kernel.Forward({parameters}, input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
+        w.Line($"{call}input, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));");
         w.Line("return output;");
         w.Close();
         w.Line();
@@ -273,9 +301,13 @@ internal static class NetworkEmitter
         foreach (StepEmitter step in steps)
             step.ParameterLayout(w);
         w.Line();
-        if (!embedded)
+        // A trainable network's kernel runs any bfloat16 copy (BFloat16Network); a compiled-in one only its own.
+        bool bfloat16 = !embedded || plan.Declaration.WeightPrecision == Precision.BFloat16;
+        if (bfloat16)
         {
-            w.Line("// The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,");
+            w.Line(embedded
+                ? "// The bfloat16 copy of the executed weights (ForwardBFloat16, over the compiled-in BFloat16Weights): each dense layer's,"
+                : "// The bfloat16 copy of the executed weights (ForwardBFloat16; LipGen.BFloat16Network makes it): each dense layer's,");
             w.Line("// in order, row-major [out, in] as in the parameters.");
             foreach (DenseStep layer in plan.DenseLayers)
                 w.Line($"private const int {Names.BFloat16W(layer)} = {plan.BFloat16Offset(layer)};");
@@ -312,6 +344,13 @@ internal static class NetworkEmitter
         Walk(w, steps, Pass.Inference, forward: true);
         w.Close();
         w.Line();
+        if (bfloat16)
+        {
+            EmitMethod(w, Kernel("ForwardBFloat16"), ["parameters", "weights", "input", "output"], workspace: false, InferenceStack(plan));
+            Walk(w, steps, Pass.BFloat16Inference, forward: true);
+            w.Close();
+            w.Line();
+        }
         EmitMethod(w, Kernel("ForwardBatch"), ["parameters", "inputs", "outputs"], workspace: true, batched: true);
         Walk(w, steps, Pass.BatchInference, forward: true);
         w.Close();
@@ -332,7 +371,7 @@ internal static class NetworkEmitter
         w.Line($"private static ref float At({Span} span, int offset) =>");
         w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), offset);");
         w.Line();
-        if (!embedded)
+        if (bfloat16)
         {
             w.Line(Inline);
             w.Line("private static ref readonly ushort At(global::System.ReadOnlySpan<ushort> span, int offset) =>");
@@ -348,10 +387,6 @@ internal static class NetworkEmitter
     /// <summary>The training members of the kernel: recording passes, backward walks, the input gradient, projection, initialisation.</summary>
     private static void EmitTraining(SourceWriter w, NetworkPlan plan, StepEmitter[] steps)
     {
-        EmitMethod(w, Kernel("ForwardBFloat16"), ["parameters", "weights", "input", "output"], workspace: false, InferenceStack(plan));
-        Walk(w, steps, Pass.BFloat16Inference, forward: true);
-        w.Close();
-        w.Line();
         EmitMethod(w, Kernel("ForwardRecording"), ["parameters", "input", "output"], workspace: true);
         Walk(w, steps, Pass.Recording, forward: true);
         w.Close();
@@ -427,6 +462,8 @@ internal static class NetworkEmitter
             properties.Add("ScaleOutputs = true");
         if (d.Weights is { } weights)
             properties.Add($"Weights = \"{weights.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
+        if (d.WeightPrecision != defaults.WeightPrecision)
+            properties.Add($"WeightPrecision = global::LipGen.Precision.{d.WeightPrecision}");
         return $"new global::LipGen.NetworkDeclaration({string.Join(", ", d.Widths)}) {{ {string.Join(", ", properties)} }}";
     }
 

@@ -97,36 +97,9 @@ public static class BFloat16Network
             throw new ArgumentException(
                 $"{description.Name}'s layers' certificate is {declared:G6}, above its λ = {description.Lipschitz:G6}: project it (Project()) before making a bfloat16 copy.", nameof(network));
         float[] parameters = (float[])source.Clone();
-        // Rounding toward zero shrinks every |weight|, so row norms and AOL's Gershgorin bound can only fall; a spectral
-        // norm need not, so where the certificate rose above λ the spectral layers are scaled down a little and rounded again.
-        double shrink = 1;
-        for (int attempt = 0; ; attempt++)
-        {
-            foreach (DenseStep layer in plan.DenseLayers)
-            {
-                ReadOnlySpan<float> from = source.AsSpan(layer.ExecutedWeightOffset, layer.WeightCount);
-                Span<float> to = parameters.AsSpan(layer.ExecutedWeightOffset, layer.WeightCount);
-                double factor = layer.Constraint is SpectralConstraint ? shrink : 1;
-                for (int i = 0; i < to.Length; i++)
-                    to[i] = TowardZero((float)(from[i] * factor));
-            }
-            if (Verification.CertifiedBound.ComputeConstrained(description, parameters) <= description.Lipschitz)
-                break;
-            if (attempt == 8)
-                throw new InvalidOperationException($"{description.Name}'s spectral layers stay above λ after rounding to bfloat16 and scaling by {shrink}; this is a bug in LipGen.");
-            shrink *= 1 - 1.0 / 256; // about one bfloat16 ulp
-        }
-        var weights = new ushort[plan.BFloat16WeightCount];
-        foreach (DenseStep layer in plan.DenseLayers)
-        {
-            ReadOnlySpan<float> executed = parameters.AsSpan(layer.ExecutedWeightOffset, layer.WeightCount);
-            Span<ushort> target = weights.AsSpan(plan.BFloat16Offset(layer), layer.WeightCount);
-            for (int i = 0; i < executed.Length; i++)
-                target[i] = (ushort)(BitConverter.SingleToUInt32Bits(executed[i]) >> 16);
-        }
+        if (!BFloat16Rounding.TryRound(plan, source, parameters))
+            throw new InvalidOperationException($"{description.Name}'s spectral layers stay above λ after rounding to bfloat16 and scaling down; this is a bug in LipGen.");
+        ushort[] weights = BFloat16Rounding.Pack(plan, parameters);
         return new BFloat16Network<TKernel>(parameters, weights, source);
     }
-
-    /// <summary>x rounded toward zero to the nearest bfloat16 (its lower 16 bits cleared): exact when widened again.</summary>
-    internal static float TowardZero(float x) => BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(x) & 0xFFFF0000u);
 }

@@ -113,6 +113,33 @@ public sealed class LipschitzNetworkAttribute : Attribute
     /// end of its path. The class then becomes inference-only: static members over weights that are constant data.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// How compiled-in weights (<see cref="Weights"/>) are stored and read by single-sample inference (default
+    /// <see cref="Precision.Single"/>). With <see cref="Precision.BFloat16"/> the generator rounds every executed dense weight
+    /// toward zero to bfloat16 at build time (scaling spectral layers down where the rounding took their proved bound over
+    /// λᵢ), compiles in those values, and <c>Forward</c> reads the 2-byte copy and widens it in registers: half the bytes
+    /// per sample, and the certificate, float error bound and every report are those of the rounded weights, which are what
+    /// runs. Needs <see cref="Weights"/> (LIPG031); a trained network is converted with <c>BFloat16Network.From</c>.
+    /// </summary>
+    public Precision WeightPrecision { get; set; } = Precision.Single;
+}
+
+/// <summary>How a network's compiled-in dense weights are stored (<see cref="LipschitzNetworkAttribute.WeightPrecision"/>).</summary>
+#if LIPGEN_GENERATOR
+internal enum Precision
+#else
+public enum Precision
+#endif
+{
+    /// <summary>32-bit floats, as trained.</summary>
+    Single = 0,
+
+    /// <summary>
+    /// bfloat16: a float's upper 16 bits (8 significant bits), rounded toward zero; widened exactly to float in registers,
+    /// so the network computes in float with the rounded values.
+    /// </summary>
+    BFloat16 = 1,
 }
 
 /// <summary>Activations a generated network can use between its dense layers; both are 1-Lipschitz in every ℓp norm.</summary>

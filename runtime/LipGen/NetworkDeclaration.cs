@@ -80,6 +80,9 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
     /// <summary>The compiled-in weights file, or null (the generator's concern; the runtime ignores it).</summary>
     public string? Weights { get; init; }
 
+    /// <summary>How compiled-in weights are stored (the generator's concern, like <see cref="Weights"/>).</summary>
+    public Precision WeightPrecision { get; init; } = Defaults.WeightPrecision;
+
     /// <summary>True when the network has an input map (declared by any of its three arguments).</summary>
     public bool HasInputMap => ScaleInputs || InputOffsets is not null || InputScales is not null;
 
@@ -118,6 +121,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         nameof(LipschitzNetworkAttribute.InputScales) => Clone(d => d._inputScales = As<double>(value)),
         nameof(LipschitzNetworkAttribute.ResidualBlocks) when value is int k => Clone(d => d.ResidualBlocks = k),
         nameof(LipschitzNetworkAttribute.Weights) => Clone(d => d.Weights = value as string),
+        nameof(LipschitzNetworkAttribute.WeightPrecision) when value is int precision => Clone(d => d.WeightPrecision = (Precision)precision),
         _ => this,
     };
 
@@ -151,6 +155,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             _inputScales = d._inputScales;
             ResidualBlocks = d.ResidualBlocks;
             Weights = d.Weights;
+            WeightPrecision = d.WeightPrecision;
         }
 
         public IReadOnlyList<int> Widths;
@@ -164,6 +169,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         public double[]? _inputOffsets, _inputScales;
         public int ResidualBlocks;
         public string? Weights;
+        public Precision WeightPrecision;
 
         public NetworkDeclaration Build() => new(Widths.ToArray())
         {
@@ -181,6 +187,7 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             InputScales = _inputScales,
             ResidualBlocks = ResidualBlocks,
             Weights = Weights,
+            WeightPrecision = WeightPrecision,
         };
     }
 
@@ -286,6 +293,15 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
                 "an SLL block is 1-Lipschitz in ℓ2, so the layers around it must be bounded in ℓ2 too: Constraint = LayerConstraint.Spectral or LayerConstraint.Aol, with P = 2");
         else if (ResidualBlocks > 0 && HiddenLayers == 0)
             Add(DeclarationRules.InvalidResidualBlocks, BlocksName, -1, ResidualBlocks, "the blocks go after hidden layers, and this network has none");
+
+        const string PrecisionName = nameof(LipschitzNetworkAttribute.WeightPrecision);
+        if (!Enum.IsDefined(typeof(Precision), WeightPrecision))
+            Add(DeclarationRules.InvalidWeightPrecision, PrecisionName, -1, (int)WeightPrecision,
+                "use Precision.Single or Precision.BFloat16");
+        else if (WeightPrecision != Precision.Single && Weights is null)
+            Add(DeclarationRules.InvalidWeightPrecision, PrecisionName, -1, $"Precision.{WeightPrecision}",
+                "it is how compiled-in weights are stored, and the network compiles none in (no Weights file); a trained network "
+                + "is converted at run time with BFloat16Network.From(network)");
         return problems;
     }
 
@@ -319,7 +335,8 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
         other is not null && Same(Widths, other.Widths) && GroupSize == other.GroupSize && Same(GroupSizes, other.GroupSizes)
         && P.Equals(other.P) && Lipschitz.Equals(other.Lipschitz) && Activation == other.Activation && Constraint == other.Constraint
         && Same(Monotone, other.Monotone) && MonotoneResidual.Equals(other.MonotoneResidual) && ScaleInputs == other.ScaleInputs && ScaleOutputs == other.ScaleOutputs && Same(InputOffsets, other.InputOffsets)
-        && Same(InputScales, other.InputScales) && ResidualBlocks == other.ResidualBlocks && Weights == other.Weights;
+        && Same(InputScales, other.InputScales) && ResidualBlocks == other.ResidualBlocks && Weights == other.Weights
+        && WeightPrecision == other.WeightPrecision;
 
     private static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);
@@ -366,6 +383,8 @@ public sealed class NetworkDeclaration : IEquatable<NetworkDeclaration>
             parts.Add("ScaleOutputs = true");
         if (Weights is not null)
             parts.Add($"Weights = \"{Weights}\"");
+        if (WeightPrecision != Defaults.WeightPrecision)
+            parts.Add($"WeightPrecision = Precision.{WeightPrecision}");
         return $"[LipschitzNetwork({string.Join(", ", parts)})]";
     }
 }
@@ -517,12 +536,16 @@ internal static class DeclarationRules
     public static readonly DeclarationRule InvalidMonotoneResidual = new("LIPG030", "Invalid monotone residual coefficient",
         "MonotoneResidual = {0} is not valid: {1}");
 
+    /// <summary>LIPG031.</summary>
+    public static readonly DeclarationRule InvalidWeightPrecision = new("LIPG031", "Invalid weight precision",
+        "WeightPrecision = {0} is not valid: {1}");
+
     /// <summary>Every rule, for the analyzer's table of descriptors.</summary>
     public static IReadOnlyList<DeclarationRule> All { get; } = new[]
     {
         TooFewWidths, InvalidWidth, TooManyLayers, InvalidGroupSize, GroupSizeDoesNotDivide, GroupSizeCountMismatch, InvalidP,
         InvalidLipschitz, GroupSizeIgnored, InvalidActivation, GroupSizeWithoutGroupSort, MonotoneLengthMismatch, InvalidMonotoneSign,
         MonotoneAllZero, InputMapLengthMismatch, InvalidInputMapValue, EuclideanConstraintNeedsP2, InvalidConstraint, InvalidResidualBlocks,
-        InvalidMonotoneResidual,
+        InvalidMonotoneResidual, InvalidWeightPrecision,
     };
 }

@@ -183,7 +183,7 @@ public class DiagnosticTests
         ImmutableArray<DiagnosticDescriptor> supported = new LipschitzNetworkAnalyzer().SupportedDiagnostics;
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "LipGen.Generator", "AnalyzerReleases.Unshipped.md"));
-        Assert.Equal(30, supported.Length);
+        Assert.Equal(31, supported.Length);
         foreach (DiagnosticDescriptor d in supported)
         {
             Assert.Contains($"## {d.Id}", docs);
@@ -251,6 +251,17 @@ public class DiagnosticTests
     [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, Monotone = new[] { 1, 0 }, {|MonotoneResidual = 1e39|})] partial class Net;",
         "MonotoneResidual = 1E+39 is not valid: the coefficient must be at most float.MaxValue (about 3.4E+38): the layers' bounds and the monotone residual's coefficient are floats")]
     public Task LIPG030_invalid_monotone_residual(string source, string message) => AssertSingle(source, "LIPG030", message);
+
+    [Theory]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|WeightPrecision = LipGen.Precision.BFloat16|})] partial class Net;",
+        "WeightPrecision = Precision.BFloat16 is not valid: it is how compiled-in weights are stored, and the network compiles none in (no Weights file); a trained network is converted at run time with BFloat16Network.From(network)")]
+    [InlineData("[LipGen.LipschitzNetwork(2, 4, 1, {|WeightPrecision = (LipGen.Precision)7|})] partial class Net;",
+        "WeightPrecision = 7 is not valid: use Precision.Single or Precision.BFloat16")]
+    public Task LIPG031_invalid_weight_precision(string source, string message) => AssertSingle(source, "LIPG031", message);
+
+    [Fact]
+    public async Task Single_precision_without_compiled_in_weights_has_no_diagnostic() =>
+        Assert.Empty(await GeneratorHarness.AnalyzeAsync("[LipGen.LipschitzNetwork(2, 4, 1, WeightPrecision = LipGen.Precision.Single)] partial class Net;"));
 
     [Fact]
     public async Task Aol_layers_and_residual_blocks_with_p_2_have_no_diagnostic() =>

@@ -374,4 +374,113 @@ public class EmbeddedWeightsTests
         Assert.Contains("// layers.0.power_iteration [2] (projection state, unused by inference)", text);
         Assert.True(output.Emit(new MemoryStream()).Success);
     }
+
+    [Fact]
+    public void Bfloat16_weights_become_a_second_static_span_and_match_the_baseline()
+    {
+        const string source = """
+            namespace Demo;
+            [LipGen.LipschitzNetwork(2, 2, 1, GroupSize = 2, P = 2, Lipschitz = 1, Weights = "tiny.safetensors", WeightPrecision = LipGen.Precision.BFloat16)]
+            public static partial class Tiny;
+            """;
+        byte[] file = NetworkFile.Serialize(TinyDescription, [0.3f, -0.2f, 0.1f, 0.7f, 0.1f, -0.2f, 0.5f, -0.25f, 0.3f]);
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("tiny.safetensors", file)), source);
+        Assert.Null(result.Exception);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains("public static global::System.ReadOnlySpan<ushort> BFloat16Weights => new ushort[]", text);
+        // W1's values are not bfloat16 values: rounded toward zero, in the float parameters and in the 2-byte copy alike;
+        // the biases (0.1, -0.2, 0.3) stay floats, and W2's are exact already.
+        Assert.Contains("0.298828125f, -0.19921875f, 0.099609375f, 0.69921875f", text);
+        Assert.Contains("0x3E99, 0xBE4C, 0x3DCC, 0x3F33", text);
+        Assert.Contains("0.100000001f, -0.200000003f", text);
+        Assert.Contains("=> Kernel.ForwardBFloat16(Parameters, BFloat16Weights, input, output);", text);
+        BaselineTests.AssertBaseline("EmbeddedTinyBFloat16", text);
+    }
+
+    public static TheoryData<string, string> Bfloat16Declarations => new()
+    {
+        { "3, 16, 16, 2, GroupSize = 4, P = LipGen.Norm.Infinity, Lipschitz = 2", "RowNorms" },
+        { "3, 16, 16, 2, Lipschitz = 1.5, Constraint = LipGen.LayerConstraint.Spectral", "Spectral" },
+        { "3, 8, 2, Lipschitz = 1, Constraint = LipGen.LayerConstraint.Aol, ResidualBlocks = 2", "Aol" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bfloat16Declarations))]
+    public void Compiled_in_bfloat16_weights_are_what_BFloat16Network_makes_of_the_loaded_file(string arguments, string name)
+    {
+        // The file's float weights, trained and projected by the runtime: the generator must round them as
+        // BFloat16Network.From rounds the loaded network, so the compiled-in network is that network, bit for bit.
+        string twin = $$"""
+            namespace Demo;
+            [LipGen.LipschitzNetwork({{arguments}})]
+            public partial class Twin;
+            public static class FileProbe
+            {
+                public static byte[] File(ulong seed)
+                {
+                    var twin = new Twin();
+                    twin.Initialize(seed);
+                    var stream = new System.IO.MemoryStream();
+                    LipGen.IO.NetworkFile.Save(twin, stream);
+                    return stream.ToArray();
+                }
+            }
+            """;
+        string embedded = $$"""
+            namespace Demo;
+            [LipGen.LipschitzNetwork({{arguments}}, Weights = "net.safetensors", WeightPrecision = LipGen.Precision.BFloat16)]
+            public static partial class Net;
+            public static class Probe
+            {
+                public static object[] Compare(byte[] file, float[][] inputs)
+                {
+                    var twin = new Twin();
+                    LipGen.IO.NetworkFile.Load(twin, new System.IO.MemoryStream(file));
+                    var reduced = LipGen.BFloat16Network.From(twin);
+                    bool same = System.MemoryExtensions.SequenceEqual(reduced.Parameters, Net.Parameters) && System.MemoryExtensions.SequenceEqual(reduced.Weights, Net.BFloat16Weights);
+                    int differentOutputs = 0;
+                    float[] a = new float[2], b = new float[2];
+                    foreach (float[] x in inputs)
+                    {
+                        Net.Forward(x, a);
+                        reduced.Forward(x, b);
+                        for (int k = 0; k < 2; k++)
+                            differentOutputs += System.BitConverter.SingleToInt32Bits(a[k]) != System.BitConverter.SingleToInt32Bits(b[k]) ? 1 : 0;
+                    }
+                    return [same, differentOutputs, Net.LipschitzBound(), reduced.LipschitzBound()];
+                }
+            }
+            """;
+        // The file comes from the twin compiled alone, then the twin and the compiled-in network are compiled with it.
+        byte[] file = (byte[])Invoke(GeneratorHarness.Run(twin).Output, name + "-file", "Demo.FileProbe", "File", 7ul);
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(("net.safetensors", file)), twin, embedded);
+        Assert.Null(result.Exception);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var random = new Random(3);
+        float[][] inputs = Enumerable.Range(0, 50).Select(_ => Enumerable.Range(0, 3).Select(_ => (float)(4 * random.NextDouble() - 2)).ToArray()).ToArray();
+        var compared = (object[])Invoke(output, name, "Demo.Probe", "Compare", file, inputs);
+        Assert.True((bool)compared[0], "parameters or bfloat16 copy differ");
+        Assert.Equal(0, (int)compared[1]);
+        Assert.Equal((double)compared[3], (double)compared[2]);
+        Assert.True((double)compared[2] <= (name == "RowNorms" ? 2 : name == "Spectral" ? 1.5 : 1), $"L̂ {compared[2]}");
+    }
+
+    /// <summary>Emits the compilation and calls <paramref name="type"/>.<paramref name="method"/> in its own load context.</summary>
+    private static object Invoke(Compilation compilation, string name, string type, string method, params object[] arguments)
+    {
+        var stream = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = compilation.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        var context = new System.Runtime.Loader.AssemblyLoadContext(name, isCollectible: true);
+        try
+        {
+            stream.Position = 0;
+            return context.LoadFromStream(stream).GetType(type)!.GetMethod(method)!.Invoke(null, arguments)!;
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
 }

@@ -58,7 +58,7 @@ internal static class GeneratedMembers
     };
 
     /// <summary>Names the generated part also defines beyond the members: constants, the Kernel struct, the field.</summary>
-    private static readonly string[] OtherNames = { "InputCount", "OutputCount", "ParameterCount", "Kernel", "WeightsFile", "_parameters", "CreateInitialParameters" };
+    private static readonly string[] OtherNames = { "InputCount", "OutputCount", "ParameterCount", "Kernel", "WeightsFile", "BFloat16Weights", "_parameters", "CreateInitialParameters" };
 
     /// <summary>Every name the generated partial class defines; a user member (or an inherited one) with one of them would clash.</summary>
     public static IReadOnlyList<string> ReservedNames { get; } = Network.Select(m => m.Name).Concat(OtherNames).Distinct().ToArray();

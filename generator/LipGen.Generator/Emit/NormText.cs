@@ -47,4 +47,19 @@ internal static class NormText
             }
         }
     }
+
+    /// <summary>Sixteen bfloat16 values a line, as hex literals (the bits of the float's upper half).</summary>
+    public static void Halves(SourceWriter w, ushort[] values, int start, int count)
+    {
+        var line = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            line.Append("0x").Append(values[start + i].ToString("X4", CultureInfo.InvariantCulture)).Append(", ");
+            if (i % 16 == 15 || i == count - 1)
+            {
+                w.Line("    " + line.ToString().TrimEnd());
+                line.Clear();
+            }
+        }
+    }
 }

@@ -136,6 +136,23 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         }
 
         /// <inheritdoc/>
+        public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+            global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+            global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+            global::System.Span<float> stack = stackalloc float[6]; // the slots of the walk, reused once read
+
+            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
+            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 6, inputs: 3);
+            global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 6, groupSize: 3);
+
+            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
+            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 2, inputs: 6);
+        }
+
+        /// <inheritdoc/>
         public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
         {
             global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -156,23 +173,6 @@ partial class MaxNormNet : global::LipGen.ILipschitzNetwork<MaxNormNet.Kernel>
         /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
         public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
             global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-        /// <inheritdoc/>
-        public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-            global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-            global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-            global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-            global::System.Span<float> stack = stackalloc float[6]; // the slots of the walk, reused once read
-
-            // Layer 1 of 2: dense 3 → 6, rows bounded in ℓ1 (the dual of p = ∞) by λ₁ (‖W1‖_{∞→∞} ≤ λ₁); GroupSort, group size 3.
-            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 6, inputs: 3);
-            global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 6, groupSize: 3);
-
-            // Layer 2 of 2: dense 6 → 2, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); output, no activation.
-            global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 2, inputs: 6);
-        }
 
         /// <inheritdoc/>
         public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)

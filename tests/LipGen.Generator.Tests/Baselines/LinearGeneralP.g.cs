@@ -127,6 +127,18 @@ namespace Demo.Linear
             }
 
             /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+
+                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -143,18 +155,6 @@ namespace Demo.Linear
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
-            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-
-                // Layer 1 of 1: dense 4 → 2, rows bounded in ℓ3 (the dual of p = 1.5) by λ₁ (‖W1‖_{1.5→∞} ≤ λ₁); output, no activation.
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(output, 0), outputs: 2, inputs: 4);
-            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)

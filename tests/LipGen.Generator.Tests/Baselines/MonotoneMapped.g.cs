@@ -180,6 +180,36 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::System.Span<float> stack = stackalloc float[36]; // the slots of the walk, reused once read
+
+                // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
+                global::LipGen.Kernels.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(input, 0), ref At(stack, 0), inputs: 4);
+
+                // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(stack, 0), ref At(stack, 4), outputs: 16, inputs: 4);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 4), width: 16);
+
+                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 4), ref At(stack, 20), outputs: 16, inputs: 16);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 20), width: 16);
+
+                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 20), ref At(stack, 4), outputs: 1, inputs: 16);
+
+                // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
+                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(stack, 0), ref At(stack, 4), inputs: 4, outputs: 1);
+
+                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
+                global::LipGen.Kernels.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(stack, 4), ref At(output, 0), outputs: 1);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -213,36 +243,6 @@ namespace Demo
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
-            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> stack = stackalloc float[36]; // the slots of the walk, reused once read
-
-                // Input map: z = (x − offset) / scale for each of the 4 inputs; the layers see z, the guarantees are stated in x.
-                global::LipGen.Kernels.InputMap.Forward(in At(parameters, InputOffsets), in At(parameters, InputScales), in At(input, 0), ref At(stack, 0), inputs: 4);
-
-                // Layer 1 of 3: dense 4 → 16, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(stack, 0), ref At(stack, 4), outputs: 16, inputs: 4);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 4), width: 16);
-
-                // Layer 2 of 3: dense 16 → 16, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 4), ref At(stack, 20), outputs: 16, inputs: 16);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 20), width: 16);
-
-                // Layer 3 of 3: dense 16 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 20), ref At(stack, 4), outputs: 1, inputs: 16);
-
-                // Monotone residual: every output += Σᵢ aᵢ·zᵢ.
-                global::LipGen.Kernels.MonotoneResidual.Forward(in At(ResidualSlopes, 0), in At(stack, 0), ref At(stack, 4), inputs: 4, outputs: 1);
-
-                // Output map: y = offset + scale·g for each of the 1 outputs; λ bounds g, the guarantees are stated in y.
-                global::LipGen.Kernels.OutputMap.Forward(in At(parameters, OutputOffsets), in At(parameters, OutputScales), in At(stack, 4), ref At(output, 0), outputs: 1);
-            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)

@@ -156,6 +156,27 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::System.Span<float> stack = stackalloc float[64]; // the slots of the walk, reused once read
+
+                // Layer 1 of 3: dense 2 → 32, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 32, inputs: 2);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 32);
+
+                // Layer 2 of 3: dense 32 → 32, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 32), outputs: 32, inputs: 32);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 32), width: 32);
+
+                // Layer 3 of 3: dense 32 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 32), ref At(output, 0), outputs: 1, inputs: 32);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -180,27 +201,6 @@ namespace Demo
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
-            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> stack = stackalloc float[64]; // the slots of the walk, reused once read
-
-                // Layer 1 of 3: dense 2 → 32, rows bounded in ℓ∞ (the dual of p = 1) by λ₁ (‖W1‖_{1→∞} ≤ λ₁); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 32, inputs: 2);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 32);
-
-                // Layer 2 of 3: dense 32 → 32, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 32), outputs: 32, inputs: 32);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 32), width: 32);
-
-                // Layer 3 of 3: dense 32 → 1, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 32), ref At(output, 0), outputs: 1, inputs: 32);
-            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)

@@ -152,6 +152,27 @@ namespace Company.Models
                     }
 
                     /// <inheritdoc/>
+                    public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+                    {
+                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                        global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                        global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                        global::System.Span<float> stack = stackalloc float[20]; // the slots of the walk, reused once read
+
+                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 12, inputs: 5);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 12, groupSize: 4);
+
+                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 12), outputs: 8, inputs: 12);
+                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 12), width: 8, groupSize: 8);
+
+                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
+                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 12), ref At(output, 0), outputs: 3, inputs: 8);
+                    }
+
+                    /// <inheritdoc/>
                     public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
                     {
                         global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -176,27 +197,6 @@ namespace Company.Models
                     /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
                     public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                         global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-                    /// <inheritdoc/>
-                    public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-                    {
-                        global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                        global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-                        global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                        global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                        global::System.Span<float> stack = stackalloc float[20]; // the slots of the walk, reused once read
-
-                        // Layer 1 of 3: dense 5 → 12, rows bounded in ℓ2 (the dual of p = 2) by λ₁ (‖W1‖_{2→∞} ≤ λ₁); GroupSort, group size 4.
-                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 12, inputs: 5);
-                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 0), width: 12, groupSize: 4);
-
-                        // Layer 2 of 3: dense 12 → 8, rows bounded in ℓ1 by λ₂ (‖W2‖_{∞→∞} ≤ λ₂); GroupSort, group size 8 (FullSort).
-                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(stack, 12), outputs: 8, inputs: 12);
-                        global::LipGen.Kernels.GroupSort.Forward(ref At(stack, 12), width: 8, groupSize: 8);
-
-                        // Layer 3 of 3: dense 8 → 3, rows bounded in ℓ1 by λ₃ (‖W3‖_{∞→∞} ≤ λ₃); output, no activation.
-                        global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W3), in At(parameters, B3), in At(stack, 12), ref At(output, 0), outputs: 3, inputs: 8);
-                    }
 
                     /// <inheritdoc/>
                     public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)

@@ -139,6 +139,23 @@ namespace Demo
             }
 
             /// <inheritdoc/>
+            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            {
+                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
+                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
+                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
+                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
+                global::System.Span<float> stack = stackalloc float[16]; // the slots of the walk, reused once read
+
+                // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 16, inputs: 8);
+                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 16);
+
+                // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
+                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 4, inputs: 16);
+            }
+
+            /// <inheritdoc/>
             public static void ForwardBatch(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int columns, global::System.Span<float> workspace)
             {
                 global::LipGen.Kernels.Guard.Columns(columns, Name);
@@ -159,23 +176,6 @@ namespace Demo
             /// <remarks>The one certificate: the fold of the plan's steps over the parameters in double, rounded outward.</remarks>
             public static double LipschitzBound(global::System.ReadOnlySpan<float> parameters) =>
                 global::LipGen.Verification.CertifiedBound.Compute(Description, parameters);
-
-            /// <inheritdoc/>
-            public static void ForwardBFloat16(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<ushort> weights, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                global::LipGen.Kernels.Guard.Length(parameters, ParameterCount, nameof(parameters), Name);
-                global::LipGen.Kernels.Guard.Length(weights, BFloat16WeightCount, nameof(weights), Name);
-                global::LipGen.Kernels.Guard.Length(input, InputCount, nameof(input), Name);
-                global::LipGen.Kernels.Guard.Length(output, OutputCount, nameof(output), Name);
-                global::System.Span<float> stack = stackalloc float[16]; // the slots of the walk, reused once read
-
-                // Layer 1 of 2: dense 8 → 16, spectral norm bounded by λ₁ (‖W1‖₂ ≤ λ₁, ℓ2 → ℓ2); GroupSort, group size 2 (MaxMin).
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W1), in At(parameters, B1), in At(input, 0), ref At(stack, 0), outputs: 16, inputs: 8);
-                global::LipGen.Kernels.MaxMin.Forward(ref At(stack, 0), width: 16);
-
-                // Layer 2 of 2: dense 16 → 4, spectral norm bounded by λ₂ (‖W2‖₂ ≤ λ₂, ℓ2 → ℓ2); output, no activation.
-                global::LipGen.Kernels.Dense.ForwardBFloat16(in At(weights, BFloat16W2), in At(parameters, B2), in At(stack, 0), ref At(output, 0), outputs: 4, inputs: 16);
-            }
 
             /// <inheritdoc/>
             public static void ForwardRecording(global::System.ReadOnlySpan<float> parameters, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)
