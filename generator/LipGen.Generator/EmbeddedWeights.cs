@@ -45,18 +45,17 @@ internal static class EmbeddedWeights
         // As Load does: weights whose certificate exceeds the declared λ would ship a network that breaks its bound.
         double certificate = LipGen.Model.Certificate.Constrained(plan, parameters); // what λ bounds (a residual adds its declared slope)
         string stated = file.Metadata.TryGetValue(NetworkMetadata.LipschitzKey, out string? value) ? value : "nothing";
+        Result Exceeds(string name, double bound) => Fail(DiagnosticDescriptors.WeightsExceedBound, path, name,
+            bound.ToString("G9", System.Globalization.CultureInfo.InvariantCulture),
+            plan.Lipschitz.ToString("R", System.Globalization.CultureInfo.InvariantCulture), stated);
         if (!(certificate <= plan.Lipschitz))
-            return Fail(DiagnosticDescriptors.WeightsExceedBound, path, System.IO.Path.GetFileName(path),
-                certificate.ToString("G9", System.Globalization.CultureInfo.InvariantCulture),
-                plan.Lipschitz.ToString("R", System.Globalization.CultureInfo.InvariantCulture), stated);
+            return Exceeds(System.IO.Path.GetFileName(path), certificate);
         if (spec.Declaration.WeightPrecision == Precision.BFloat16)
         {
             // As BFloat16Network.From rounds loaded weights: the compiled-in values are the rounded ones, which are what runs.
             float[] rounded = (float[])parameters.Clone();
             if (!LipGen.Model.BFloat16Rounding.TryRound(plan, parameters, rounded))
-                return Fail(DiagnosticDescriptors.WeightsExceedBound, path, System.IO.Path.GetFileName(path) + " (rounded to bfloat16)",
-                    LipGen.Model.Certificate.Constrained(plan, rounded).ToString("G9", System.Globalization.CultureInfo.InvariantCulture),
-                    plan.Lipschitz.ToString("R", System.Globalization.CultureInfo.InvariantCulture), stated);
+                return Exceeds(System.IO.Path.GetFileName(path) + " (rounded to bfloat16)", LipGen.Model.Certificate.Constrained(plan, rounded));
             parameters = rounded;
         }
         return new Result(parameters, path, null, Array.Empty<string>());
