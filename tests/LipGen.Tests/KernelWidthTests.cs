@@ -275,8 +275,8 @@ public class KernelWidthTests
     [Theory, MemberData(nameof(DenseWidths))]
     public void Blocks_of_double_dot_products_are_within_the_rounding_bound_at_every_width(int bits)
     {
-        // Vec.Dot4 (four rows against one vector) and Vec.Dot4x2 (four rows against two), which the spectral bound's
-        // matrix–vector products and Cholesky factorisation run on: lengths around every vector width and its remainders.
+        // Vec.Dot4 (four rows against one vector), which the spectral bound's matrix–vector products run on: lengths around
+        // every vector width and its remainders.
         var width = (VectorBits)bits;
         foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 130 })
         {
@@ -286,22 +286,17 @@ public class KernelWidthTests
             double[] others = [.. NetworkCases.RandomVector(ref random, 2 * stride).Select(v => (double)v)];
             (double d0, double d1, double d2, double d3) = Vec.Dot4(ref rows[0], stride, ref others[0], n, width);
             double[] four = [d0, d1, d2, d3];
-            var block = new double[8];
-            Vec.Dot4x2(ref rows[0], stride, ref others[0], stride, n, block, width);
             for (int r = 0; r < 4; r++)
-                for (int c = 0; c < 2; c++)
+            {
+                double exact = 0, magnitude = 0;
+                for (int l = 0; l < n; l++)
                 {
-                    double exact = 0, magnitude = 0;
-                    for (int l = 0; l < n; l++)
-                    {
-                        exact += rows[r * stride + l] * others[c * stride + l]; // products of floats are exact in double
-                        magnitude += Math.Abs(rows[r * stride + l] * others[c * stride + l]);
-                    }
-                    double allowed = 2 * Model.GramMatrix.Gamma(n + 1) * magnitude;
-                    Assert.True(Math.Abs(block[2 * r + c] - exact) <= allowed, $"Dot4x2, n = {n}, ({r}, {c}): {block[2 * r + c]} against {exact}");
-                    if (c == 0)
-                        Assert.True(Math.Abs(four[r] - exact) <= allowed, $"Dot4, n = {n}, row {r}: {four[r]} against {exact}");
+                    exact += rows[r * stride + l] * others[l]; // products of floats are exact in double
+                    magnitude += Math.Abs(rows[r * stride + l] * others[l]);
                 }
+                double allowed = 2 * Model.GramMatrix.Gamma(n + 1) * magnitude;
+                Assert.True(Math.Abs(four[r] - exact) <= allowed, $"Dot4, n = {n}, row {r}: {four[r]} against {exact}");
+            }
         }
     }
 
@@ -327,6 +322,76 @@ public class KernelWidthTests
                     Assert.True(Math.Abs(g[j * columns + k] - exact) <= 2 * Model.GramMatrix.Gamma(rows + 1) * magnitude, $"{rows}×{columns} at ({j}, {k})");
                     Assert.Equal(g[j * columns + k], g[k * columns + j]);
                 }
+        }
+    }
+
+    [Theory, MemberData(nameof(DenseWidths))]
+    public void The_Gram_kernel_subtracts_a_block_of_rows_products_from_the_upper_triangle_at_every_width(int bits)
+    {
+        // The blocked Cholesky factorisation's trailing update: rows from..to of g, from the diagonal's tile on, less the
+        // products of a block of rows; nothing else changes, and zero padding stays zero.
+        foreach ((int rows, int from, int to, int stride) in new[] { (8, 8, 128, 128), (8, 0, 10, 16), (5, 16, 37, 48), (8, 40, 64, 64), (1, 0, 1, 16), (3, 9, 30, 32) })
+        {
+            var random = new SeededRandom((ulong)(rows * 131 + to));
+            var g = new double[stride * stride];
+            for (int j = 0; j < to; j++)
+                for (int l = 0; l < to; l++)
+                    g[j * stride + l] = NetworkCases.RandomVector(ref random, 1)[0];
+            var a = new double[rows * stride];
+            for (int r = 0; r < rows; r++)
+                for (int l = 0; l < to; l++)
+                    a[r * stride + l] = NetworkCases.RandomVector(ref random, 1)[0];
+            double[] before = [.. g];
+            GramKernel.SubtractProducts(ref a[0], rows, stride, from, to, ref g[0], (VectorBits)bits);
+            for (int j = 0; j < stride; j++)
+                for (int l = 0; l < stride; l++)
+                {
+                    if (j < from || j >= to || l < j)
+                    {
+                        if (j >= to || l >= to || j < from)
+                            Assert.Equal(before[j * stride + l], g[j * stride + l]); // outside the block, or its zero padding
+                        continue;
+                    }
+                    double exact = before[j * stride + l], magnitude = Math.Abs(exact);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        exact -= a[r * stride + j] * a[r * stride + l]; // products of floats are exact in double
+                        magnitude += Math.Abs(a[r * stride + j] * a[r * stride + l]);
+                    }
+                    Assert.True(Math.Abs(g[j * stride + l] - exact) <= 2 * Model.GramMatrix.Gamma(rows + 2) * magnitude, $"{rows} rows, {from}..{to} at ({j}, {l})");
+                }
+        }
+    }
+
+    [Theory, MemberData(nameof(DenseWidths))]
+    public void Widening_with_sums_copies_exactly_and_sums_within_the_rounding_bound_at_every_width(int bits)
+    {
+        var width = (VectorBits)bits;
+        foreach (int n in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 33, 64, 130 })
+        {
+            var random = new SeededRandom((ulong)(n + 5));
+            float[] x = NetworkCases.RandomVector(ref random, n);
+            double[] target = new double[n], sums = [.. Enumerable.Range(0, n).Select(i => 0.25 * i)];
+            double largest = Vec.WidenWithSums(ref x[0], ref target[0], ref sums[0], n, out double absolute, out double squares, width);
+            double exactAbsolute = 0, exactSquares = 0;
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal((double)x[i], target[i]);
+                Assert.Equal(0.25 * i + Math.Abs((double)x[i]), sums[i]); // one addition per element, as a loop would
+                exactAbsolute += Math.Abs((double)x[i]);
+                exactSquares += (double)x[i] * x[i];
+            }
+            Assert.Equal(x.Max(v => Math.Abs((double)v)), largest);
+            Assert.True(Math.Abs(absolute - exactAbsolute) <= 2 * Model.GramMatrix.Gamma(n + 1) * exactAbsolute, $"n = {n}: Σ|x| {absolute} against {exactAbsolute}");
+            Assert.True(Math.Abs(squares - exactSquares) <= 2 * Model.GramMatrix.Gamma(n + 1) * exactSquares, $"n = {n}: Σx² {squares} against {exactSquares}");
+            // A NaN or an infinity anywhere shows in the largest magnitude.
+            foreach (float bad in new[] { float.NaN, float.NegativeInfinity })
+            {
+                float[] spoiled = [.. x];
+                spoiled[n - 1] = bad;
+                double result = Vec.WidenWithSums(ref spoiled[0], ref target[0], ref sums[0], n, out _, out _, width);
+                Assert.False(result <= double.MaxValue, $"n = {n}: {bad} not seen ({result})");
+            }
         }
     }
 

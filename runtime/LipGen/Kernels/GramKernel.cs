@@ -54,17 +54,78 @@ internal static class GramKernel
             int j = 0;
             for (; j + 6 <= columns; j += 6)
                 for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Six>(ref a, rows, columns, j, k, ref g);
+                    Tile<TD, TDL, Six, Overwrite>(ref a, rows, columns, j, k, ref g);
             for (; j + 4 <= columns; j += 4)
                 for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Four>(ref a, rows, columns, j, k, ref g);
+                    Tile<TD, TDL, Four, Overwrite>(ref a, rows, columns, j, k, ref g);
             for (; j < columns; j += 2)
                 for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Two>(ref a, rows, columns, j, k, ref g);
+                    Tile<TD, TDL, Two, Overwrite>(ref a, rows, columns, j, k, ref g);
         }
         for (int j = 1; j < columns; j++)
             for (int k = 0; k < j; k++)
                 Unsafe.Add(ref g, j * columns + k) = Unsafe.Add(ref g, k * columns + j);
+    }
+
+    /// <summary>
+    /// g[j, l] −= Σ_{r &lt; rows} a[r, j]·a[r, l] for from ≤ j &lt; to and l from j (rounded down to a tile) to the end of the
+    /// row: the trailing update of a blocked Cholesky factorisation, with a (rows × stride) its last block of rows and g the
+    /// matrix (the same row stride, a multiple of <see cref="ColumnMultiple"/>, with zero rows and columns up to it). Entries
+    /// left of the diagonal in a tile are updated too, from the entries of a left of its diagonal: the caller reads only
+    /// the upper triangle.
+    /// </summary>
+    public static void SubtractProducts(ref double a, int rows, int stride, int from, int to, ref double g, VectorBits width = VectorBits.All)
+    {
+        switch (Batched.Gemm.Widest(width))
+        {
+            case VectorBits.Bits512:
+                SubtractProducts<Vector512<double>, DoubleLanes512>(ref a, rows, stride, from, to, ref g);
+                break;
+            case VectorBits.Bits256:
+                SubtractProducts<Vector256<double>, DoubleLanes256>(ref a, rows, stride, from, to, ref g);
+                break;
+            case VectorBits.Bits128:
+                SubtractProducts<Vector128<double>, DoubleLanes128>(ref a, rows, stride, from, to, ref g);
+                break;
+            default:
+                SubtractProducts<double, DoubleLanes1>(ref a, rows, stride, from, to, ref g);
+                break;
+        }
+    }
+
+    private static void SubtractProducts<TD, TDL>(ref double a, int rows, int stride, int from, int to, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    {
+        // The 6 × 2 tiles at every width: with a block of rows only some 16 deep, the 8-row tiles' wider reuse buys little.
+        int pair = 2 * TDL.Count, j = from;
+        for (; j + 6 <= to; j += 6)
+            for (int k = j / pair * pair; k < stride; k += pair)
+                Tile<TD, TDL, Six, Subtract>(ref a, rows, stride, j, k, ref g);
+        for (; j + 4 <= to; j += 4)
+            for (int k = j / pair * pair; k < stride; k += pair)
+                Tile<TD, TDL, Four, Subtract>(ref a, rows, stride, j, k, ref g);
+        for (; j < to; j += 2)
+            for (int k = j / pair * pair; k < stride; k += pair)
+                Tile<TD, TDL, Two, Subtract>(ref a, rows, stride, j, k, ref g);
+    }
+
+    /// <summary>A tile's mode: its sums stored.</summary>
+    private readonly struct Overwrite : IConstant
+    {
+        public static int Value
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 0;
+        }
+    }
+
+    /// <summary>A tile's mode: its sums taken from what g holds.</summary>
+    private readonly struct Subtract : IConstant
+    {
+        public static int Value
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,45 +184,69 @@ internal static class GramKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TD, TDL, TRows>(ref double a, int rows, nint columns, int j, int k, ref double g)
-        where TD : struct where TDL : struct, IDoubleLanes<TD> where TRows : struct, IConstant
+    private static void Tile<TD, TDL, TRows, TMode>(ref double a, int rows, nint columns, int j, int k, ref double g)
+        where TD : struct where TDL : struct, IDoubleLanes<TD> where TRows : struct, IConstant where TMode : struct, IConstant
     {
         int v = TDL.Count, n = TRows.Value;
+        // Subtract: the accumulators start at the tile of g, and each product is taken from them (the broadcast negated,
+        // which is exact), so the tile becomes g − Σᵣ a[r, j]·a[r, k], summed in the same order.
+        bool subtract = TMode.Value == Subtract.Value;
+        ref double target = ref Unsafe.Add(ref g, j * columns + k);
         TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
         TD a40 = TDL.Zero, a41 = TDL.Zero, a50 = TDL.Zero, a51 = TDL.Zero;
+        if (subtract)
+        {
+            a00 = TDL.Load(ref target);
+            a01 = TDL.Load(ref Unsafe.Add(ref target, v));
+            a10 = TDL.Load(ref Unsafe.Add(ref target, columns));
+            a11 = TDL.Load(ref Unsafe.Add(ref target, columns + v));
+            if (n > 2)
+            {
+                a20 = TDL.Load(ref Unsafe.Add(ref target, 2 * columns));
+                a21 = TDL.Load(ref Unsafe.Add(ref target, 2 * columns + v));
+                a30 = TDL.Load(ref Unsafe.Add(ref target, 3 * columns));
+                a31 = TDL.Load(ref Unsafe.Add(ref target, 3 * columns + v));
+            }
+            if (n > 4)
+            {
+                a40 = TDL.Load(ref Unsafe.Add(ref target, 4 * columns));
+                a41 = TDL.Load(ref Unsafe.Add(ref target, 4 * columns + v));
+                a50 = TDL.Load(ref Unsafe.Add(ref target, 5 * columns));
+                a51 = TDL.Load(ref Unsafe.Add(ref target, 5 * columns + v));
+            }
+        }
         // Two references that step down the rows together: every other offset is a constant the addressing folds.
         ref double left = ref Unsafe.Add(ref a, j), right = ref Unsafe.Add(ref a, k);
         for (int r = 0; r < rows; r++)
         {
             TD x0 = TDL.Load(ref right), x1 = TDL.Load(ref Unsafe.Add(ref right, v));
-            TD b = TDL.Broadcast(left);
+            TD b = TDL.Broadcast(subtract ? -left : left);
             a00 = TDL.MultiplyAdd(b, x0, a00);
             a01 = TDL.MultiplyAdd(b, x1, a01);
-            b = TDL.Broadcast(Unsafe.Add(ref left, 1));
+            b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 1) : Unsafe.Add(ref left, 1));
             a10 = TDL.MultiplyAdd(b, x0, a10);
             a11 = TDL.MultiplyAdd(b, x1, a11);
             if (n > 2)
             {
-                b = TDL.Broadcast(Unsafe.Add(ref left, 2));
+                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 2) : Unsafe.Add(ref left, 2));
                 a20 = TDL.MultiplyAdd(b, x0, a20);
                 a21 = TDL.MultiplyAdd(b, x1, a21);
-                b = TDL.Broadcast(Unsafe.Add(ref left, 3));
+                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 3) : Unsafe.Add(ref left, 3));
                 a30 = TDL.MultiplyAdd(b, x0, a30);
                 a31 = TDL.MultiplyAdd(b, x1, a31);
             }
             if (n > 4)
             {
-                b = TDL.Broadcast(Unsafe.Add(ref left, 4));
+                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 4) : Unsafe.Add(ref left, 4));
                 a40 = TDL.MultiplyAdd(b, x0, a40);
                 a41 = TDL.MultiplyAdd(b, x1, a41);
-                b = TDL.Broadcast(Unsafe.Add(ref left, 5));
+                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 5) : Unsafe.Add(ref left, 5));
                 a50 = TDL.MultiplyAdd(b, x0, a50);
                 a51 = TDL.MultiplyAdd(b, x1, a51);
             }
             left = ref Unsafe.Add(ref left, columns);
             right = ref Unsafe.Add(ref right, columns);
         }
-        ref double target = ref Unsafe.Add(ref g, j * columns + k);
         TDL.Store(a00, ref target);
         TDL.Store(a01, ref Unsafe.Add(ref target, v));
         TDL.Store(a10, ref Unsafe.Add(ref target, columns));

@@ -92,91 +92,6 @@ internal static class Vec
         return (state.Sum0, state.Sum1, state.Sum2, state.Sum3);
     }
 
-    /// <summary>
-    /// The 4 × 2 block of dot products of four rows of doubles (<paramref name="rows"/>, <paramref name="rowStride"/>
-    /// apart) with two others (<paramref name="others"/>, <paramref name="otherStride"/> apart) over n elements, into
-    /// <paramref name="sums"/> row by row (sums[2r + c]): eight accumulators fed by six loads a step (the blocked Cholesky
-    /// factorisation of spectral bounds).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Dot4x2(ref double rows, nint rowStride, ref double others, nint otherStride, int n, Span<double> sums, VectorBits width = VectorBits.All)
-    {
-        var state = new DoubleDot4x2State(ref rows, rowStride, ref others, otherStride, n);
-        Cascade.Run<DoubleDot4x2Loop, DoubleDot4x2State>(ref state, n, sizeof(double), width);
-        for (int i = state.Done; i < n; i++)
-        {
-            double b0 = Unsafe.Add(ref others, i), b1 = Unsafe.Add(ref others, otherStride + i);
-            for (int r = 0; r < 4; r++)
-            {
-                double a = Unsafe.Add(ref rows, r * rowStride + i);
-                state.Sums[2 * r] += a * b0;
-                state.Sums[2 * r + 1] += a * b1;
-            }
-        }
-        ((ReadOnlySpan<double>)state.Sums).CopyTo(sums);
-    }
-
-    [InlineArray(8)]
-    private struct EightDoubles
-    {
-        private double _element;
-    }
-
-    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref struct DoubleDot4x2State(ref double rows, nint rowStride, ref double others, nint otherStride, int n)
-    {
-        public ref double Rows = ref rows;
-        public readonly nint RowStride = rowStride;
-        public ref double Others = ref others;
-        public readonly nint OtherStride = otherStride;
-        public readonly int N = n;
-        public int Done;
-        public EightDoubles Sums;
-    }
-
-    private readonly struct DoubleDot4x2Loop : IVectorLoop<DoubleDot4x2State>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Run<TV, TD, TL, TDL>(ref DoubleDot4x2State s, int i)
-            where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD>
-        {
-            if (TDL.Count == 1 || s.N - i < TDL.Count)
-                return s.Done = i; // the scalar tail runs in Dot4x2 itself
-            TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
-            ref double r0 = ref s.Rows;
-            ref double r1 = ref Unsafe.Add(ref r0, s.RowStride);
-            ref double r2 = ref Unsafe.Add(ref r1, s.RowStride);
-            ref double r3 = ref Unsafe.Add(ref r2, s.RowStride);
-            ref double o0 = ref s.Others;
-            ref double o1 = ref Unsafe.Add(ref o0, s.OtherStride);
-            for (; i <= s.N - TDL.Count; i += TDL.Count)
-            {
-                TD b0 = TDL.Load(ref Unsafe.Add(ref o0, i)), b1 = TDL.Load(ref Unsafe.Add(ref o1, i));
-                TD a = TDL.Load(ref Unsafe.Add(ref r0, i));
-                a00 = TDL.MultiplyAdd(a, b0, a00);
-                a01 = TDL.MultiplyAdd(a, b1, a01);
-                a = TDL.Load(ref Unsafe.Add(ref r1, i));
-                a10 = TDL.MultiplyAdd(a, b0, a10);
-                a11 = TDL.MultiplyAdd(a, b1, a11);
-                a = TDL.Load(ref Unsafe.Add(ref r2, i));
-                a20 = TDL.MultiplyAdd(a, b0, a20);
-                a21 = TDL.MultiplyAdd(a, b1, a21);
-                a = TDL.Load(ref Unsafe.Add(ref r3, i));
-                a30 = TDL.MultiplyAdd(a, b0, a30);
-                a31 = TDL.MultiplyAdd(a, b1, a31);
-            }
-            s.Sums[0] += TDL.Sum(a00);
-            s.Sums[1] += TDL.Sum(a01);
-            s.Sums[2] += TDL.Sum(a10);
-            s.Sums[3] += TDL.Sum(a11);
-            s.Sums[4] += TDL.Sum(a20);
-            s.Sums[5] += TDL.Sum(a21);
-            s.Sums[6] += TDL.Sum(a30);
-            s.Sums[7] += TDL.Sum(a31);
-            return s.Done = i;
-        }
-    }
-
     [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref struct DoubleDot4State(ref double rows, nint stride, ref double b, int n)
     {
@@ -336,6 +251,90 @@ internal static class Vec
                 ref double y = ref Unsafe.Add(ref s.Y, i);
                 TDL.Store(TDL.MultiplyAdd(alpha, TDL.Load(ref Unsafe.Add(ref s.X, i)), TDL.Load(ref y)), ref y);
             }
+            return i;
+        }
+    }
+
+    /// <summary>y[i] = alpha·x[i] over n doubles (in place where x and y are the same).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scale(double alpha, ref double x, ref double y, int n, VectorBits width = VectorBits.All)
+    {
+        var state = new DoubleAxpyState(alpha, ref x, ref y, n);
+        Cascade.Run<DoubleScaleLoop, DoubleAxpyState>(ref state, n, sizeof(double), width);
+    }
+
+    private readonly struct DoubleScaleLoop : IVectorLoop<DoubleAxpyState>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Run<TV, TD, TL, TDL>(ref DoubleAxpyState s, int i)
+            where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD>
+        {
+            TD alpha = TDL.Broadcast(s.Alpha);
+            for (; i <= s.N - TDL.Count; i += TDL.Count)
+                TDL.Store(TDL.Multiply(alpha, TDL.Load(ref Unsafe.Add(ref s.X, i))), ref Unsafe.Add(ref s.Y, i));
+            return i;
+        }
+    }
+
+    /// <summary>
+    /// target[i] = x[i] widened to double and columnSums[i] += |x[i]| over n floats, with Σ|x[i]| and Σx[i]² (in lanes, so
+    /// in another order than a loop: both are sums of non-negative terms, whose error bound holds in any order). Returns
+    /// max |x[i]|, which is NaN or infinite where an element is (the spectral bound's copy of a weight matrix, in one pass).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double WidenWithSums(ref float x, ref double target, ref double columnSums, int n, out double absoluteSum, out double squareSum,
+        VectorBits width = VectorBits.All)
+    {
+        var state = new WidenSumsState(ref x, ref target, ref columnSums, n);
+        Cascade.Run<WidenSumsLoop, WidenSumsState>(ref state, n, width);
+        absoluteSum = state.AbsoluteSum;
+        squareSum = state.SquareSum;
+        return state.Largest;
+    }
+
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref struct WidenSumsState(ref float x, ref double target, ref double columnSums, int n)
+    {
+        public ref float X = ref x;
+        public ref double Target = ref target;
+        public ref double ColumnSums = ref columnSums;
+        public readonly int N = n;
+        public double AbsoluteSum, SquareSum, Largest;
+    }
+
+    private readonly struct WidenSumsLoop : IVectorLoop<WidenSumsState>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Run<TV, TD, TL, TDL>(ref WidenSumsState s, int i)
+            where TV : struct where TD : struct where TL : struct, IVectorLanes<TV, TD> where TDL : struct, IDoubleLanes<TD>
+        {
+            if (s.N - i < TL.Count)
+                return i;
+            TD absolute = TDL.Zero, squares = TDL.Zero, largest = TDL.Zero;
+            for (; i <= s.N - TL.Count; i += TL.Count)
+            {
+                TV v = TL.Load(ref Unsafe.Add(ref s.X, i));
+                TD low = TL.WidenLower(v), lowAbsolute = TDL.Abs(low);
+                TDL.Store(low, ref Unsafe.Add(ref s.Target, i));
+                ref double sums = ref Unsafe.Add(ref s.ColumnSums, i);
+                TDL.Store(TDL.Add(TDL.Load(ref sums), lowAbsolute), ref sums);
+                absolute = TDL.Add(absolute, lowAbsolute);
+                squares = TDL.MultiplyAdd(low, low, squares);
+                largest = TDL.Max(largest, lowAbsolute);
+                if (TL.Count > 1) // the scalar width has no upper half (it widens to 0)
+                {
+                    TD high = TL.WidenUpper(v), highAbsolute = TDL.Abs(high);
+                    TDL.Store(high, ref Unsafe.Add(ref s.Target, i + TDL.Count));
+                    sums = ref Unsafe.Add(ref sums, TDL.Count);
+                    TDL.Store(TDL.Add(TDL.Load(ref sums), highAbsolute), ref sums);
+                    absolute = TDL.Add(absolute, highAbsolute);
+                    squares = TDL.MultiplyAdd(high, high, squares);
+                    largest = TDL.Max(largest, highAbsolute);
+                }
+            }
+            s.AbsoluteSum += TDL.Sum(absolute);
+            s.SquareSum += TDL.Sum(squares);
+            s.Largest = Math.Max(s.Largest, TDL.MaxElement(largest));
             return i;
         }
     }

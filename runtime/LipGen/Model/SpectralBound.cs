@@ -2,6 +2,9 @@
 // certificate and the projection) and into the generator (compiled-in weights are checked against λ), so it must compile
 // for netstandard2.0. docs/verification.md gives the argument.
 using System;
+#if !LIPGEN_GENERATOR
+using System.Runtime.CompilerServices;
+#endif
 
 namespace LipGen.Model;
 
@@ -14,8 +17,9 @@ namespace LipGen.Model;
 /// relative margins, and, when the caller names one, the claim t = c² (the bound a layer is meant to meet). They are
 /// tried in increasing order, so the result is the smallest candidate proved.</item>
 /// <item>t is proved: with B = fl((t − c)·I − G̃), a floating-point Cholesky B + ΔB = R̂ᵀR̂ that runs to completion has
-/// ‖ΔB‖₂ ≤ γ_{k+1}·‖R̂‖_F² (Higham, Theorem 10.3), the diagonal's own rounding is at most e_B, so
-/// λ_min(t·I − G) ≥ c − e_B − γ_{k+1}‖R̂‖_F² − e_G; when that is ≥ 0, σ_max(E) ≤ √t.</item>
+/// ‖ΔB‖₂ ≤ γ_{k+2}·‖R̂‖_F² (Higham, Theorem 10.3, with one more rounding per entry for the multiplication by each
+/// pivot's reciprocal), the diagonal's own rounding is at most e_B, so λ_min(t·I − G) ≥ c − e_B − γ_{k+2}‖R̂‖_F² − e_G;
+/// when that is ≥ 0, σ_max(E) ≤ √t.</item>
 /// <item>A Cholesky that fails at column j yields a witness x = [−L₁⁻ᵀl, 1, 0…] with xᵀ((t − c)·I − G̃)x ≤ 0, i.e. a
 /// Rayleigh quotient of at least t − c: it has a component in the eigenvectors above t whatever the start was, so power
 /// iteration restarts from it (a start orthogonal to the top singular vector cannot hide it).</item>
@@ -99,6 +103,19 @@ internal static class SpectralBound
             Span<double> target = a.AsSpan(l * kp, kp);
             target.Slice(k).Clear();
             double sum = 0;
+#if !LIPGEN_GENERATOR
+            if (transpose && scales.IsEmpty)
+            {
+                // Row l of A is row l of W: widened, with its sums, in one vectorised pass (the scalar loop below took a
+                // quarter of a 128 × 128 layer's projection).
+                double largest = Kernels.Vec.WidenWithSums(ref Unsafe.AsRef(in weights[l * columns]), ref target[0], ref rowSums[0], k, out sum, out double squares);
+                if (!(largest <= double.MaxValue))
+                    return double.NaN;
+                frobenius += squares;
+                oneNorm = Math.Max(oneNorm, sum);
+                continue;
+            }
+#endif
             for (int i = 0; i < k; i++)
             {
                 int r = transpose ? l : i, c = transpose ? i : l;
@@ -279,26 +296,48 @@ internal static class SpectralBound
 #endif
     }
 
-    /// <summary>
-    /// sums[2r + c] = Σₗ a[row + r·stride + l]·b[other + c·stride + l] over n doubles, for r &lt; 4 and c &lt; 2: the 4 × 2 block
-    /// kernel on the shared cascade in the library, plain loops in the generator.
-    /// </summary>
-    private static void Dot4x2(double[] a, int row, int stride, double[] b, int other, int otherStride, int n, Span<double> sums)
+    /// <summary>y[yStart + l] −= alpha·x[xStart + l] over n doubles (fused where the hardware fuses): the shared cascade in the library, a plain loop in the generator.</summary>
+    private static void SubtractMultiple(double alpha, double[] x, int xStart, double[] y, int yStart, int n)
     {
 #if LIPGEN_GENERATOR
-        for (int r = 0; r < 4; r++)
-            for (int c = 0; c < 2; c++)
+        for (int l = 0; l < n; l++)
+            y[yStart + l] -= alpha * x[xStart + l];
+#else
+        if (n > 0)
+            Kernels.Vec.Axpy(-alpha, ref x[xStart], ref y[yStart], n);
+#endif
+    }
+
+    /// <summary>y[yStart + l] = alpha·x[xStart + l] over n doubles: the shared cascade in the library, a plain loop in the generator.</summary>
+    private static void Scale(double alpha, double[] x, int xStart, double[] y, int yStart, int n)
+    {
+#if LIPGEN_GENERATOR
+        for (int l = 0; l < n; l++)
+            y[yStart + l] = alpha * x[xStart + l];
+#else
+        if (n > 0)
+            Kernels.Vec.Scale(alpha, ref x[xStart], ref y[yStart], n);
+#endif
+    }
+
+    /// <summary>
+    /// factor[j, l] −= Σ_{r &lt; rows} factor[first + r, j]·factor[first + r, l] for from ≤ j &lt; to, l ≥ j: a blocked
+    /// Cholesky factorisation's trailing update, on the Gram kernel's tiles in the library (which also update some entries
+    /// left of the diagonal, never read), plain loops in the generator.
+    /// </summary>
+    private static void SubtractProducts(double[] factor, int first, int rows, int stride, int from, int to)
+    {
+#if LIPGEN_GENERATOR
+        for (int j = from; j < to; j++)
+            for (int l = j; l < to; l++)
             {
-                double sum = 0;
-                for (int l = 0; l < n; l++)
-                    sum += a[row + r * stride + l] * b[other + c * otherStride + l];
-                sums[2 * r + c] = sum;
+                double sum = factor[j * stride + l];
+                for (int r = 0; r < rows; r++)
+                    sum -= factor[(first + r) * stride + j] * factor[(first + r) * stride + l];
+                factor[j * stride + l] = sum;
             }
 #else
-        if (n == 0)
-            sums.Clear();
-        else
-            Kernels.Vec.Dot4x2(ref a[row], stride, ref b[other], otherStride, n, sums);
+        Kernels.GramKernel.SubtractProducts(ref factor[first * stride], rows, stride, from, to, ref factor[0]);
 #endif
     }
 
@@ -374,75 +413,73 @@ internal static class SpectralBound
         for (int i = 0; i < k; i++)
             largestDiagonal = Math.Max(largestDiagonal, gram[i * stride + i]);
         // trace(R̂ᵀR̂) ≈ trace(B) ≤ k·t.
-        return 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 1) * k * t) + 1e-290;
+        return 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 2) * k * t) + 1e-290;
     }
+
+    /// <summary>Rows of R a block of the Cholesky factorisation takes before its trailing update (8 ran a 128 × 128 test faster than 16 or 32 on Zen 3).</summary>
+    private const int CholeskyBlock = 8;
 
     /// <summary>
     /// The Cholesky test of the class summary: −1 when it proves λ_max(G) ≤ t, otherwise the column where the factorisation
-    /// broke down (its lower triangle up to that column stays in the scratch for <see cref="Witness"/>), or k when it ran to
-    /// completion but the error terms were too large to conclude.
+    /// broke down (the rows of R above it stay in the scratch for <see cref="Witness"/>), or k when it ran to completion but
+    /// the error terms were too large to conclude.
     /// </summary>
+    /// <remarks>
+    /// B = R̂ᵀR̂ with R̂ upper triangular, computed in place a block of rows at a time (right-looking): each row of a block
+    /// takes the multiples of the block's rows above it, is scaled by the reciprocal of its pivot, and the block's rows then
+    /// update the rest of the matrix at once, on the Gram kernel's tiles. Every entry is still its initial value less a sum
+    /// of products, in another order than a column at a time (the bound of Higham's Theorem 10.3 holds for any order of each
+    /// sum), then multiplied by the reciprocal of its pivot: one more rounding than a division, so γ_{k+2} in the bound. The
+    /// left-looking factorisation two columns at a time it replaced read the whole factor from L2 once per pair of columns.
+    /// </remarks>
     private static int Cholesky(double[] gram, int k, int stride, double t, double gramError)
     {
         double shift = Shift(gram, k, stride, t, gramError, out double largestDiagonal);
         if (!(shift < t))
             return k;
-        // The factor keeps the Gram matrix's row stride, and 3 spare zero rows so that four-row blocks never leave it.
-        double[] factor = Scratch(ref t_factor, (k + 3) * stride);
-        Array.Clear(factor, k * stride, 3 * stride);
-        for (int i = 0; i < k; i++)
+        // The factor keeps the Gram matrix's row stride (a multiple of 16), and has as many rows, zero beyond the k × k
+        // block, so that the update's tiles never leave it and add nothing outside it.
+        double[] factor = Scratch(ref t_factor, stride * stride);
+        for (int i = 0; i < stride; i++)
         {
-            ReadOnlySpan<double> source = gram.AsSpan(i * stride, k);
-            Span<double> target = factor.AsSpan(i * stride, k);
-            for (int j = 0; j < target.Length; j++)
-                target[j] = -source[j];
+            Span<double> target = factor.AsSpan(i * stride, stride);
+            if (i >= k)
+            {
+                target.Clear();
+                continue;
+            }
+            Scale(-1, gram, i * stride, factor, i * stride, k); // exact
+            target.Slice(k).Clear();
             target[i] += t - shift;
         }
-        // Cholesky, lower triangle in place, B = L·Lᵀ, two columns at a time (left-looking): the part of each entry that the
-        // columns before the pair contribute comes as 4 × 2 blocks of dot products over those columns, the rest within the pair.
-        Span<double> sums = stackalloc double[8];
-        for (int jb = 0; jb < k; jb += 2)
+        for (int first = 0; first < k; first += CholeskyBlock)
         {
-            bool pair = jb + 1 < k;
-            // The pair's own 2 × 2 block first (its rows are the block's first two; the other two lie below or are spare).
-            Dot4x2(factor, jb * stride, stride, factor, jb * stride, stride, jb, sums);
-            double diagonal = factor[jb * stride + jb] - sums[0];
-            if (!(diagonal > 0))
-                return jb;
-            double pivot = Math.Sqrt(diagonal);
-            factor[jb * stride + jb] = pivot;
-            double second = 0;
-            if (pair)
+            int end = Math.Min(first + CholeskyBlock, k);
+            for (int i = first; i < end; i++)
             {
-                double below = factor[(jb + 1) * stride + jb] = (factor[(jb + 1) * stride + jb] - sums[2]) / pivot;
-                diagonal = factor[(jb + 1) * stride + jb + 1] - sums[3] - below * below;
+                int row = i * stride;
+                for (int q = first; q < i; q++)
+                    SubtractMultiple(factor[q * stride + i], factor, q * stride + i, factor, row + i, k - i);
+                double diagonal = factor[row + i];
                 if (!(diagonal > 0))
-                    return jb + 1;
-                factor[(jb + 1) * stride + jb + 1] = second = Math.Sqrt(diagonal);
+                    return i;
+                double pivot = factor[row + i] = Math.Sqrt(diagonal);
+                Scale(1 / pivot, factor, row + i + 1, factor, row + i + 1, k - i - 1);
             }
-            for (int i = jb + (pair ? 2 : 1); i < k; i += 4)
-            {
-                Dot4x2(factor, i * stride, stride, factor, jb * stride, stride, jb, sums);
-                for (int r = 0; r < 4 && i + r < k; r++)
-                {
-                    int at = (i + r) * stride + jb;
-                    double first = factor[at] = (factor[at] - sums[2 * r]) / pivot;
-                    if (pair)
-                        factor[at + 1] = (factor[at + 1] - sums[2 * r + 1] - first * factor[(jb + 1) * stride + jb]) / second;
-                }
-            }
+            if (end < k)
+                SubtractProducts(factor, first, end - first, stride, end, k);
         }
         double frobenius = 0;
         for (int i = 0; i < k; i++)
-            frobenius += Dot(factor, i * stride, factor, i * stride, i + 1);
+            frobenius += Dot(factor, i * stride + i, factor, i * stride + i, k - i);
         double diagonalError = 2 * Unit * (t + shift + largestDiagonal) * (1 + 2 * Unit);
-        double needed = (gramError + diagonalError + Gamma(k + 1) * frobenius * Slack) * Slack + 1e-300;
+        double needed = (gramError + diagonalError + Gamma(k + 2) * frobenius * Slack) * Slack + 1e-300;
         return shift >= needed ? -1 : k;
     }
 
     /// <summary>
-    /// After <see cref="Cholesky"/> broke down at <paramref name="column"/> j: x = [−L₁⁻ᵀl, 1, 0…] with L₁ the factor's
-    /// leading j × j block and l its row j, for which xᵀBx equals the failed pivot (≤ 0), so xᵀG̃x ≥ (t − c)·xᵀx. Writes
+    /// After <see cref="Cholesky"/> broke down at <paramref name="column"/> j: x = [−R₁⁻¹r, 1, 0…] with R₁ the factor's
+    /// leading j × j block and r its column j above the diagonal (L₁ = R₁ᵀ and l = r in the class summary), for which xᵀBx equals the failed pivot (≤ 0), so xᵀG̃x ≥ (t − c)·xᵀx. Writes
     /// x to <paramref name="v"/> and returns its Rayleigh quotient, or null when the test did not break down.
     /// </summary>
     private static double? Witness(double[] gram, int k, int stride, int column, double[] v)
@@ -452,12 +489,12 @@ internal static class SpectralBound
         double[] factor = t_factor!;
         Array.Clear(v, 0, k);
         v[column] = 1;
-        // Back substitution L₁ᵀy = l, then x = −y: row i of L₁ᵀ is column i of L₁.
+        // Back substitution R₁y = r, then x = −y: row i of R₁ runs along the factor's row i.
         for (int i = column - 1; i >= 0; i--)
         {
-            double sum = factor[column * stride + i];
+            double sum = factor[i * stride + column];
             for (int r = i + 1; r < column; r++)
-                sum -= factor[r * stride + i] * (-v[r]);
+                sum -= factor[i * stride + r] * (-v[r]);
             v[i] = -sum / factor[i * stride + i];
         }
         double[] w = Scratch(ref t_w, k);
