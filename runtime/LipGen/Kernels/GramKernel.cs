@@ -188,82 +188,72 @@ internal static class GramKernel
         where TD : struct where TDL : struct, IDoubleLanes<TD> where TRows : struct, IConstant where TMode : struct, IConstant
     {
         int v = TDL.Count, n = TRows.Value;
-        // Subtract: the accumulators start at the tile of g, and each product is taken from them (the broadcast negated,
-        // which is exact), so the tile becomes g − Σᵣ a[r, j]·a[r, k], summed in the same order.
-        bool subtract = TMode.Value == Subtract.Value;
-        ref double target = ref Unsafe.Add(ref g, j * columns + k);
         TD a00 = TDL.Zero, a01 = TDL.Zero, a10 = TDL.Zero, a11 = TDL.Zero, a20 = TDL.Zero, a21 = TDL.Zero, a30 = TDL.Zero, a31 = TDL.Zero;
         TD a40 = TDL.Zero, a41 = TDL.Zero, a50 = TDL.Zero, a51 = TDL.Zero;
-        if (subtract)
-        {
-            a00 = TDL.Load(ref target);
-            a01 = TDL.Load(ref Unsafe.Add(ref target, v));
-            a10 = TDL.Load(ref Unsafe.Add(ref target, columns));
-            a11 = TDL.Load(ref Unsafe.Add(ref target, columns + v));
-            if (n > 2)
-            {
-                a20 = TDL.Load(ref Unsafe.Add(ref target, 2 * columns));
-                a21 = TDL.Load(ref Unsafe.Add(ref target, 2 * columns + v));
-                a30 = TDL.Load(ref Unsafe.Add(ref target, 3 * columns));
-                a31 = TDL.Load(ref Unsafe.Add(ref target, 3 * columns + v));
-            }
-            if (n > 4)
-            {
-                a40 = TDL.Load(ref Unsafe.Add(ref target, 4 * columns));
-                a41 = TDL.Load(ref Unsafe.Add(ref target, 4 * columns + v));
-                a50 = TDL.Load(ref Unsafe.Add(ref target, 5 * columns));
-                a51 = TDL.Load(ref Unsafe.Add(ref target, 5 * columns + v));
-            }
-        }
         // Two references that step down the rows together: every other offset is a constant the addressing folds.
         ref double left = ref Unsafe.Add(ref a, j), right = ref Unsafe.Add(ref a, k);
         for (int r = 0; r < rows; r++)
         {
             TD x0 = TDL.Load(ref right), x1 = TDL.Load(ref Unsafe.Add(ref right, v));
-            TD b = TDL.Broadcast(subtract ? -left : left);
+            TD b = TDL.Broadcast(left);
             a00 = TDL.MultiplyAdd(b, x0, a00);
             a01 = TDL.MultiplyAdd(b, x1, a01);
-            b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 1) : Unsafe.Add(ref left, 1));
+            b = TDL.Broadcast(Unsafe.Add(ref left, 1));
             a10 = TDL.MultiplyAdd(b, x0, a10);
             a11 = TDL.MultiplyAdd(b, x1, a11);
             if (n > 2)
             {
-                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 2) : Unsafe.Add(ref left, 2));
+                b = TDL.Broadcast(Unsafe.Add(ref left, 2));
                 a20 = TDL.MultiplyAdd(b, x0, a20);
                 a21 = TDL.MultiplyAdd(b, x1, a21);
-                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 3) : Unsafe.Add(ref left, 3));
+                b = TDL.Broadcast(Unsafe.Add(ref left, 3));
                 a30 = TDL.MultiplyAdd(b, x0, a30);
                 a31 = TDL.MultiplyAdd(b, x1, a31);
             }
             if (n > 4)
             {
-                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 4) : Unsafe.Add(ref left, 4));
+                b = TDL.Broadcast(Unsafe.Add(ref left, 4));
                 a40 = TDL.MultiplyAdd(b, x0, a40);
                 a41 = TDL.MultiplyAdd(b, x1, a41);
-                b = TDL.Broadcast(subtract ? -Unsafe.Add(ref left, 5) : Unsafe.Add(ref left, 5));
+                b = TDL.Broadcast(Unsafe.Add(ref left, 5));
                 a50 = TDL.MultiplyAdd(b, x0, a50);
                 a51 = TDL.MultiplyAdd(b, x1, a51);
             }
             left = ref Unsafe.Add(ref left, columns);
             right = ref Unsafe.Add(ref right, columns);
         }
-        TDL.Store(a00, ref target);
-        TDL.Store(a01, ref Unsafe.Add(ref target, v));
-        TDL.Store(a10, ref Unsafe.Add(ref target, columns));
-        TDL.Store(a11, ref Unsafe.Add(ref target, columns + v));
+        ref double target = ref Unsafe.Add(ref g, j * columns + k);
+        Store<TD, TDL, TMode>(a00, ref target);
+        Store<TD, TDL, TMode>(a01, ref Unsafe.Add(ref target, v));
+        Store<TD, TDL, TMode>(a10, ref Unsafe.Add(ref target, columns));
+        Store<TD, TDL, TMode>(a11, ref Unsafe.Add(ref target, columns + v));
         if (n > 2)
         {
-            TDL.Store(a20, ref Unsafe.Add(ref target, 2 * columns));
-            TDL.Store(a21, ref Unsafe.Add(ref target, 2 * columns + v));
-            TDL.Store(a30, ref Unsafe.Add(ref target, 3 * columns));
-            TDL.Store(a31, ref Unsafe.Add(ref target, 3 * columns + v));
+            Store<TD, TDL, TMode>(a20, ref Unsafe.Add(ref target, 2 * columns));
+            Store<TD, TDL, TMode>(a21, ref Unsafe.Add(ref target, 2 * columns + v));
+            Store<TD, TDL, TMode>(a30, ref Unsafe.Add(ref target, 3 * columns));
+            Store<TD, TDL, TMode>(a31, ref Unsafe.Add(ref target, 3 * columns + v));
         }
         if (n > 4)
         {
-            TDL.Store(a40, ref Unsafe.Add(ref target, 4 * columns));
-            TDL.Store(a41, ref Unsafe.Add(ref target, 4 * columns + v));
-            TDL.Store(a50, ref Unsafe.Add(ref target, 5 * columns));
-            TDL.Store(a51, ref Unsafe.Add(ref target, 5 * columns + v));
+            Store<TD, TDL, TMode>(a40, ref Unsafe.Add(ref target, 4 * columns));
+            Store<TD, TDL, TMode>(a41, ref Unsafe.Add(ref target, 4 * columns + v));
+            Store<TD, TDL, TMode>(a50, ref Unsafe.Add(ref target, 5 * columns));
+            Store<TD, TDL, TMode>(a51, ref Unsafe.Add(ref target, 5 * columns + v));
         }
+    }
+
+    /// <summary>
+    /// A tile's sums stored, or (<see cref="Subtract"/>) taken from what g holds: g − sums by a fused multiply-add with −1,
+    /// one rounding as a subtraction, and an order each entry's sum may take (g's own term last). Accumulators that start
+    /// at g would need every broadcast negated, which keeps the JIT from folding the broadcasts' loads into them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TD, TDL, TMode>(TD sums, ref double at) where TD : struct where TDL : struct, IDoubleLanes<TD> where TMode : struct, IConstant
+    {
+        if (TMode.Value == Subtract.Value)
+            TDL.Store(TDL.MultiplyAdd(sums, TDL.Broadcast(-1), TDL.Load(ref at)), ref at);
+        else
+            TDL.Store(sums, ref at);
     }
 }
