@@ -69,6 +69,42 @@ public class MulticlassLossTests
 
     [Fact] public void Hinge_batch_gradient_matches_finite_differences() => CheckGradient(new HingeLoss(0.5f), oneHot: false, classes: 3);
 
+    [Theory, InlineData(1), InlineData(3)]
+    public void Hinge_batch_is_the_sample_mean_of_its_rows_bit_for_bit(int width)
+    {
+        // HingeLoss.EvaluateBatch runs its own loop; it must be the generic mean of Evaluate over the rows, to the bit,
+        // for ±1 and 0/1 labels, outputs on the margin, and a NaN.
+        var random = new SeededRandom((ulong)width);
+        int batch = 37;
+        float[] outputs = NetworkCases.RandomVector(ref random, batch * width), targets = new float[batch * width];
+        for (int i = 0; i < targets.Length; i++)
+            targets[i] = i % 4 == 0 ? 0 : i % 3 == 0 ? 1 : i % 2 == 0 ? -1 : 1;
+        outputs[1] = targets[1] > 0 ? 0.5f : -0.5f; // exactly on the margin: no gradient
+        outputs[2] = 0;
+        outputs[5] = float.NaN;
+        var loss = new HingeLoss(0.5f);
+        float[] fast = new float[outputs.Length], generic = new float[outputs.Length];
+        float batchLoss = loss.EvaluateBatch(outputs, targets, fast, width);
+        float genericLoss = SampleMean.Evaluate(loss, outputs, targets, generic, width);
+        Assert.Equal(BitConverter.SingleToInt32Bits(genericLoss), BitConverter.SingleToInt32Bits(batchLoss));
+        for (int i = 0; i < fast.Length; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(generic[i]), BitConverter.SingleToInt32Bits(fast[i]));
+        Assert.Throws<ArgumentException>(() => loss.EvaluateBatch(outputs, targets.AsSpan(1), fast, width));
+    }
+
+    [Fact]
+    public void One_output_correctness_is_the_span_rule()
+    {
+        float[] values = [-2, -0f, 0, 0.25f, 1, float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        foreach (float output in values)
+            foreach (float target in new[] { -1f, 0, 1, 0.5f, float.NaN })
+            {
+                bool expected = !float.IsNaN(output) && Prediction.Classify([output]) == Prediction.Label([target]);
+                Assert.Equal(expected, Metrics.IsCorrect(output, target));
+                Assert.Equal(expected, Metrics.IsCorrect([output], [target]));
+            }
+    }
+
     [Fact] public void Bce_batch_gradient_matches_finite_differences() => CheckGradient(new BinaryCrossEntropyWithLogits(), oneHot: false, classes: 2);
 
     [Fact] public void Squared_error_batch_gradient_matches_finite_differences() => CheckGradient(new MeanSquaredError(), oneHot: false, classes: 3);

@@ -5,7 +5,7 @@ namespace LipGen.Training;
 /// <summary>What one epoch measured.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Loss">Mean loss over the epoch's samples, each taken at the parameters of its own step.</param>
-/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect"/>), for a classification loss; NaN for a regression loss.</param>
+/// <param name="Accuracy">Fraction of the epoch's samples classified correctly at their step (see <see cref="Metrics.IsCorrect(ReadOnlySpan{float}, ReadOnlySpan{float})"/>), for a classification loss; NaN for a regression loss.</param>
 /// <param name="LipschitzBound">The certificate after the epoch's last projection.</param>
 public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double LipschitzBound)
 {
@@ -281,15 +281,27 @@ public sealed class TrainingSession<TKernel, TLoss>
         using Kernels.WorkerPool.Scope threads = Kernels.WorkerPool.Use(Kernels.WorkerPool.Resolve(_maxDegreeOfParallelism, nameof(MaxDegreeOfParallelism)));
         TKernel.ForwardBatchRecording(parameters, inputs, outputs, columns, workspace);
         // The loss on the batch as a whole, row-major: its mean and the gradient of the mean (which the backward pass sums).
-        for (int s = 0; s < batch; s++)
+        if (m == 1)
         {
-            ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
-            target.CopyTo(_targetRows.AsSpan(s * m, m));
-            for (int k = 0; k < m; k++)
-                _outputRows[s * m + k] = outputs[k * columns + s];
-            if (Metrics.IsCorrect(_outputRows.AsSpan(s * m, m), target))
-                correct++;
+            // One output (binary labels, one regression target): the rows are single values, gathered without a slice each.
+            ReadOnlySpan<float> all = data is null ? targets : data.Targets;
+            for (int s = 0; s < batch; s++)
+            {
+                float target = _targetRows[s] = all[data is null ? s : order[s]], output = _outputRows[s] = outputs[s];
+                if (Metrics.IsCorrect(output, target))
+                    correct++;
+            }
         }
+        else
+            for (int s = 0; s < batch; s++)
+            {
+                ReadOnlySpan<float> target = data is null ? targets.Slice(s * m, m) : data.Target(order[s]);
+                target.CopyTo(_targetRows.AsSpan(s * m, m));
+                for (int k = 0; k < m; k++)
+                    _outputRows[s * m + k] = outputs[k * columns + s];
+                if (Metrics.IsCorrect(_outputRows.AsSpan(s * m, m), target))
+                    correct++;
+            }
         double batchLoss = (double)_loss.EvaluateBatch(_outputRows.AsSpan(0, batch * m), _targetRows.AsSpan(0, batch * m), _gradientRows.AsSpan(0, batch * m), m) * batch;
         for (int s = 0; s < batch; s++)
             for (int k = 0; k < m; k++)
@@ -462,9 +474,15 @@ public static class Metrics
     /// </summary>
     public static bool IsCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
+        if (output.Length == 1 && target.Length == 1)
+            return IsCorrect(output[0], target[0]);
         foreach (float value in output)
             if (float.IsNaN(value))
                 return false; // no class, so not correct (training then stops on the NaN loss)
         return Prediction.Classify(output) == Prediction.Label(target);
     }
+
+    /// <summary><see cref="IsCorrect(ReadOnlySpan{float}, ReadOnlySpan{float})"/> for one output: its sign (0 counting as +1) is the label's.</summary>
+    internal static bool IsCorrect(float output, float target) =>
+        !float.IsNaN(output) && (output >= 0) == (Prediction.Sign(target) > 0);
 }
