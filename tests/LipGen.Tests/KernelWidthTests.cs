@@ -364,6 +364,23 @@ public class KernelWidthTests
     }
 
     [Theory, MemberData(nameof(DenseWidths))]
+    public void Scaling_doubles_rounds_each_product_once_at_every_width(int bits)
+    {
+        foreach (int n in new[] { 1, 3, 4, 7, 8, 9, 17, 64 })
+        {
+            var random = new SeededRandom((ulong)(n + 11));
+            double[] x = [.. NetworkCases.RandomVector(ref random, n).Select(v => v / 3.0)], y = new double[n];
+            Vec.Scale(1 / 7.0, ref x[0], ref y[0], n, (VectorBits)bits);
+            for (int i = 0; i < n; i++)
+                Assert.Equal(x[i] * (1 / 7.0), y[i]);
+            double[] before = [.. x];
+            Vec.Scale(-1, ref x[0], ref x[0], n, (VectorBits)bits); // in place, exact
+            for (int i = 0; i < n; i++)
+                Assert.Equal(-before[i], x[i]);
+        }
+    }
+
+    [Theory, MemberData(nameof(DenseWidths))]
     public void Widening_with_sums_copies_exactly_and_sums_within_the_rounding_bound_at_every_width(int bits)
     {
         var width = (VectorBits)bits;

@@ -88,7 +88,8 @@ public class SpectralTests
     public static TheoryData<int, int, string> Matrices()
     {
         var data = new TheoryData<int, int, string>();
-        foreach ((int rows, int columns) in new[] { (8, 8), (16, 5), (5, 16), (64, 64), (1, 9), (9, 1) })
+        // Sizes around the Cholesky test's blocks of 8 rows: one partial block, exactly one, several with a partial last one.
+        foreach ((int rows, int columns) in new[] { (8, 8), (16, 5), (5, 16), (64, 64), (1, 9), (9, 1), (37, 20), (17, 40) })
             foreach (string kind in new[] { "random", "rank one", "orthogonal", "close pair", "huge and tiny" })
                 data.Add(rows, columns, kind);
         return data;

@@ -49,18 +49,7 @@ internal static class GramKernel
         }
         else
         {
-            // 16 registers: tiles of 6 rows × 2 vectors (12 accumulators: two fused multiply-add units of latency 4 need
-            // 8 in flight, and 4 × 2 left them no slack), then 4 and 2 rows for the columns 6 does not divide.
-            int j = 0;
-            for (; j + 6 <= columns; j += 6)
-                for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Six, Overwrite>(ref a, rows, columns, j, k, ref g);
-            for (; j + 4 <= columns; j += 4)
-                for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Four, Overwrite>(ref a, rows, columns, j, k, ref g);
-            for (; j < columns; j += 2)
-                for (int k = j / pair * pair; k < columns; k += pair)
-                    Tile<TD, TDL, Two, Overwrite>(ref a, rows, columns, j, k, ref g);
+            Tiles<TD, TDL, Overwrite>(ref a, rows, columns, 0, columns, ref g);
         }
         for (int j = 1; j < columns; j++)
             for (int k = 0; k < j; k++)
@@ -72,40 +61,46 @@ internal static class GramKernel
     /// row: the trailing update of a blocked Cholesky factorisation, with a (rows × stride) its last block of rows and g the
     /// matrix (the same row stride, a multiple of <see cref="ColumnMultiple"/>, with zero rows and columns up to it). Entries
     /// left of the diagonal in a tile are updated too, from the entries of a left of its diagonal: the caller reads only
-    /// the upper triangle.
+    /// the upper triangle. The 6 × 2 tiles run at every width (the 8-row tiles of 512 bits were not measured on a block of
+    /// rows only 8 deep).
     /// </summary>
     public static void SubtractProducts(ref double a, int rows, int stride, int from, int to, ref double g, VectorBits width = VectorBits.All)
     {
         switch (Batched.Gemm.Widest(width))
         {
             case VectorBits.Bits512:
-                SubtractProducts<Vector512<double>, DoubleLanes512>(ref a, rows, stride, from, to, ref g);
+                Tiles<Vector512<double>, DoubleLanes512, Subtract>(ref a, rows, stride, from, to, ref g);
                 break;
             case VectorBits.Bits256:
-                SubtractProducts<Vector256<double>, DoubleLanes256>(ref a, rows, stride, from, to, ref g);
+                Tiles<Vector256<double>, DoubleLanes256, Subtract>(ref a, rows, stride, from, to, ref g);
                 break;
             case VectorBits.Bits128:
-                SubtractProducts<Vector128<double>, DoubleLanes128>(ref a, rows, stride, from, to, ref g);
+                Tiles<Vector128<double>, DoubleLanes128, Subtract>(ref a, rows, stride, from, to, ref g);
                 break;
             default:
-                SubtractProducts<double, DoubleLanes1>(ref a, rows, stride, from, to, ref g);
+                Tiles<double, DoubleLanes1, Subtract>(ref a, rows, stride, from, to, ref g);
                 break;
         }
     }
 
-    private static void SubtractProducts<TD, TDL>(ref double a, int rows, int stride, int from, int to, ref double g) where TD : struct where TDL : struct, IDoubleLanes<TD>
+    /// <summary>
+    /// The tiles for rows from ≤ j &lt; to of g and columns from j's tile to the end of the row (a and g share the row stride):
+    /// 6 rows × 2 vectors (12 accumulators: two fused multiply-add units of latency 4 need 8 in flight, and 4 × 2 left them
+    /// no slack), then 4 and 2 rows for the rows 6 does not divide, with 16 registers.
+    /// </summary>
+    private static void Tiles<TD, TDL, TMode>(ref double a, int rows, int stride, int from, int to, ref double g)
+        where TD : struct where TDL : struct, IDoubleLanes<TD> where TMode : struct, IConstant
     {
-        // The 6 × 2 tiles at every width: with a block of rows only some 16 deep, the 8-row tiles' wider reuse buys little.
         int pair = 2 * TDL.Count, j = from;
         for (; j + 6 <= to; j += 6)
             for (int k = j / pair * pair; k < stride; k += pair)
-                Tile<TD, TDL, Six, Subtract>(ref a, rows, stride, j, k, ref g);
+                Tile<TD, TDL, Six, TMode>(ref a, rows, stride, j, k, ref g);
         for (; j + 4 <= to; j += 4)
             for (int k = j / pair * pair; k < stride; k += pair)
-                Tile<TD, TDL, Four, Subtract>(ref a, rows, stride, j, k, ref g);
+                Tile<TD, TDL, Four, TMode>(ref a, rows, stride, j, k, ref g);
         for (; j < to; j += 2)
             for (int k = j / pair * pair; k < stride; k += pair)
-                Tile<TD, TDL, Two, Subtract>(ref a, rows, stride, j, k, ref g);
+                Tile<TD, TDL, Two, TMode>(ref a, rows, stride, j, k, ref g);
     }
 
     /// <summary>A tile's mode: its sums stored.</summary>
