@@ -6,19 +6,7 @@ namespace LipGen.Benchmarks;
 [LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
 public partial class MoonsNet;
 
-// The three sizes of the GEMM issue's table: small (the demo), medium and large, all MaxMin, p = 1, λ = 1.
-
-/// <summary>S = 2-32-32-1: 2 240 dense FLOPs per sample.</summary>
-[LipschitzNetwork(2, 32, 32, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
-public partial class SmallNet;
-
-/// <summary>M = 16-128-128-128-1: 69 888 dense FLOPs per sample.</summary>
-[LipschitzNetwork(16, 128, 128, 128, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
-public partial class MediumNet;
-
-/// <summary>L = 64-512-512-1: 590 848 dense FLOPs per sample.</summary>
-[LipschitzNetwork(64, 512, 512, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]
-public partial class LargeNet;
+// S, M and L (SmallNet, MediumNet, LargeNet) are in ../Shared/SizeNetworks.cs, which the NativeAOT host harness shares.
 
 /// <summary>X = 64-384-384-1 (172 K weights): a size whose float weights (688 KB) miss a 512 KB L2 and whose bfloat16 ones do not.</summary>
 [LipschitzNetwork(64, 384, 384, 1, GroupSize = 2, P = Norm.L1, Lipschitz = 1.0)]

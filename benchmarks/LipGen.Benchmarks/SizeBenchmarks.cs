@@ -48,16 +48,8 @@ public abstract class SizeBenchmarks<TNetwork, TKernel>
         _onnxAll = new OnnxPeer(model, threads: Environment.ProcessorCount, _input, _output, _inputs, _outputs, n, m);
     }
 
-    /// <summary>The benchmark's data: one sample, a batch of 4 096, a training batch of 256 and its ±1 targets (uniform in [−1, 1], seeded).</summary>
-    private static (float[] Input, float[] Inputs, float[] StepInputs, float[] StepTargets) Data()
-    {
-        var random = new Random(1);
-        float[] Uniform(int length) => Enumerable.Range(0, length).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
-        int n = TKernel.InputCount, m = TKernel.OutputCount;
-        float[] input = Uniform(n), inputs = Uniform(Batch * n), stepInputs = Uniform(StepBatch * n);
-        float[] stepTargets = Enumerable.Range(0, StepBatch * m).Select(i => stepInputs[i / m * n] > 0 ? 1f : -1f).ToArray();
-        return (input, inputs, stepInputs, stepTargets);
-    }
+    private static (float[] Input, float[] Inputs, float[] StepInputs, float[] StepTargets) Data() =>
+        SizeData.Create(TKernel.InputCount, TKernel.OutputCount, Batch, StepBatch);
 
     /// <summary>
     /// Writes what benchmarks/pytorch/bench.py needs to time PyTorch on the same network and data: the weights

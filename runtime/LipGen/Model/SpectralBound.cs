@@ -298,7 +298,10 @@ internal static class SpectralBound
 #endif
     }
 
-    /// <summary>y[yStart + l] −= alpha·x[xStart + l] over n doubles (fused where the hardware fuses): the shared cascade in the library, a plain loop in the generator.</summary>
+    /// <summary>
+    /// y[yStart + l] −= alpha·x[xStart + l] over n doubles (fused where the hardware fuses): the shared cascade in the library,
+    /// a plain loop in the generator.
+    /// </summary>
     private static void SubtractMultiple(double alpha, double[] x, int xStart, double[] y, int yStart, int n)
     {
 #if LIPGEN_GENERATOR
@@ -310,7 +313,9 @@ internal static class SpectralBound
 #endif
     }
 
-    /// <summary>y[yStart + l] = alpha·x[xStart + l] over n doubles: the shared cascade in the library, a plain loop in the generator.</summary>
+    /// <summary>
+    /// y[yStart + l] = alpha·x[xStart + l] over n doubles: the shared cascade in the library, a plain loop in the generator.
+    /// </summary>
     private static void Scale(double alpha, double[] x, int xStart, double[] y, int yStart, int n)
     {
 #if LIPGEN_GENERATOR
@@ -418,7 +423,10 @@ internal static class SpectralBound
         return 2 * (gramError + 2 * Unit * (2 * t + largestDiagonal) + Gamma(k + 2) * k * t) + 1e-290;
     }
 
-    /// <summary>Rows of R a block of the Cholesky factorisation takes before its trailing update (8 ran a 128 × 128 test faster than 16 or 32 on Zen 3).</summary>
+    /// <summary>
+    /// Rows of R a block of the Cholesky factorisation takes before its trailing update: 8 ran a 128 × 128 test faster than
+    /// 16 or 32 on Zen 3.
+    /// </summary>
     private const int CholeskyBlock = 8;
 
     /// <summary>
@@ -481,8 +489,9 @@ internal static class SpectralBound
 
     /// <summary>
     /// After <see cref="Cholesky"/> broke down at <paramref name="column"/> j: x = [−R₁⁻¹r, 1, 0…] with R₁ the factor's
-    /// leading j × j block and r its column j above the diagonal (L₁ = R₁ᵀ and l = r in the class summary), for which xᵀBx equals the failed pivot (≤ 0), so xᵀG̃x ≥ (t − c)·xᵀx. Writes
-    /// x to <paramref name="v"/> and returns its Rayleigh quotient, or null when the test did not break down.
+    /// leading j × j block and r its column j above the diagonal (L₁ = R₁ᵀ and l = r in the class summary), for which xᵀBx
+    /// equals the failed pivot (≤ 0), so xᵀG̃x ≥ (t − c)·xᵀx. Writes x to <paramref name="v"/> and returns its Rayleigh
+    /// quotient, or null when the test did not break down.
     /// </summary>
     private static double? Witness(double[] gram, int k, int stride, int column, double[] v)
     {
