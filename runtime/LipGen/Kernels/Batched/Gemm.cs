@@ -436,8 +436,17 @@ internal static class Gemm
                 for (; i + 4 <= inputs; i += 4)
                     OuterBlock<TV, TL, TRows, Four>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
             else
+            {
+                // 256 bits, 16 registers: 4 × 3 accumulators, then 4 × 2 (the same sums in the same order either way; S's
+                // backward pass and M's training step 3–7 % faster on Zen 3 than 4 × 2 alone, in-process A/B in both load
+                // orders). At 128 bits without FMA on x86 the products need registers of their own, and 4 × 3 was 2 %
+                // slower: 4 × 2 there.
+                if (TL.Count == 8)
+                    for (; i + 3 <= inputs; i += 3)
+                        OuterBlock<TV, TL, TRows, Three>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
                 for (; i + 2 <= inputs; i += 2)
                     OuterBlock<TV, TL, TRows, Two>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
+            }
             for (; i < inputs; i++)
                 OuterBlock<TV, TL, TRows, One>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
         }
