@@ -193,6 +193,12 @@ internal static class Gemm
             {
                 ref float at = ref Unsafe.Add(ref source, k * depthStride);
                 ref float row = ref Unsafe.Add(ref target, panelRows * k);
+                if (panelRows == 4 && rowStride == 1)
+                {
+                    // Wᵀ (the backward pass): a panel row is four adjacent weights of one row of W, one vector.
+                    System.Runtime.Intrinsics.Vector128.StoreUnsafe(System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at), ref row);
+                    continue;
+                }
                 for (int j = 0; j < panelRows; j++)
                     Unsafe.Add(ref row, j) = Unsafe.Add(ref at, j * rowStride);
             }
