@@ -1,3 +1,4 @@
+using CsCheck;
 using LipGen.Data;
 using LipGen.IO;
 using LipGen.Tests.Networks;
@@ -133,6 +134,24 @@ public class SpectralTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void The_sound_bound_holds_over_random_shapes_kinds_and_claims()
+    {
+        // A property over the shapes around the Cholesky test's blocks of 8 rows (and one past a block of 16 columns): the
+        // bound is never below σ_max, with or without a claim tested first, and a claim above σ_max is what it says.
+        string[] kinds = ["random", "rank one", "orthogonal", "close pair", "huge and tiny"];
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.ULong, Gen.Int[0, kinds.Length - 1], Gen.Double[0.98, 1.02]).Sample((rows, columns, seed, kind, ratio) =>
+        {
+            float[] w = Matrix(rows, columns, seed, kinds[kind]);
+            double exact = SingularValues(w, rows, columns)[0];
+            double bound = Model.SpectralBound.Compute(w, rows, columns, default);
+            var state = new float[Math.Min(rows, columns)];
+            double claim = exact * ratio;
+            double claimed = Model.SpectralBound.Compute(w, rows, columns, default, state, state, iterations: 300, claim, claimFirst: true);
+            return bound >= exact && claimed >= exact && (ratio <= 1.0001 || claimed <= claim);
+        }, iter: 200);
     }
 
     [Fact]
