@@ -150,13 +150,18 @@ public readonly struct HingeLoss : ILoss
     {
         float loss = 0, margin = Margin;
         for (int i = 0; i < output.Length; i++)
-        {
-            float y = Prediction.Sign(target[i]);
-            float slack = margin - y * output[i];
-            loss += MathF.Max(slack, 0);
-            outputGradient[i] = slack > 0 ? -y : 0;
-        }
+            loss += Term(margin, output[i], target[i], out outputGradient[i]);
         return loss;
+    }
+
+    /// <summary>max(0, m − y·f) for one output, and its derivative in f.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Term(float margin, float output, float target, out float gradient)
+    {
+        float y = Prediction.Sign(target);
+        float slack = margin - y * output;
+        gradient = slack > 0 ? -y : 0;
+        return MathF.Max(slack, 0);
     }
 
     /// <inheritdoc/>
@@ -175,10 +180,8 @@ public readonly struct HingeLoss : ILoss
             float loss = 0;
             for (int k = 0; k < width; k++, i++)
             {
-                float y = Prediction.Sign(targets[i]);
-                float slack = margin - y * outputs[i];
-                loss += MathF.Max(slack, 0);
-                outputGradients[i] = (slack > 0 ? -y : 0) * scale;
+                loss += Term(margin, outputs[i], targets[i], out float gradient);
+                outputGradients[i] = gradient * scale;
             }
             sum += loss;
         }
