@@ -117,6 +117,28 @@ public class KernelWidthTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void The_finiteness_test_finds_every_NaN_and_infinity_at_every_position(int bits)
+    {
+        var limit = (VectorBits)bits;
+        foreach (int n in Lengths)
+        {
+            float[] row = Values(n, 5 * n);
+            row[0] = float.MaxValue;      // finite extremes: x − x is still 0
+            row[n - 1] = -float.Epsilon;
+            Assert.True(Elementwise.AllFinite(row, limit));
+            foreach (float special in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                for (int at = 0; at < n; at++)
+                {
+                    float kept = row[at];
+                    row[at] = special;
+                    Assert.False(Elementwise.AllFinite(row, limit), $"{special} at {at} of {n}");
+                    row[at] = kept;
+                }
+        }
+        Assert.True(Elementwise.AllFinite([], limit));
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void Shrinking_matches_its_scalar_path_and_never_rounds_up(int bits)
     {
         var limit = (VectorBits)bits;

@@ -97,8 +97,8 @@ public static class Guard
                 $"A layer's bound must lie between 2⁻¹⁰⁰ (about 7.9E-31) and float.MaxValue; {bound} cannot be projected onto (rescaled weights would be subnormal or overflow).");
     }
 
-    /// <summary>True when no value is NaN or ±∞: their largest magnitude, one vectorised pass, is then finite.</summary>
-    public static bool AllFinite(ReadOnlySpan<float> values) => double.IsFinite(Elementwise.Reduce<AbsoluteOperator, MaxOperator>(values));
+    /// <summary>True when no value is NaN or ±∞ (one vectorised pass, in float).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values) => Elementwise.AllFinite(values);
 
     [DoesNotReturn]
     private static void ThrowNonFinite(ReadOnlySpan<float> parameters, NetworkDescription description)

@@ -48,6 +48,10 @@ public static class RowNorms
         // 2⁻⁵⁰ for the division's rounding, has Outward(norm) ≤ inside: one threshold per layer, one comparison per row.
         double threshold = Threshold(columns, q, bound);
         double target = bound * (1 - 1.0 / (1 << 22));
+        // In ℓ∞ every row's norm is its largest magnitude, exactly, so one pass over the layer settles every row when its
+        // largest is inside (a first layer of a few inputs: one short call per row cost more than the layer's pass).
+        if (double.IsPositiveInfinity(q) && Norm(weights.Slice(0, rows * columns), q) <= threshold)
+            return;
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = weights.Slice(r * columns, columns);
