@@ -17,9 +17,9 @@ public class GemmTests
 
     // (rows, depth, columns): single and remainder rows (after blocks of 4 or 6: 4, 2 and 1 left), depths of 1 and odd, and column counts that leave 1, 2 and 3
     // 512-bit vectors after the 64-column blocks; x read in place (at most Gemm.SmallX floats) and packed (above it: the
-    // 32 × 32 × 272 and 14 × 130 × 80 shapes).
+    // 32 × 32 × 272 and 14 × 130 × 80 shapes), and a single row streamed (1 × 130 × 80).
     private static readonly (int Rows, int Depth, int Columns)[] Shapes =
-        [(1, 1, 16), (2, 3, 16), (4, 5, 48), (5, 6, 48), (6, 16, 80), (14, 7, 144), (32, 32, 272), (10, 130, 32), (1, 64, 96), (16, 9, 48), (20, 5, 32), (3, 4, 16), (14, 130, 80)];
+        [(1, 1, 16), (2, 3, 16), (4, 5, 48), (5, 6, 48), (6, 16, 80), (14, 7, 144), (32, 32, 272), (10, 130, 32), (1, 64, 96), (16, 9, 48), (20, 5, 32), (3, 4, 16), (14, 130, 80), (1, 130, 80)];
 
     private static float[] Random(int length, ulong seed)
     {
@@ -53,6 +53,30 @@ public class GemmTests
                     Assert.True(Math.Abs(y[r * columns + c] - exact) <= gamma * magnitude,
                         $"{rows}×{depth}×{columns} at ({r}, {c}): {y[r * columns + c]} against {exact}");
                 }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void A_single_row_over_a_large_x_streams_to_the_bits_of_the_register_block(int bits)
+    {
+        // One row over more than Gemm.SmallX floats of x takes the row stream; a pair of equal rows takes the register
+        // block. Each element must get the same operations in the same order: chunk ends, four-row passes and the rows
+        // after them, and a split of the columns.
+        var limit = (VectorBits)bits;
+        foreach ((int depth, int columns) in new[] { (130, 80), (7, 1200), (1, 9008), (64, 512) })
+        {
+            Assert.True((long)depth * columns > Gemm.SmallX);
+            float[] w = Random(depth, 10), b = Random(1, 11), x = Random(depth * columns, 12);
+            float[] pair = [.. w, .. w], pairBias = [b[0], b[0]];
+            var single = new float[columns];
+            var both = new float[2 * columns];
+            Product<NoEpilogue>(w, depth, 1, b, x, single, null, 1, depth, columns, limit);
+            Product<NoEpilogue>(pair, depth, 1, pairBias, x, both, null, 2, depth, columns, limit);
+            Assert.Equal(both.Take(columns).Select(BitConverter.SingleToInt32Bits), single.Select(BitConverter.SingleToInt32Bits));
+            var split = new float[columns];
+            Product<NoEpilogue>(w, depth, 1, b, x, split, null, 1, depth, columns, limit, 0, columns / 32 * 16);
+            Product<NoEpilogue>(w, depth, 1, b, x, split, null, 1, depth, columns, limit, columns / 32 * 16, columns);
+            Assert.Equal(single.Select(BitConverter.SingleToInt32Bits), split.Select(BitConverter.SingleToInt32Bits));
         }
     }
 
