@@ -69,8 +69,8 @@ public class MulticlassLossTests
 
     [Fact] public void Hinge_batch_gradient_matches_finite_differences() => CheckGradient(new HingeLoss(0.5f), oneHot: false, classes: 3);
 
-    [Theory, InlineData(1), InlineData(3)]
-    public void Hinge_batch_is_the_sample_mean_of_its_rows_bit_for_bit(int width)
+    [Theory, InlineData(1, 1024), InlineData(1, 512), InlineData(1, 256), InlineData(1, 128), InlineData(1, 0), InlineData(3, 1024)]
+    public void Hinge_batch_is_the_sample_mean_of_its_rows_bit_for_bit(int width, int bits)
     {
         // HingeLoss.EvaluateBatch runs its own loop; it must be the generic mean of Evaluate over the rows, to the bit,
         // for ±1 and 0/1 labels, outputs on the margin, and a NaN.
@@ -81,14 +81,17 @@ public class MulticlassLossTests
             targets[i] = i % 4 == 0 ? 0 : i % 3 == 0 ? 1 : i % 2 == 0 ? -1 : 1;
         outputs[1] = targets[1] > 0 ? 0.5f : -0.5f; // exactly on the margin: no gradient
         outputs[2] = 0;
-        outputs[5] = float.NaN;
         var loss = new HingeLoss(0.5f);
         float[] fast = new float[outputs.Length], generic = new float[outputs.Length];
-        float batchLoss = loss.EvaluateBatch(outputs, targets, fast, width);
-        float genericLoss = SampleMean.Evaluate(loss, outputs, targets, generic, width);
-        Assert.Equal(BitConverter.SingleToInt32Bits(genericLoss), BitConverter.SingleToInt32Bits(batchLoss));
-        for (int i = 0; i < fast.Length; i++)
-            Assert.Equal(BitConverter.SingleToInt32Bits(generic[i]), BitConverter.SingleToInt32Bits(fast[i]));
+        foreach (float fifth in new[] { float.NaN, 0.3f }) // a NaN loss, then a finite one whose sum's order shows in its bits
+        {
+            outputs[5] = fifth;
+            float batchLoss = loss.EvaluateBatch(outputs, targets, fast, width, (LipGen.Kernels.VectorBits)bits); // one output: vectorised at that width
+            float genericLoss = SampleMean.Evaluate(loss, outputs, targets, generic, width);
+            Assert.Equal(BitConverter.SingleToInt32Bits(genericLoss), BitConverter.SingleToInt32Bits(batchLoss));
+            for (int i = 0; i < fast.Length; i++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(generic[i]), BitConverter.SingleToInt32Bits(fast[i]));
+        }
         Assert.Throws<ArgumentException>(() => loss.EvaluateBatch(outputs, targets.AsSpan(1), fast, width));
     }
 

@@ -283,14 +283,22 @@ public sealed class TrainingSession<TKernel, TLoss>
         // The loss on the batch as a whole, row-major: its mean and the gradient of the mean (which the backward pass sums).
         if (m == 1)
         {
-            // One output (binary labels, one regression target): the rows are single values, gathered without a slice each.
-            ReadOnlySpan<float> all = data is null ? targets : data.Targets;
-            for (int s = 0; s < batch; s++)
+            // One output (binary labels, one regression target): the rows are single values, gathered without a slice each,
+            // and counted in a local (an increment through the ref each sample was a chain through memory).
+            Span<float> targetRows = _targetRows.AsSpan(0, batch), outputRows = _outputRows.AsSpan(0, batch);
+            outputs.Slice(0, batch).CopyTo(outputRows);
+            if (data is null)
+                targets.Slice(0, batch).CopyTo(targetRows);
+            else
             {
-                float target = _targetRows[s] = all[data is null ? s : order[s]], output = _outputRows[s] = outputs[s];
-                if (Metrics.IsCorrect(output, target))
-                    correct++;
+                ReadOnlySpan<float> all = data.Targets;
+                for (int s = 0; s < targetRows.Length; s++)
+                    targetRows[s] = all[order[s]];
             }
+            int right = 0;
+            for (int s = 0; s < outputRows.Length; s++)
+                right += Metrics.IsCorrect(outputRows[s], targetRows[s]) ? 1 : 0;
+            correct += right;
         }
         else
             for (int s = 0; s < batch; s++)
@@ -303,9 +311,12 @@ public sealed class TrainingSession<TKernel, TLoss>
                     correct++;
             }
         double batchLoss = (double)_loss.EvaluateBatch(_outputRows.AsSpan(0, batch * m), _targetRows.AsSpan(0, batch * m), _gradientRows.AsSpan(0, batch * m), m) * batch;
-        for (int s = 0; s < batch; s++)
-            for (int k = 0; k < m; k++)
-                outputGradients[k * columns + s] = _gradientRows[s * m + k];
+        if (m == 1)
+            _gradientRows.AsSpan(0, batch).CopyTo(outputGradients); // row 0, columns [0, batch)
+        else
+            for (int s = 0; s < batch; s++)
+                for (int k = 0; k < m; k++)
+                    outputGradients[k * columns + s] = _gradientRows[s * m + k];
         if (!double.IsFinite(batchLoss))
             throw Diverged($"the loss of a batch is {batchLoss}");
         lossSum += batchLoss;
@@ -484,5 +495,5 @@ public static class Metrics
 
     /// <summary><see cref="IsCorrect(ReadOnlySpan{float}, ReadOnlySpan{float})"/> for one output: its sign (0 counting as +1) is the label's.</summary>
     internal static bool IsCorrect(float output, float target) =>
-        !float.IsNaN(output) && (output >= 0) == (Prediction.Sign(target) > 0);
+        !float.IsNaN(output) && (output >= 0) == (target > 0); // target > 0 is Prediction.Sign(target) > 0, without its branch
 }
