@@ -81,6 +81,46 @@ public class GemmTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void Depths_of_one_and_two_give_the_register_blocks_bits(int bits)
+    {
+        // A depth of 1 or 2 runs row pairs along the columns; padded with zero weights to a depth of 3 the same product
+        // runs on the register blocks. fma(0, x, a) is a for a ≠ 0, so the outputs and the MaxMin masks must agree bit
+        // for bit: pairs and a last single row, with and without bias, forward (recording) and routed like Wᵀ.
+        var limit = (VectorBits)bits;
+        foreach ((int rows, int depth, int columns) in new[] { (32, 2, 128), (12, 1, 48), (7, 2, 32), (1, 1, 16), (6, 2, 80) })
+        {
+            float[] w = Random(rows * depth, 20), b = Random(rows, 21), x = Random(3 * columns, 22);
+            float[] padded = new float[rows * 3];
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < depth; k++)
+                    padded[r * 3 + k] = w[r * depth + k];
+            foreach (float[]? bias in new[] { b, null })
+            {
+                var shallow = new float[rows * columns];
+                var blocked = new float[rows * columns];
+                Product<NoEpilogue>(w, depth, 1, bias, x, shallow, null, rows, depth, columns, limit);
+                Product<NoEpilogue>(padded, 3, 1, bias, x, blocked, null, rows, 3, columns, limit);
+                Assert.Equal(blocked.Select(BitConverter.SingleToInt32Bits), shallow.Select(BitConverter.SingleToInt32Bits));
+                if (rows % 2 != 0)
+                    continue;
+                int[] shallowMask = new int[rows / 2 * columns], blockedMask = new int[rows / 2 * columns];
+                Product<MaxMinEpilogue<MaxMin.Order>>(w, depth, 1, bias, x, shallow, shallowMask, rows, depth, columns, limit);
+                Product<MaxMinEpilogue<MaxMin.Order>>(padded, 3, 1, bias, x, blocked, blockedMask, rows, 3, columns, limit);
+                Assert.Equal(blocked.Select(BitConverter.SingleToInt32Bits), shallow.Select(BitConverter.SingleToInt32Bits));
+                Assert.Equal(blockedMask, shallowMask);
+                // Routed, as Wᵀ (row stride 1, depth stride rows): the masks just recorded decide the swaps.
+                float[] transposed = new float[depth * rows], transposedPadded = new float[3 * rows];
+                for (int r = 0; r < rows; r++)
+                    for (int k = 0; k < depth; k++)
+                        transposed[k * rows + r] = transposedPadded[k * rows + r] = w[r * depth + k];
+                Product<MaxMinEpilogue<MaxMin.Route>>(transposed, 1, rows, null, x, shallow, shallowMask, rows, depth, columns, limit);
+                Product<MaxMinEpilogue<MaxMin.Route>>(transposedPadded, 1, rows, null, x, blocked, shallowMask, rows, 3, columns, limit);
+                Assert.Equal(blocked.Select(BitConverter.SingleToInt32Bits), shallow.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void MaxMin_epilogues_equal_MaxMin_after_the_product(int bits)
     {
         var limit = (VectorBits)bits;

@@ -134,6 +134,14 @@ internal static class Gemm
             RowStream<TV, TL>(ref w, depthStride, ref bias, hasBias, ref x, ref y, depth, ld, begin, end);
             return;
         }
+        if (depth <= 2 && !Unsafe.AreSame(ref x, ref y))
+        {
+            if (depth == 1)
+                Shallow<TV, TL, One, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, ld, begin, end);
+            else
+                Shallow<TV, TL, Two, TEpilogue>(ref w, rowStride, depthStride, ref bias, hasBias, ref x, ref y, ref record, rows, ld, begin, end);
+            return;
+        }
         int blockColumns = TL.BlockVectors * TL.Count, blockRows = TL.BlockRows;
         int full = rows / blockRows * blockRows;
         // Panels for Wᵀ only (its depth stride is a whole row of W). W itself is read as four sequential row streams, as
@@ -183,6 +191,47 @@ internal static class Gemm
             if (last < rows)
                 Block<TV, TL, One, NoEpilogue>(ref Unsafe.Add(ref w, last * rowStride), rowStride, depthStride, ref Unsafe.Add(ref bias, hasBias ? last : 0), hasBias,
                     ref xBlock, xStride, ref Unsafe.Add(ref yBlock, last * ld), ref Unsafe.NullRef<int>(), ld, depth, count);
+        }
+    }
+
+    /// <summary>
+    /// A product of depth one or two (a first layer of two inputs, a one-output layer's Wᵀ in the backward pass): a row
+    /// pair at a time along every column, its weights and biases broadcast once, then its MaxMin, where a register block
+    /// per 16 columns was mostly its own call, set-up and stores. The same operations in the same order as the block
+    /// (the bias, then fused multiply-adds by depth), so the same bits. y must not be x.
+    /// </summary>
+    private static void Shallow<TV, TL, TDepth, TEpilogue>(ref float w, nint rowStride, nint depthStride, ref float bias, bool hasBias,
+        ref float x, ref float y, ref int record, int rows, nint ld, int begin, int end)
+        where TV : struct where TL : struct, ILanes<TV> where TDepth : struct, IConstant where TEpilogue : struct, IEpilogue
+    {
+        bool two = TDepth.Value == 2;
+        ref float x1 = ref two ? ref Unsafe.Add(ref x, ld) : ref x;
+        for (int r = 0; r < rows; r += 2)
+        {
+            // A last single row only a product without activation has (MaxMin's rows come in pairs).
+            bool pair = r + 1 < rows;
+            ref float w0 = ref Unsafe.Add(ref w, r * rowStride), w1 = ref pair ? ref Unsafe.Add(ref w0, rowStride) : ref w0;
+            TV c0 = hasBias ? TL.Broadcast(Unsafe.Add(ref bias, r)) : TL.Zero, c1 = hasBias && pair ? TL.Broadcast(Unsafe.Add(ref bias, r + 1)) : TL.Zero;
+            TV u0 = TL.Broadcast(w0), u1 = two ? TL.Broadcast(Unsafe.Add(ref w0, depthStride)) : TL.Zero;
+            TV v0 = TL.Broadcast(w1), v1 = two ? TL.Broadcast(Unsafe.Add(ref w1, depthStride)) : TL.Zero;
+            ref float y0 = ref Unsafe.Add(ref y, r * ld), y1 = ref pair ? ref Unsafe.Add(ref y0, ld) : ref y0;
+            ref int mask = ref MaskRow(ref record, r, ld, 0);
+            for (nint c = begin; c < end; c += TL.Count)
+            {
+                TV xc = TL.Load(ref Unsafe.Add(ref x, c));
+                TV a = TL.MultiplyAdd(u0, xc, c0), b = TL.MultiplyAdd(v0, xc, c1);
+                if (two)
+                {
+                    xc = TL.Load(ref Unsafe.Add(ref x1, c));
+                    a = TL.MultiplyAdd(u1, xc, a);
+                    b = TL.MultiplyAdd(v1, xc, b);
+                }
+                if (TEpilogue.Mode != PairMode.None)
+                    (a, b) = Exchange<TV, TL, TEpilogue>(a, b, ref Unsafe.Add(ref mask, c));
+                TL.Store(a, ref Unsafe.Add(ref y0, c));
+                if (pair)
+                    TL.Store(b, ref Unsafe.Add(ref y1, c));
+            }
         }
     }
 
