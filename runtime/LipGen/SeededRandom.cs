@@ -39,9 +39,15 @@ public struct SeededRandom
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(exclusiveMax);
         ulong range = (ulong)exclusiveMax;
-        ulong limit = ulong.MaxValue - ulong.MaxValue % range;
-        ulong x;
-        do x = NextUInt64(); while (x >= limit);
+        ulong x = NextUInt64();
+        // Rejected are x ≥ limit = 2⁶⁴ − 1 − (2⁶⁴ − 1) mod range, all above 2⁶⁴ − 1 − range, so the limit's own division
+        // (a shuffle draws once per sample per epoch) is needed only there, and the draws are those of computing it always.
+        if (x > ulong.MaxValue - range)
+        {
+            ulong limit = ulong.MaxValue - ulong.MaxValue % range;
+            while (x >= limit)
+                x = NextUInt64();
+        }
         return (int)(x % range);
     }
 

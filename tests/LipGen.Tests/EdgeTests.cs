@@ -44,6 +44,24 @@ public class EdgeTests
     }
 
     [Fact]
+    public void Seeded_integers_are_those_of_the_rejection_rule_with_its_limit_computed_every_draw()
+    {
+        // NextInt computes its rejection limit only for draws that could be rejected; the sequence (every shuffle, every
+        // seeded split) must be that of the rule with the limit computed always, for small ranges and near 2³¹.
+        foreach (int range in new[] { 1, 2, 3, 7, 128, 10_000, 1 << 30, int.MaxValue - 1, int.MaxValue })
+        {
+            var fast = new SeededRandom(42);
+            var plain = new SeededRandom(42);
+            for (int i = 0; i < 2000; i++)
+            {
+                ulong r = (ulong)range, limit = ulong.MaxValue - ulong.MaxValue % r, x;
+                do x = plain.NextUInt64(); while (x >= limit);
+                Assert.Equal((int)(x % r), fast.NextInt(range));
+            }
+        }
+    }
+
+    [Fact]
     public void The_spectral_bound_finds_a_top_singular_vector_orthogonal_to_the_power_iterations_start()
     {
         // 128 × 128 with σ = 1, 0.8, 0.8·0.99… and the top left singular vector orthogonal to the fixed start vector: power

@@ -50,6 +50,7 @@ public sealed class TrainingSession<TKernel, TLoss>
     private float[] _outputRows = [], _targetRows = [], _gradientRows = []; // the batch row-major, as EvaluateBatch takes it
     private float[]? _original, _lastFiniteOriginal, _epochStartOriginal; // V, with reparametrisation
     private int[] _order = [];
+    private Dataset? _checkedData; // the last data set CheckData accepted
     private SeededRandom _shuffle;
     private int _epoch;
 
@@ -189,7 +190,12 @@ public sealed class TrainingSession<TKernel, TLoss>
     /// </summary>
     public EpochReport RunEpoch(Dataset data, int batchSize, CancellationToken cancellationToken = default)
     {
-        CheckData(data, _loss);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!ReferenceEquals(data, _checkedData))
+        {
+            CheckData(data, _loss); // once per data set: a Dataset cannot change, and its targets' check was 1 % of an S epoch
+            _checkedData = data;
+        }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         CheckMaps(_network.Parameters);
         if (_order.Length != data.Count)
