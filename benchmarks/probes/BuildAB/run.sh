@@ -3,7 +3,7 @@
 # effect is below BenchmarkDotNet's noise on a shared host and which BenchmarkDotNet cannot load side by side:
 #   git worktree add /tmp/lipgen-old <commit>; bash benchmarks/probes/BuildAB/run.sh /tmp/lipgen-old EpochRun
 # Workloads (Workload/Workloads.cs): EpochRun (a two-moons epoch), BackwardRun (100 batched backward passes of it),
-# StepRunM (five training steps of M). It prints whether both builds computed the same result, and the time ratio.
+# StepRunM (five training steps of M), BatchRunM and BatchRunL (a batch of 4 096 through M or L, one thread). It prints whether both builds computed the same result, and the time ratio.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 old="$1"; workload="${2:-EpochRun}"
