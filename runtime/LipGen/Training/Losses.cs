@@ -224,7 +224,7 @@ public readonly struct HingeLoss : ILoss
     /// </summary>
     private readonly struct HingeRows : Kernels.IVectorLoop<HingeState>
     {
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int Run<TV, TD, TL, TDL>(ref HingeState s, int i)
             where TV : struct where TD : struct where TL : struct, Kernels.IVectorLanes<TV, TD> where TDL : struct, Kernels.IDoubleLanes<TD>
         {

@@ -274,7 +274,7 @@ public sealed class TrainingSession<TKernel, TLoss>
 
     /// <summary>
     /// The rows <paramref name="order"/> names of the row-major <paramref name="all"/> into the columns of the feature-major
-    /// batch: a row at a time without a slice and a call each (a tenth of the two-moons step's bookkeeping).
+    /// batch: a row at a time, without a call per sample.
     /// </summary>
     private static void Gather(ReadOnlySpan<float> all, ReadOnlySpan<int> order, Span<float> matrix, int columns)
     {
