@@ -37,12 +37,20 @@ public class AllocationTests
             Calls();
             session.RunEpoch(data, 32);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            Calls();
-        for (int i = 0; i < 20; i++)
-            session.RunEpoch(data, 32);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // Three windows, and the least they allocated: a call that allocates does so in every window, a one-time
+        // allocation on this thread by the runtime only in one. (In the full suite, twice in about a dozen runs, one
+        // window counted 6 944 bytes that never showed with this test alone, also with tier-up delayed; what the
+        // runtime allocated there was not found.)
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+                Calls();
+            for (int i = 0; i < 20; i++)
+                session.RunEpoch(data, 32);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
     }
 }
