@@ -236,4 +236,27 @@ public class GemmTests
             Assert.Equal(gb, splitBias);
         }
     }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void A_single_row_of_the_weight_gradient_gives_each_input_the_bits_it_gets_alone(int bits)
+    {
+        // One row of d (a one-output layer, or the row after the last block of four) runs eight inputs a pass, then
+        // smaller blocks; each input's sum must be the one it gets as the only input, bit for bit.
+        var limit = (VectorBits)bits;
+        foreach ((int inputs, int columns) in new[] { (32, 128), (19, 48), (8, 16), (64, 4112) })
+        {
+            float[] d = Random(columns, 15), x = Random(inputs * columns, 16);
+            var g = new float[inputs];
+            var gb = new float[1];
+            Gemm.OuterProduct(ref g[0], ref gb[0], ref d[0], ref x[0], inputs, columns, columns, 0, 1, limit);
+            for (int i = 0; i < inputs; i++)
+            {
+                var alone = new float[1];
+                var aloneBias = new float[1];
+                Gemm.OuterProduct(ref alone[0], ref aloneBias[0], ref d[0], ref x[i * columns], 1, columns, columns, 0, 1, limit);
+                Assert.Equal(BitConverter.SingleToInt32Bits(alone[0]), BitConverter.SingleToInt32Bits(g[i]));
+                Assert.Equal(BitConverter.SingleToInt32Bits(aloneBias[0]), BitConverter.SingleToInt32Bits(gb[0]));
+            }
+        }
+    }
 }

@@ -553,6 +553,11 @@ internal static class Gemm
             ref float dChunk = ref Unsafe.Add(ref dRow, chunk);
             ref float xChunk = ref Unsafe.Add(ref x, chunk);
             int i = 0;
+            // A single row of d (a one-output layer) leaves most registers free: eight inputs a pass keep eight multiply-add
+            // chains going where three left the adds waiting on each other. Each sum is the same either way.
+            if (TRows.Value == 1)
+                for (; i + 8 <= inputs; i += 8)
+                    OuterEight<TV, TL>(ref Unsafe.Add(ref gRow, i), ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
             if (TL.BlockVectors == 4)
                 for (; i + 4 <= inputs; i += 4)
                     OuterBlock<TV, TL, TRows, Four>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
@@ -571,6 +576,30 @@ internal static class Gemm
             for (; i < inputs; i++)
                 OuterBlock<TV, TL, TRows, One>(ref Unsafe.Add(ref gRow, i), inputs, ref dChunk, ref Unsafe.Add(ref xChunk, i * ld), ld, count);
         }
+    }
+
+    /// <summary>One row of d against eight rows of x: eight vector accumulators along the columns, each as in <see cref="OuterBlock"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OuterEight<TV, TL>(ref float g, ref float d, ref float x, nint ld, int columns)
+        where TV : struct where TL : struct, ILanes<TV>
+    {
+        TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero, a4 = TL.Zero, a5 = TL.Zero, a6 = TL.Zero, a7 = TL.Zero;
+        ref float x1 = ref Unsafe.Add(ref x, ld), x2 = ref Unsafe.Add(ref x1, ld), x3 = ref Unsafe.Add(ref x2, ld);
+        ref float x4 = ref Unsafe.Add(ref x3, ld), x5 = ref Unsafe.Add(ref x4, ld), x6 = ref Unsafe.Add(ref x5, ld), x7 = ref Unsafe.Add(ref x6, ld);
+        for (nint c = 0; c < columns; c += TL.Count)
+        {
+            TV e = TL.Load(ref Unsafe.Add(ref d, c));
+            a0 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x, c)), a0);
+            a1 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x1, c)), a1);
+            a2 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x2, c)), a2);
+            a3 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x3, c)), a3);
+            a4 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x4, c)), a4);
+            a5 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x5, c)), a5);
+            a6 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x6, c)), a6);
+            a7 = TL.MultiplyAdd(e, TL.Load(ref Unsafe.Add(ref x7, c)), a7);
+        }
+        AddRow<TV, TL, Four>(ref g, a0, a1, a2, a3);
+        AddRow<TV, TL, Four>(ref Unsafe.Add(ref g, 4), a4, a5, a6, a7);
     }
 
     /// <summary>TRows rows of d against TInputs rows of x: TRows × TInputs vector accumulators along the columns, summed at the end.</summary>
