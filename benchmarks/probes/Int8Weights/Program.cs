@@ -5,61 +5,51 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 // y = W·x for one sample, 4 rows at a time, weights streamed as float, bfloat16 or int8 (per-row scale after the sum).
+// The row kernel is written once; a weight format only says how eight weights become eight floats.
+unsafe interface IWeights<T> where T : unmanaged
+{
+    static abstract Vector256<float> Load(T* p);
+}
+
+unsafe struct FloatWeights : IWeights<float>
+{
+    public static Vector256<float> Load(float* p) => Avx.LoadVector256(p);
+}
+
+unsafe struct BFloat16Weights : IWeights<ushort>
+{
+    public static Vector256<float> Load(ushort* p) => Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p), 16).AsSingle();
+}
+
+unsafe struct Int8Weights : IWeights<sbyte>
+{
+    public static Vector256<float> Load(sbyte* p) => Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(p));
+}
+
 static unsafe class P
 {
-    static void Float(float* w, float* x, float* y, int rows, int n)
+    // scale: null, or one factor per row applied after its sum (int8).
+    static void Rows<T, TW>(T* w, float* scale, float* x, float* y, int rows, int n) where T : unmanaged where TW : IWeights<T>
     {
         for (int r = 0; r < rows; r += 4)
         {
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            float* w0 = w + r * n;
+            T* w0 = w + r * n;
             for (int i = 0; i < n; i += 8)
             {
                 var xv = Avx.LoadVector256(x + i);
-                a0 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + i), xv, a0);
-                a1 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + n + i), xv, a1);
-                a2 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + 2 * n + i), xv, a2);
-                a3 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + 3 * n + i), xv, a3);
+                a0 = Fma.MultiplyAdd(TW.Load(w0 + i), xv, a0);
+                a1 = Fma.MultiplyAdd(TW.Load(w0 + n + i), xv, a1);
+                a2 = Fma.MultiplyAdd(TW.Load(w0 + 2 * n + i), xv, a2);
+                a3 = Fma.MultiplyAdd(TW.Load(w0 + 3 * n + i), xv, a3);
             }
             y[r] = Vector256.Sum(a0); y[r + 1] = Vector256.Sum(a1); y[r + 2] = Vector256.Sum(a2); y[r + 3] = Vector256.Sum(a3);
+            if (scale != null)
+                for (int k = 0; k < 4; k++)
+                    y[r + k] *= scale[r + k];
         }
     }
-    static Vector256<float> Bf(ushort* p) => Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p), 16).AsSingle();
-    static void BFloat(ushort* w, float* x, float* y, int rows, int n)
-    {
-        for (int r = 0; r < rows; r += 4)
-        {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            ushort* w0 = w + r * n;
-            for (int i = 0; i < n; i += 8)
-            {
-                var xv = Avx.LoadVector256(x + i);
-                a0 = Fma.MultiplyAdd(Bf(w0 + i), xv, a0);
-                a1 = Fma.MultiplyAdd(Bf(w0 + n + i), xv, a1);
-                a2 = Fma.MultiplyAdd(Bf(w0 + 2 * n + i), xv, a2);
-                a3 = Fma.MultiplyAdd(Bf(w0 + 3 * n + i), xv, a3);
-            }
-            y[r] = Vector256.Sum(a0); y[r + 1] = Vector256.Sum(a1); y[r + 2] = Vector256.Sum(a2); y[r + 3] = Vector256.Sum(a3);
-        }
-    }
-    static Vector256<float> I8(sbyte* p) => Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(p));
-    static void Int8(sbyte* w, float* s, float* x, float* y, int rows, int n)
-    {
-        for (int r = 0; r < rows; r += 4)
-        {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            sbyte* w0 = w + r * n;
-            for (int i = 0; i < n; i += 8)
-            {
-                var xv = Avx.LoadVector256(x + i);
-                a0 = Fma.MultiplyAdd(I8(w0 + i), xv, a0);
-                a1 = Fma.MultiplyAdd(I8(w0 + n + i), xv, a1);
-                a2 = Fma.MultiplyAdd(I8(w0 + 2 * n + i), xv, a2);
-                a3 = Fma.MultiplyAdd(I8(w0 + 3 * n + i), xv, a3);
-            }
-            y[r] = s[r] * Vector256.Sum(a0); y[r + 1] = s[r + 1] * Vector256.Sum(a1); y[r + 2] = s[r + 2] * Vector256.Sum(a2); y[r + 3] = s[r + 3] * Vector256.Sum(a3);
-        }
-    }
+
     static void Main()
     {
         foreach ((string name, int[] widths) in new[] { ("M", new[] { 16, 128, 128, 128, 1 }), ("X", new[] { 64, 384, 384, 1 }), ("L", new[] { 64, 512, 512, 1 }) })
@@ -82,7 +72,7 @@ static unsafe class P
                 {
                     int n = widths[l], m = (widths[l + 1] + 3) / 4 * 4;
                     float* x = buf + (l % 2) * 4096, y = buf + ((l + 1) % 2) * 4096;
-                    if (kind == 0) Float(wf + off, x, y, m, n); else if (kind == 1) BFloat(wb + off, x, y, m, n); else Int8(wi + off, sc, x, y, m, n);
+                    if (kind == 0) Rows<float, FloatWeights>(wf + off, null, x, y, m, n); else if (kind == 1) Rows<ushort, BFloat16Weights>(wb + off, null, x, y, m, n); else Rows<sbyte, Int8Weights>(wi + off, sc, x, y, m, n);
                     off += (long)n * m;
                 }
             }
